@@ -1,0 +1,82 @@
+//! Server functions: the HTTP tier (DESIGN §5). Fixed endpoints, JSON input, POST.
+//! They also feed the server-rendered results, so a page without WASM gets every offer.
+
+use crate::error::FieldError;
+use crate::model::{Outcome, ProductId, SearchRequest};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::{Json, JsonEncoding};
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// What a server function can answer besides its result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ApiError {
+    /// The request failed validation: same codes as the socket's `error` message.
+    #[error("{0}")]
+    Invalid(FieldError),
+    /// Transport or server trouble.
+    #[error("{message}")]
+    Server { message: String },
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Server {
+            message: value.to_string(),
+        }
+    }
+}
+
+/// The products that will be quoted for this request, in display order.
+#[server(prefix = "/api", endpoint = "plan_search", input = Json)]
+pub async fn plan_search(request: SearchRequest) -> Result<Vec<ProductId>, ApiError> {
+    let backend = expect_context::<backend::Backend>();
+    let (_, products) = backend.plan(&request).map_err(ApiError::Invalid)?;
+    Ok(products)
+}
+
+/// The outcome for one planned product.
+#[server(prefix = "/api", endpoint = "quote_product", input = Json)]
+pub async fn quote_product(
+    request: SearchRequest,
+    product_id: ProductId,
+) -> Result<Outcome, ApiError> {
+    let backend = expect_context::<backend::Backend>();
+    let (request, products) = backend.plan(&request).map_err(ApiError::Invalid)?;
+    if !products.contains(&product_id) {
+        return Err(ApiError::Invalid(FieldError::new(
+            "product_id",
+            crate::error::ErrorCode::UnknownProduct,
+            format!("product {product_id} is not offered for this route"),
+        )));
+    }
+    Ok(backend.quote(request, product_id).await)
+}
+
+/// How the server functions reach the server's search service: `app/` cannot depend on the
+/// server crate, so the server provides an implementation of this trait as Leptos context.
+#[cfg(feature = "ssr")]
+pub mod backend {
+    use super::*;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Arc;
+
+    pub type Backend = Arc<dyn SearchBackend>;
+
+    pub trait SearchBackend: Send + Sync + 'static {
+        /// Validates the request and returns it normalised, with the products to quote.
+        fn plan(&self, request: &SearchRequest)
+        -> Result<(SearchRequest, Vec<ProductId>), FieldError>;
+
+        /// Quotes one product of the plan; never fails: problems become `Outcome::Unavailable`.
+        fn quote(
+            &self,
+            request: SearchRequest,
+            product: ProductId,
+        ) -> Pin<Box<dyn Future<Output = Outcome> + Send>>;
+    }
+}

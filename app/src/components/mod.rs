@@ -1,0 +1,4 @@
+pub mod offer_card;
+pub mod page;
+pub mod results;
+pub mod search_form;

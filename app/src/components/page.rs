@@ -1,0 +1,120 @@
+//! The promotions page: header, search form and results.
+
+use crate::components::results::{InitialResults, LiveResults};
+use crate::components::search_form::SearchForm;
+use crate::model::SearchRequest;
+use crate::results::ResultsView;
+use crate::validate::SearchQuery;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| SearchQuery::from_params(|k| p.get(k))));
+    let errors = Memo::new(move |_| {
+        query.with(|q| if q.is_empty() { Vec::new() } else { q.to_request().err().unwrap_or_default() })
+    });
+    // The URL's own search is rendered by the server; `live` takes over once the page searches.
+    let initial = query.with_untracked(|q| if q.is_empty() { None } else { q.to_request().ok() });
+    let live = RwSignal::new(None::<ResultsView>);
+    let live_request = RwSignal::new(None::<SearchRequest>);
+    let on_search = live_search::start(query, live, live_request);
+
+    view! {
+        <header class="site-header">
+            <div class="bar">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true"></span>
+                    "Fjordpost"
+                </a>
+                <nav class="bar-links" aria-label="Main">
+                    <a href="/">"Send"</a>
+                    <a href="/">"Track"</a>
+                    <a href="/">"Business"</a>
+                </nav>
+            </div>
+        </header>
+        <main class="page">
+            <section class="hero">
+                <h1>"Send a parcel"</h1>
+                <p>"See every service that can carry it, with price and delivery date. Prices include VAT."</p>
+            </section>
+            <SearchForm query errors on_search/>
+            <section class="results" aria-live="polite" aria-label="Services">
+                {move || match (live.get(), live_request.get()) {
+                    (Some(view), Some(request)) => view! { <LiveResults request view/> }.into_any(),
+                    (Some(_), None) => ().into_any(),
+                    (None, _) => match initial.clone() {
+                        Some(request) => view! { <InitialResults request/> }.into_any(),
+                        None => ().into_any(),
+                    },
+                }}
+            </section>
+        </main>
+        <footer class="site-footer">
+            <p>"Prices are list prices for one parcel, paid online. Delivery dates are estimates in working days."</p>
+        </footer>
+    }
+}
+
+/// Searches made by the hydrated page: over the socket, without a page load.
+#[cfg(feature = "hydrate")]
+mod live_search {
+    use super::*;
+    use crate::transport::Transport;
+    use leptos_router::{NavigateOptions, hooks::use_navigate};
+
+    pub fn start(
+        query: Memo<SearchQuery>,
+        live: RwSignal<Option<ResultsView>>,
+        live_request: RwSignal<Option<SearchRequest>>,
+    ) -> Callback<String> {
+        // The socket opens at once, while the customer is still typing.
+        let transport = StoredValue::new_local(Transport::connect());
+        let run = move |q: &SearchQuery| match q.to_request() {
+            Ok(request) if !q.is_empty() => {
+                live_request.set(Some(request.clone()));
+                live.set(Some(ResultsView::Planning));
+                transport.with_value(|t| t.search(request, move |event| ResultsView::apply(live, event)));
+            }
+            _ => {
+                transport.with_value(Transport::cancel);
+                live.set(Some(ResultsView::Idle));
+            }
+        };
+        // Back/forward and submits change the URL; the first run is the server-rendered search.
+        Effect::new(move |first: Option<()>| {
+            let q = query.get();
+            if first.is_some() {
+                run(&q);
+            }
+        });
+        let navigate = use_navigate();
+        Callback::new(move |qs: String| {
+            let url = format!("/?{qs}");
+            let here = window().location();
+            let current = format!("{}{}", here.pathname().unwrap_or_default(), here.search().unwrap_or_default());
+            if current == url {
+                // Same search again: refresh the prices without touching history.
+                run(&query.get_untracked());
+            } else {
+                navigate(&url, NavigateOptions { scroll: false, ..Default::default() });
+            }
+        })
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod live_search {
+    use super::*;
+
+    /// The server renders the URL's search; there is nothing live to start.
+    pub fn start(
+        _: Memo<SearchQuery>,
+        _: RwSignal<Option<ResultsView>>,
+        _: RwSignal<Option<SearchRequest>>,
+    ) -> Callback<String> {
+        Callback::new(|_| {})
+    }
+}

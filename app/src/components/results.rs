@@ -1,0 +1,139 @@
+//! The results area: server-rendered for the URL's search (works without WASM), then driven
+//! live by the transport for every search the hydrated page makes.
+
+use crate::api::{ApiError, plan_search, quote_product};
+use crate::components::offer_card::OfferCard;
+use crate::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
+use crate::results::{CardState, ResultsView};
+use crate::validate::country;
+use leptos::prelude::*;
+
+fn country_name(code: &str) -> &str {
+    country(code).map_or(code, |c| c.name)
+}
+
+#[component]
+fn Summary(request: SearchRequest, count: usize) -> impl IntoView {
+    let kg = format!("{}", request.parcel.weight_grams as f64 / 1000.0);
+    let services = if count == 1 { "service" } else { "services" };
+    view! {
+        <p class="summary">
+            <strong>{count}" "{services}</strong>
+            " from "{country_name(&request.from.country).to_owned()}" "{request.from.postal_code}
+            " to "{country_name(&request.to.country).to_owned()}" "{request.to.postal_code}
+            " · "{kg}" kg"
+        </p>
+    }
+}
+
+#[component]
+fn NoService(request: SearchRequest) -> impl IntoView {
+    let from = country_name(&request.from.country).to_owned();
+    let to = country_name(&request.to.country).to_owned();
+    view! {
+        <div class="no-service" data-testid="no-service" role="status">
+            <h2>"No service can carry this parcel"</h2>
+            <p>"None of our services can take a parcel from "{from}" to "{to}" at the moment."</p>
+            <p>"Try another destination, or contact customer service about freight alternatives."</p>
+        </div>
+    }
+}
+
+#[component]
+fn Failure(message: String) -> impl IntoView {
+    view! {
+        <div class="failure" role="alert" data-testid="search-failed">
+            <h2>"We could not get prices right now"</h2>
+            <p>{message}</p>
+        </div>
+    }
+}
+
+/// The cards of a plan, in plan order, or the plain "no service" answer for an empty plan.
+#[component]
+fn Cards(request: SearchRequest, cards: Vec<(ProductId, Signal<CardState>)>) -> impl IntoView {
+    if cards.is_empty() {
+        return view! { <NoService request/> }.into_any();
+    }
+    let count = cards.len();
+    view! {
+        <Summary request count/>
+        <ul class="cards">
+            {cards.into_iter().map(|(product_id, state)| view! { <OfferCard product_id state/> }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Results of the search in the page's URL, rendered on the server card by card.
+#[component]
+pub fn InitialResults(request: SearchRequest) -> impl IntoView {
+    let plan = Resource::new(|| (), {
+        let request = request.clone();
+        move |_| plan_search(request.clone())
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="summary">"Finding services…"</p> }>
+            {move || {
+                let request = request.clone();
+                Suspend::new(async move {
+                    match plan.await {
+                        Err(e) => view! { <Failure message=e.to_string()/> }.into_any(),
+                        Ok(products) if products.is_empty() => view! { <NoService request/> }.into_any(),
+                        Ok(products) => {
+                            let count = products.len();
+                            view! {
+                                <Summary request=request.clone() count/>
+                                <ul class="cards">
+                                    {products
+                                        .into_iter()
+                                        .map(|product_id| view! { <InitialCard request=request.clone() product_id/> })
+                                        .collect_view()}
+                                </ul>
+                            }
+                            .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn InitialCard(request: SearchRequest, product_id: ProductId) -> impl IntoView {
+    let outcome = Resource::new(|| (), {
+        let product_id = product_id.clone();
+        move |_| quote_product(request.clone(), product_id.clone())
+    });
+    let loading = product_id.clone();
+    view! {
+        <Suspense fallback=move || view! { <OfferCard product_id=loading.clone() state=Signal::stored(CardState::Loading)/> }>
+            {move || {
+                let product_id = product_id.clone();
+                Suspend::new(async move {
+                    let outcome = outcome.await.unwrap_or_else(|e: ApiError| Outcome::Unavailable {
+                        product_id: product_id.clone(),
+                        reason: UnavailableReason::UpstreamError,
+                        message: e.to_string(),
+                    });
+                    view! { <OfferCard product_id state=Signal::stored(CardState::Ready(outcome))/> }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Results of a search the hydrated page made itself.
+#[component]
+pub fn LiveResults(request: SearchRequest, view: ResultsView) -> impl IntoView {
+    match view {
+        ResultsView::Idle => ().into_any(),
+        ResultsView::Planning => view! { <p class="summary">"Finding services…"</p> }.into_any(),
+        ResultsView::Failed(message) => view! { <Failure message/> }.into_any(),
+        ResultsView::Planned(cards) => {
+            let cards = cards.into_iter().map(|c| (c.product_id, c.state.into())).collect();
+            view! { <Cards request cards/> }.into_any()
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The search form: a plain GET form whose field names are the URL's query parameters, so it
+//! works without WASM; once hydrated, submitting it searches without a page load.
+
+use crate::error::FieldError;
+use crate::validate::{COUNTRIES, SearchQuery, field};
+use leptos::prelude::*;
+
+fn error_for(errors: Memo<Vec<FieldError>>, name: &'static str) -> impl Fn() -> Option<String> + Copy {
+    move || errors.with(|e| e.iter().find(|e| e.field == name).map(|e| e.message.clone()))
+}
+
+/// A label, an input and the field's error line, wired for screen readers.
+#[component]
+fn TextField(
+    name: &'static str,
+    label: &'static str,
+    value: Signal<String>,
+    errors: Memo<Vec<FieldError>>,
+    #[prop(optional)] hint: &'static str,
+    #[prop(default = "text")] inputmode: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional)] suffix: &'static str,
+) -> impl IntoView {
+    let error = error_for(errors, name);
+    let error_id = format!("error-{name}");
+    view! {
+        <div class="field" class:has-error=move || error().is_some()>
+            <label for=name>{label}</label>
+            <div class="input-wrap">
+                <input
+                    id=name
+                    name=name
+                    type="text"
+                    inputmode=inputmode
+                    autocomplete=autocomplete
+                    placeholder=hint
+                    value=move || value.get()
+                    aria-invalid=move || error().is_some().to_string()
+                    aria-describedby=error_id.clone()
+                />
+                {(!suffix.is_empty()).then(|| view! { <span class="suffix">{suffix}</span> })}
+            </div>
+            <p class="field-error" id=error_id data-testid=format!("error-{name}") hidden=move || error().is_none()>
+                {error}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn CountryField(
+    name: &'static str,
+    label: &'static str,
+    value: Signal<String>,
+    errors: Memo<Vec<FieldError>>,
+) -> impl IntoView {
+    let error = error_for(errors, name);
+    let error_id = format!("error-{name}");
+    // An empty or unknown choice falls back to Norway, the common case.
+    let selected = move || {
+        let v = value.get();
+        if v.is_empty() { "NO".to_owned() } else { v }
+    };
+    view! {
+        <div class="field" class:has-error=move || error().is_some()>
+            <label for=name>{label}</label>
+            <select id=name name=name aria-describedby=error_id.clone() autocomplete="country">
+                {COUNTRIES
+                    .iter()
+                    .map(|c| {
+                        view! { <option value=c.code selected=move || selected() == c.code>{c.name}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <p class="field-error" id=error_id data-testid=format!("error-{name}") hidden=move || error().is_none()>
+                {error}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+pub fn SearchForm(
+    query: Memo<SearchQuery>,
+    errors: Memo<Vec<FieldError>>,
+    /// Called on submit with the form's query string (hydrated page only).
+    on_search: Callback<String>,
+) -> impl IntoView {
+    let v = |f: fn(&SearchQuery) -> &String| Signal::derive(move || query.with(|q| f(q).clone()));
+    let has_dims = move || query.with(|q| !(q.length.is_empty() && q.width.is_empty() && q.height.is_empty()));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(qs) = form_query_string(&ev) {
+            ev.prevent_default();
+            on_search.run(qs);
+        }
+    };
+    view! {
+        <form class="search-form" method="get" action="/" data-testid="search-form" on:submit=submit novalidate>
+            <fieldset class="group">
+                <legend>"From"</legend>
+                <CountryField name=field::FROM_COUNTRY label="Country" value=v(|q| &q.from_country) errors/>
+                <TextField name=field::FROM_POSTAL label="Postal code" value=v(|q| &q.from_postal) errors hint="e.g. 0150" autocomplete="postal-code"/>
+            </fieldset>
+            <fieldset class="group">
+                <legend>"To"</legend>
+                <CountryField name=field::TO_COUNTRY label="Country" value=v(|q| &q.to_country) errors/>
+                <TextField name=field::TO_POSTAL label="Postal code" value=v(|q| &q.to_postal) errors hint="e.g. 9900"/>
+            </fieldset>
+            <fieldset class="group parcel">
+                <legend>"Parcel"</legend>
+                <TextField name=field::WEIGHT label="Weight" value=v(|q| &q.weight) errors hint="e.g. 1.2" inputmode="decimal" suffix="kg"/>
+                <details class="dims" open=has_dims>
+                    <summary>"Add dimensions (optional)"</summary>
+                    <div class="dims-row">
+                        <TextField name=field::LENGTH label="Length" value=v(|q| &q.length) errors inputmode="numeric" suffix="cm"/>
+                        <TextField name=field::WIDTH label="Width" value=v(|q| &q.width) errors inputmode="numeric" suffix="cm"/>
+                        <TextField name=field::HEIGHT label="Height" value=v(|q| &q.height) errors inputmode="numeric" suffix="cm"/>
+                    </div>
+                </details>
+            </fieldset>
+            <button type="submit" class="submit">"Show prices"</button>
+        </form>
+    }
+}
+
+/// The query string a GET submit of this form would produce, without empty optional fields.
+#[cfg(feature = "hydrate")]
+fn form_query_string(ev: &leptos::ev::SubmitEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let form: web_sys::HtmlFormElement = ev.target()?.dyn_into().ok()?;
+    let data = web_sys::FormData::new_with_form(&form).ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+    for optional in [field::LENGTH, field::WIDTH, field::HEIGHT] {
+        if params.get(optional).is_some_and(|v| v.trim().is_empty()) {
+            params.delete(optional);
+        }
+    }
+    Some(String::from(params.to_string()))
+}
+
+/// On the server the form is never submitted through this handler.
+#[cfg(not(feature = "hydrate"))]
+fn form_query_string(_: &leptos::ev::SubmitEvent) -> Option<String> {
+    None
+}

@@ -1,0 +1,58 @@
+//! The promotions page: shared types, validation, components and server functions.
+//! Server-only code sits behind the `ssr` feature, browser-only code behind `hydrate`.
+
+pub mod api;
+pub mod catalogue;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod protocol;
+pub mod results;
+#[cfg(feature = "hydrate")]
+pub mod transport;
+pub mod validate;
+
+use components::page::SearchPage;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="Compare Fjordpost's parcel services: price and delivery date for every service that can carry your parcel."/>
+                <link rel="icon" href="data:,"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body data-transport="none">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/promotions.css"/>
+        <Title text="Send a parcel – prices and delivery times | Fjordpost"/>
+        <Router>
+            <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
+                // In-order streaming: header and form go out at once, then each card in order,
+                // so a browser without WASM still sees results as they are found.
+                <Route path=StaticSegment("") view=SearchPage ssr=SsrMode::InOrder/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,208 @@
+//! WebSocket messages of `/ws/promotions` (DESIGN §3): JSON text frames tagged by `type`.
+
+use crate::error::ErrorCode;
+use crate::model::{Offer, Outcome, ProductId, SearchRequest, UnavailableReason};
+use serde::{Deserialize, Serialize};
+
+pub type SearchId = u64;
+
+/// Largest text frame the server accepts; bigger frames are closed with 1009.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Searches one socket may have in flight at once.
+pub const MAX_SEARCHES_PER_SOCKET: usize = 4;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    Search {
+        search_id: SearchId,
+        request: SearchRequest,
+    },
+    Cancel {
+        search_id: SearchId,
+    },
+    Ping {
+        nonce: u64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The plan: every product that will get exactly one `offer` or `unavailable`.
+    Accepted {
+        search_id: SearchId,
+        products: Vec<ProductId>,
+    },
+    Offer {
+        search_id: SearchId,
+        offer: Offer,
+    },
+    Unavailable {
+        search_id: SearchId,
+        product_id: ProductId,
+        reason: UnavailableReason,
+        message: String,
+    },
+    Done {
+        search_id: SearchId,
+    },
+    Error {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        search_id: Option<SearchId>,
+        code: ErrorCode,
+        message: String,
+        /// The form field at fault, for validation errors (e.g. `"to_postal"`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
+    Pong {
+        nonce: u64,
+    },
+}
+
+impl ServerMessage {
+    pub fn outcome(search_id: SearchId, outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::Offer { offer } => ServerMessage::Offer { search_id, offer },
+            Outcome::Unavailable {
+                product_id,
+                reason,
+                message,
+            } => ServerMessage::Unavailable {
+                search_id,
+                product_id,
+                reason,
+                message,
+            },
+        }
+    }
+}
+
+/// Why a client frame could not be understood: a typed error for every input.
+pub fn decode_client_message(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
+    serde_json::from_str(text).map_err(|e| {
+        let known = ["search", "cancel", "ping"];
+        let unknown_type = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+            .filter(|t| !known.contains(&t.as_str()));
+        match unknown_type {
+            Some(t) => (
+                ErrorCode::UnknownMessageType,
+                format!("unknown message type {t:?}"),
+            ),
+            None => (ErrorCode::BadMessage, format!("malformed message: {e}")),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    fn request() -> SearchRequest {
+        SearchRequest {
+            from: Address {
+                country: "NO".into(),
+                postal_code: "0150".into(),
+            },
+            to: Address {
+                country: "NO".into(),
+                postal_code: "9900".into(),
+            },
+            parcel: Parcel {
+                weight_grams: 1200,
+                length_cm: None,
+                width_cm: None,
+                height_cm: None,
+            },
+        }
+    }
+
+    #[test]
+    fn client_messages_round_trip_with_type_tags() {
+        let search = ClientMessage::Search {
+            search_id: 7,
+            request: request(),
+        };
+        let text = serde_json::to_string(&search).unwrap();
+        assert!(text.starts_with(r#"{"type":"search","search_id":7,"request":"#));
+        assert_eq!(decode_client_message(&text).unwrap(), search);
+        assert_eq!(
+            decode_client_message(r#"{"type":"cancel","search_id":7}"#).unwrap(),
+            ClientMessage::Cancel { search_id: 7 }
+        );
+        assert_eq!(
+            decode_client_message(r#"{"type":"ping","nonce":3}"#).unwrap(),
+            ClientMessage::Ping { nonce: 3 }
+        );
+    }
+
+    #[test]
+    fn server_messages_have_the_documented_tags() {
+        let cases = [
+            (
+                ServerMessage::Pong { nonce: 3 },
+                r#"{"type":"pong","nonce":3}"#,
+            ),
+            (
+                ServerMessage::Done { search_id: 7 },
+                r#"{"type":"done","search_id":7}"#,
+            ),
+            (
+                ServerMessage::Accepted {
+                    search_id: 7,
+                    products: vec![ProductId::new("5800"), ProductId::new("3584")],
+                },
+                r#"{"type":"accepted","search_id":7,"products":["5800","3584"]}"#,
+            ),
+            (
+                ServerMessage::Unavailable {
+                    search_id: 7,
+                    product_id: ProductId::new("3584"),
+                    reason: UnavailableReason::NotEligible,
+                    message: "Over 5 kg".into(),
+                },
+                r#"{"type":"unavailable","search_id":7,"product_id":"3584","reason":"not_eligible","message":"Over 5 kg"}"#,
+            ),
+            (
+                ServerMessage::Error {
+                    search_id: None,
+                    code: ErrorCode::TooManySearches,
+                    message: "m".into(),
+                    field: None,
+                },
+                r#"{"type":"error","code":"too_many_searches","message":"m"}"#,
+            ),
+        ];
+        for (msg, json) in cases {
+            assert_eq!(serde_json::to_string(&msg).unwrap(), json);
+            assert_eq!(serde_json::from_str::<ServerMessage>(json).unwrap(), msg);
+        }
+    }
+
+    #[test]
+    fn undecodable_frames_get_typed_errors() {
+        assert_eq!(
+            decode_client_message(r#"{"type":"subscribe"}"#).unwrap_err().0,
+            ErrorCode::UnknownMessageType
+        );
+        for bad in [
+            "",
+            "not json",
+            "[]",
+            "{}",
+            r#"{"type":"search","search_id":-1}"#,
+            r#"{"type":"ping","nonce":"x"}"#,
+            r#"{"type":7}"#,
+        ] {
+            assert_eq!(
+                decode_client_message(bad).unwrap_err().0,
+                ErrorCode::BadMessage,
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! What the results area shows for the search in progress, fed by transport events.
+
+use crate::model::{Outcome, ProductId};
+use leptos::prelude::*;
+
+/// One planned product's card.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CardState {
+    Loading,
+    Ready(Outcome),
+}
+
+#[derive(Clone, Debug)]
+pub struct Card {
+    pub product_id: ProductId,
+    pub state: RwSignal<CardState>,
+}
+
+#[derive(Clone, Debug)]
+pub enum ResultsView {
+    /// No search: the form is empty or invalid.
+    Idle,
+    /// Sent, plan not known yet.
+    Planning,
+    /// Cards in plan order; they fill in as outcomes arrive.
+    Planned(Vec<Card>),
+    /// The server refused the search or could not be reached.
+    Failed(String),
+}
+
+/// An event of one search, whatever transport carried it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SearchEvent {
+    Planned(Vec<ProductId>),
+    Outcome(Outcome),
+    Done,
+    Failed(String),
+}
+
+impl ResultsView {
+    /// Folds one event into the view; cards update in place so the grid never reflows.
+    pub fn apply(view: RwSignal<Option<ResultsView>>, event: SearchEvent) {
+        match event {
+            SearchEvent::Planned(products) => view.set(Some(ResultsView::Planned(
+                products
+                    .into_iter()
+                    .map(|product_id| Card {
+                        product_id,
+                        state: RwSignal::new(CardState::Loading),
+                    })
+                    .collect(),
+            ))),
+            SearchEvent::Outcome(outcome) => view.with_untracked(|v| {
+                if let Some(ResultsView::Planned(cards)) = v
+                    && let Some(card) = cards.iter().find(|c| &c.product_id == outcome.product_id())
+                {
+                    card.state.set(CardState::Ready(outcome));
+                }
+            }),
+            SearchEvent::Done => {}
+            SearchEvent::Failed(message) => view.set(Some(ResultsView::Failed(message))),
+        }
+    }
+}

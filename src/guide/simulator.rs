@@ -1,0 +1,547 @@
+//! The built-in shipping guide: deterministic rules modelled on Bring's Shipping Guide API v2.
+//!
+//! # Rule table
+//! Routes are classified from the postal code. Norway: the first two digits give the region.
+//!
+//! | postal codes | region          | zone |
+//! |--------------|-----------------|------|
+//! | 0000–1299    | Oslo area       | 0    |
+//! | 1300–3999    | Eastern Norway  | 1    |
+//! | 4000–4999    | Southern Norway | 2    |
+//! | 5000–6999    | Western Norway  | 3    |
+//! | 7000–7999    | Trøndelag       | 4    |
+//! | 8000–8999    | Nordland        | 6    |
+//! | 9000–9499    | Troms           | 7    |
+//! | 9170–9179    | **Svalbard**    | –    |
+//! | 9500–9899    | Finnmark        | 8    |
+//! | 9900–9999    | East Finnmark (Kirkenes) | 9 |
+//!
+//! Products per route (senders must be in NO, SE, DK or FI: we collect only there):
+//! - Norway → Norway: 5800 pickup point, 5600 home delivery, 3584 mailbox, 5000 business,
+//!   4850 express next day.
+//! - Either end on Svalbard: 5800, 3584, 5000 and 5100 business groupage; no express, no
+//!   home delivery. A Svalbard surcharge applies, lead times are much longer, and no VAT is
+//!   charged (Svalbard is outside the Norwegian VAT area).
+//! - Any other route from a Nordic sender: cross-border 0340 pickup, 0349 home, 0330 business.
+//! - To Russia or Belarus: nothing (sanctions). From outside the Nordics: nothing.
+//!
+//! Limits: 3584 up to 5 kg and 35 × 25 × 7 cm; 0340 up to 20 kg; 5100 up to 1,000 kg; all other
+//! products 35 kg. Longest side: 120 cm for pickup products, 240 cm for the rest, 400 cm for
+//! groupage.
+//!
+//! Price (without VAT) = (base + per started kg above the first) × (1 + 6 % per zone apart),
+//! plus surcharges; VAT 25 % inside mainland Norway, 0 % on export and to Svalbard.
+//!
+//! Lead time (working days) = collection (1 day extra north of Trøndelag) + transport
+//! (1 day within a zone, 2 for 1–2 zones apart, 3 for 3–5, 4 for more); mailbox parcels take one
+//! day more, express takes 1 (2 from the far north). Cross-border: 3 days to the Nordics, 5 to
+//! nearby EU countries, 6 to the rest of the EU, 8 elsewhere (customs).
+//!
+//! Latency: domestic parcel products answer in 20–60 ms; express (asks pickup planning)
+//! 1–2.5 s; groupage (sea freight schedule) 1.5–3 s; cross-border 0.3–0.8 s to the Nordics and
+//! 1–3 s elsewhere (customs). All scaled by `GUIDE_LATENCY_SCALE`. A `GUIDE_FAILURE_RATE`
+//! fraction of quotes fails: half answer with an error, half never answer (the search service's
+//! timeout ends them). Which quotes fail and how long each takes are drawn from a hash of the
+//! request and product, so the same request always behaves the same.
+
+use super::{GuideError, QuoteFuture, ShippingGuide};
+use app::catalogue;
+use app::model::{LeadTime, Money, Offer, ProductId, SearchRequest};
+use std::time::Duration;
+use time::{Date, Weekday};
+
+/// A part of Norway, for prices and lead times; `Svalbard` has its own product rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    Oslo,
+    East,
+    South,
+    West,
+    Trondelag,
+    Nordland,
+    Troms,
+    Svalbard,
+    Finnmark,
+    EastFinnmark,
+}
+
+impl Region {
+    /// The region of a Norwegian postal code (already validated: four digits).
+    pub fn of(postal_code: &str) -> Region {
+        let n: u32 = postal_code.parse().unwrap_or(0);
+        match n {
+            9170..=9179 => Region::Svalbard,
+            0..=1299 => Region::Oslo,
+            1300..=3999 => Region::East,
+            4000..=4999 => Region::South,
+            5000..=6999 => Region::West,
+            7000..=7999 => Region::Trondelag,
+            8000..=8999 => Region::Nordland,
+            9000..=9499 => Region::Troms,
+            9500..=9899 => Region::Finnmark,
+            _ => Region::EastFinnmark,
+        }
+    }
+
+    fn zone(self) -> u32 {
+        match self {
+            Region::Oslo => 0,
+            Region::East => 1,
+            Region::South => 2,
+            Region::West => 3,
+            Region::Trondelag => 4,
+            Region::Nordland => 6,
+            // Svalbard goes by way of Tromsø.
+            Region::Troms | Region::Svalbard => 7,
+            Region::Finnmark => 8,
+            Region::EastFinnmark => 9,
+        }
+    }
+
+    fn far_north(self) -> bool {
+        self.zone() >= 6
+    }
+}
+
+/// The class of a route, for logs and error reports: never the full postal codes.
+pub fn route_class(request: &SearchRequest) -> String {
+    let end = |a: &app::model::Address| {
+        if a.country == "NO" {
+            format!("NO-{:?}", Region::of(&a.postal_code))
+        } else {
+            a.country.clone()
+        }
+    };
+    format!("{}>{}", end(&request.from), end(&request.to))
+}
+
+const NORDIC: [&str; 4] = ["NO", "SE", "DK", "FI"];
+const SANCTIONED: [&str; 2] = ["RU", "BY"];
+const NEAR_EU: [&str; 7] = ["DE", "NL", "BE", "EE", "LV", "LT", "PL"];
+const EU: [&str; 4] = ["AT", "ES", "FR", "IT"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Domestic,
+    Svalbard,
+    CrossBorder,
+}
+
+struct Rule {
+    id: &'static str,
+    kind: Kind,
+    max_grams: u32,
+    longest_cm: u32,
+    base_ore: i64,
+    per_kg_ore: i64,
+}
+
+const RULES: &[Rule] = &[
+    Rule { id: "5800", kind: Kind::Domestic, max_grams: 35_000, longest_cm: 120, base_ore: 9_900, per_kg_ore: 1_200 },
+    Rule { id: "5600", kind: Kind::Domestic, max_grams: 35_000, longest_cm: 240, base_ore: 14_900, per_kg_ore: 1_500 },
+    Rule { id: "3584", kind: Kind::Domestic, max_grams: 5_000, longest_cm: 35, base_ore: 6_900, per_kg_ore: 1_000 },
+    Rule { id: "5000", kind: Kind::Domestic, max_grams: 35_000, longest_cm: 240, base_ore: 12_900, per_kg_ore: 1_100 },
+    Rule { id: "4850", kind: Kind::Domestic, max_grams: 35_000, longest_cm: 240, base_ore: 29_900, per_kg_ore: 2_500 },
+    Rule { id: "5100", kind: Kind::Svalbard, max_grams: 1_000_000, longest_cm: 400, base_ore: 90_000, per_kg_ore: 400 },
+    Rule { id: "0340", kind: Kind::CrossBorder, max_grams: 20_000, longest_cm: 120, base_ore: 24_900, per_kg_ore: 4_000 },
+    Rule { id: "0349", kind: Kind::CrossBorder, max_grams: 35_000, longest_cm: 150, base_ore: 32_900, per_kg_ore: 4_500 },
+    Rule { id: "0330", kind: Kind::CrossBorder, max_grams: 35_000, longest_cm: 150, base_ore: 29_900, per_kg_ore: 3_800 },
+];
+
+const SVALBARD_SURCHARGE_ORE: i64 = 12_000;
+const SEA_FREIGHT_BASE_ORE: i64 = 65_000;
+const SEA_FREIGHT_PER_KG_ORE: i64 = 150;
+
+fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// FNV-1a: a stable hash, so behaviour does not change between builds.
+fn stable_hash(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+#[derive(Clone, Debug)]
+pub struct Simulator {
+    latency_scale: f64,
+    failure_rate: f64,
+    today: fn() -> Date,
+}
+
+fn utc_today() -> Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+impl Simulator {
+    pub fn new(latency_scale: f64, failure_rate: f64) -> Self {
+        Self {
+            latency_scale: latency_scale.max(0.0),
+            failure_rate: failure_rate.clamp(0.0, 1.0),
+            today: utc_today,
+        }
+    }
+
+    /// A simulator whose "today" is fixed, for tests of delivery dates.
+    pub fn with_today(mut self, today: fn() -> Date) -> Self {
+        self.today = today;
+        self
+    }
+
+    fn latency(&self, request: &SearchRequest, rule: &Rule, draw: u64) -> Duration {
+        let (lo, hi) = match rule.kind {
+            Kind::Domestic if rule.id == "4850" => (1_000, 2_500),
+            Kind::Domestic => (20, 60),
+            Kind::Svalbard => (1_500, 3_000),
+            Kind::CrossBorder if NORDIC.contains(&request.to.country.as_str()) => (300, 800),
+            Kind::CrossBorder => (1_000, 3_000),
+        };
+        let ms = lo + (draw % (hi - lo + 1));
+        Duration::from_secs_f64(ms as f64 / 1000.0 * self.latency_scale)
+    }
+
+    /// The offer or the reason there is none; pure, so every rule is testable without waiting.
+    pub fn offer(&self, request: &SearchRequest, product: &ProductId) -> Result<Offer, GuideError> {
+        let rule = rule(product.as_str())
+            .filter(|r| self.plan(request).contains(&ProductId::new(r.id)))
+            .ok_or_else(|| GuideError::NotEligible("Not offered on this route".into()))?;
+        check_size(request, rule)?;
+
+        let (from, to) = (&request.from, &request.to);
+        let svalbard = [from, to]
+            .iter()
+            .any(|a| a.country == "NO" && Region::of(&a.postal_code) == Region::Svalbard);
+        let kg = request.parcel.weight_grams.div_ceil(1000).max(1) as i64;
+        let mut price = rule.base_ore + (kg - 1) * rule.per_kg_ore;
+        let working_days = match rule.kind {
+            Kind::CrossBorder => {
+                let c = to.country.as_str();
+                let group_days = if NORDIC.contains(&c) {
+                    3
+                } else if NEAR_EU.contains(&c) {
+                    5
+                } else if EU.contains(&c) {
+                    6
+                } else {
+                    price += 15_000; // customs declaration
+                    8
+                };
+                group_days + u32::from(rule.id == "0349")
+            }
+            Kind::Domestic | Kind::Svalbard => {
+                let (a, b) = (Region::of(&from.postal_code), Region::of(&to.postal_code));
+                let distance = a.zone().abs_diff(b.zone());
+                price = price * (100 + 6 * i64::from(distance)) / 100;
+                let collection = u32::from(a.far_north());
+                let transport = match distance {
+                    0 => 1,
+                    1..=2 => 2,
+                    3..=5 => 3,
+                    _ => 4,
+                };
+                let mut days = match rule.id {
+                    "4850" => 1 + collection,
+                    "3584" => collection + transport + 1,
+                    _ => collection + transport,
+                };
+                if svalbard {
+                    price += SVALBARD_SURCHARGE_ORE;
+                    days += if rule.id == "5100" {
+                        price += SEA_FREIGHT_BASE_ORE + kg * SEA_FREIGHT_PER_KG_ORE;
+                        8 // the weekly boat from Tromsø
+                    } else {
+                        4 // by air from Tromsø
+                    };
+                }
+                days
+            }
+        };
+        let domestic_vat = from.country == "NO" && to.country == "NO" && !svalbard;
+        let with_vat = if domestic_vat { price * 125 / 100 } else { price };
+        let product = catalogue::product(&ProductId::new(rule.id));
+        Ok(Offer {
+            product_id: ProductId::new(rule.id),
+            name: product.map_or_else(|| rule.id.to_owned(), |p| p.name.to_owned()),
+            description: product.map_or_else(String::new, |p| p.description.to_owned()),
+            price: Money {
+                currency: "NOK".into(),
+                with_vat_minor: with_vat,
+                without_vat_minor: price,
+            },
+            lead_time: LeadTime {
+                working_days,
+                expected_delivery: add_working_days((self.today)(), working_days).to_string(),
+            },
+        })
+    }
+}
+
+fn check_size(request: &SearchRequest, rule: &Rule) -> Result<(), GuideError> {
+    let p = &request.parcel;
+    if p.weight_grams > rule.max_grams {
+        return Err(GuideError::NotEligible(format!(
+            "Carries up to {} kg",
+            rule.max_grams / 1000
+        )));
+    }
+    let mut dims = [p.length_cm, p.width_cm, p.height_cm].map(|d| d.unwrap_or(0));
+    dims.sort_unstable_by(|a, b| b.cmp(a));
+    if rule.id == "3584" && (dims[0] > 35 || dims[1] > 25 || dims[2] > 7) {
+        return Err(GuideError::NotEligible("Fits parcels up to 35 × 25 × 7 cm".into()));
+    }
+    if dims[0] > rule.longest_cm {
+        return Err(GuideError::NotEligible(format!(
+            "Longest side up to {} cm",
+            rule.longest_cm
+        )));
+    }
+    Ok(())
+}
+
+fn add_working_days(mut date: Date, days: u32) -> Date {
+    let mut left = days;
+    while left > 0 {
+        date = date.next_day().unwrap_or(date);
+        if !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            left -= 1;
+        }
+    }
+    date
+}
+
+impl ShippingGuide for Simulator {
+    fn plan(&self, request: &SearchRequest) -> Vec<ProductId> {
+        let (from, to) = (request.from.country.as_str(), request.to.country.as_str());
+        let ids: &[&str] = if !NORDIC.contains(&from) || SANCTIONED.contains(&to) {
+            &[]
+        } else if from == "NO" && to == "NO" {
+            let on_svalbard = |p: &str| Region::of(p) == Region::Svalbard;
+            if on_svalbard(&request.from.postal_code) || on_svalbard(&request.to.postal_code) {
+                &["5800", "3584", "5000", "5100"]
+            } else {
+                &["5800", "5600", "3584", "5000", "4850"]
+            }
+        } else {
+            &["0340", "0349", "0330"]
+        };
+        ids.iter().map(|id| ProductId::new(id)).collect()
+    }
+
+    fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
+        let weight = request.parcel.weight_grams.to_string();
+        let draw = stable_hash(&[
+            &request.from.country,
+            &request.from.postal_code,
+            &request.to.country,
+            &request.to.postal_code,
+            &weight,
+            product.as_str(),
+        ]);
+        let latency = rule(product.as_str())
+            .map_or(Duration::ZERO, |r| self.latency(request, r, draw));
+        // The top 16 bits decide failure, independent of the latency draw.
+        let fails = ((draw >> 48) as f64 / 65_536.0) < self.failure_rate;
+        let hangs = fails && draw & 1 == 0;
+        let answer = self.offer(request, product);
+        Box::pin(async move {
+            if hangs {
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(latency).await;
+            if fails {
+                return Err(GuideError::Upstream("Shipping guide error (simulated)".into()));
+            }
+            answer
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::model::{Address, Parcel};
+
+    fn request(from: (&str, &str), to: (&str, &str), grams: u32) -> SearchRequest {
+        SearchRequest {
+            from: Address { country: from.0.into(), postal_code: from.1.into() },
+            to: Address { country: to.0.into(), postal_code: to.1.into() },
+            parcel: Parcel { weight_grams: grams, length_cm: None, width_cm: None, height_cm: None },
+        }
+    }
+
+    fn sim() -> Simulator {
+        // Friday 27 November 2026.
+        Simulator::new(0.0, 0.0).with_today(|| time::macros::date!(2026 - 11 - 27))
+    }
+
+    fn ids(plan: Vec<ProductId>) -> Vec<String> {
+        plan.into_iter().map(|p| p.0).collect()
+    }
+
+    fn offer(req: &SearchRequest, id: &str) -> Offer {
+        sim().offer(req, &ProductId::new(id)).unwrap()
+    }
+
+    const OSLO: (&str, &str) = ("NO", "0150");
+    const KIRKENES: (&str, &str) = ("NO", "9900");
+    const LONGYEARBYEN: (&str, &str) = ("NO", "9170");
+
+    #[test]
+    fn regions_come_from_the_postal_code() {
+        assert_eq!(Region::of("0150"), Region::Oslo);
+        assert_eq!(Region::of("1299"), Region::Oslo);
+        assert_eq!(Region::of("5003"), Region::West);
+        assert_eq!(Region::of("9008"), Region::Troms);
+        assert_eq!(Region::of("9170"), Region::Svalbard);
+        assert_eq!(Region::of("9179"), Region::Svalbard);
+        assert_eq!(Region::of("9180"), Region::Troms);
+        assert_eq!(Region::of("9600"), Region::Finnmark);
+        assert_eq!(Region::of("9900"), Region::EastFinnmark);
+        assert_eq!(route_class(&request(OSLO, ("SE", "114 55"), 1)), "NO-Oslo>SE");
+    }
+
+    #[test]
+    fn domestic_routes_get_the_five_parcel_products() {
+        assert_eq!(
+            ids(sim().plan(&request(OSLO, KIRKENES, 1200))),
+            ["5800", "5600", "3584", "5000", "4850"]
+        );
+    }
+
+    #[test]
+    fn svalbard_gets_groupage_but_no_express_or_home_delivery() {
+        for req in [request(OSLO, LONGYEARBYEN, 1200), request(LONGYEARBYEN, OSLO, 1200)] {
+            assert_eq!(ids(sim().plan(&req)), ["5800", "3584", "5000", "5100"]);
+        }
+        let mainland = offer(&request(OSLO, ("NO", "9008"), 1200), "5800");
+        let svalbard = offer(&request(OSLO, LONGYEARBYEN, 1200), "5800");
+        assert!(svalbard.price.without_vat_minor >= mainland.price.without_vat_minor + SVALBARD_SURCHARGE_ORE);
+        assert!(svalbard.lead_time.working_days >= mainland.lead_time.working_days + 4);
+        // Outside the VAT area.
+        assert_eq!(svalbard.price.with_vat_minor, svalbard.price.without_vat_minor);
+        let groupage = offer(&request(OSLO, LONGYEARBYEN, 200_000), "5100");
+        // Priced to Tromsø plus sea freight.
+        assert!(groupage.price.without_vat_minor > SEA_FREIGHT_BASE_ORE + 200 * SEA_FREIGHT_PER_KG_ORE);
+        assert!(groupage.lead_time.working_days >= 10);
+    }
+
+    #[test]
+    fn russia_and_belarus_get_nothing_and_foreign_senders_get_nothing() {
+        assert!(sim().plan(&request(OSLO, ("RU", "101000"), 1000)).is_empty());
+        assert!(sim().plan(&request(("SE", "114 55"), ("BY", "220030"), 1000)).is_empty());
+        assert!(sim().plan(&request(("DE", "10115"), OSLO, 1000)).is_empty());
+    }
+
+    #[test]
+    fn other_countries_get_only_cross_border_products_without_vat() {
+        let req = request(OSLO, ("DE", "10115"), 2000);
+        assert_eq!(ids(sim().plan(&req)), ["0340", "0349", "0330"]);
+        let o = offer(&req, "0340");
+        assert_eq!(o.price.with_vat_minor, o.price.without_vat_minor);
+        assert!(sim().offer(&req, &ProductId::new("5800")).is_err());
+        // Customs makes far destinations slower and dearer.
+        let us = offer(&request(OSLO, ("US", "10001"), 2000), "0340");
+        assert!(us.lead_time.working_days > o.lead_time.working_days);
+        assert!(us.price.without_vat_minor > o.price.without_vat_minor);
+    }
+
+    #[test]
+    fn lead_time_depends_on_both_ends() {
+        let oslo_oslo = offer(&request(OSLO, ("NO", "0560"), 1000), "5800");
+        let kirkenes_oslo = offer(&request(KIRKENES, OSLO, 1000), "5800");
+        let oslo_kirkenes = offer(&request(OSLO, KIRKENES, 1000), "5800");
+        assert_eq!(oslo_oslo.lead_time.working_days, 1);
+        assert!(kirkenes_oslo.lead_time.working_days > oslo_kirkenes.lead_time.working_days);
+        assert!(oslo_kirkenes.lead_time.working_days > oslo_oslo.lead_time.working_days);
+        // Express is the fastest product on the route.
+        let express = offer(&request(OSLO, KIRKENES, 1000), "4850");
+        assert!(express.lead_time.working_days < oslo_kirkenes.lead_time.working_days);
+    }
+
+    #[test]
+    fn delivery_dates_skip_weekends() {
+        // Friday + 1 working day = Monday.
+        let o = offer(&request(OSLO, ("NO", "0560"), 1000), "5800");
+        assert_eq!(o.lead_time.expected_delivery, "2026-11-30");
+        assert_eq!(add_working_days(time::macros::date!(2026 - 11 - 27), 5).to_string(), "2026-12-04");
+    }
+
+    #[test]
+    fn price_grows_with_weight_and_distance_and_carries_domestic_vat() {
+        let light = offer(&request(OSLO, KIRKENES, 1000), "5800");
+        let heavy = offer(&request(OSLO, KIRKENES, 10_000), "5800");
+        let near = offer(&request(OSLO, ("NO", "0560"), 1000), "5800");
+        assert!(heavy.price.without_vat_minor > light.price.without_vat_minor);
+        assert!(light.price.without_vat_minor > near.price.without_vat_minor);
+        assert_eq!(near.price.without_vat_minor, 9_900);
+        assert_eq!(near.price.with_vat_minor, 12_375);
+    }
+
+    #[test]
+    fn weight_and_size_limits_make_products_not_eligible() {
+        let heavy = request(OSLO, KIRKENES, 6_000);
+        assert!(matches!(sim().offer(&heavy, &ProductId::new("3584")), Err(GuideError::NotEligible(m)) if m.contains("5 kg")));
+        assert!(sim().offer(&heavy, &ProductId::new("5800")).is_ok());
+        let too_heavy = request(OSLO, KIRKENES, 36_000);
+        for id in ["5800", "5600", "5000", "4850"] {
+            assert!(sim().offer(&too_heavy, &ProductId::new(id)).is_err(), "{id}");
+        }
+        let mut thick = request(OSLO, KIRKENES, 1_000);
+        thick.parcel.height_cm = Some(10);
+        assert!(sim().offer(&thick, &ProductId::new("3584")).is_err());
+        thick.parcel.height_cm = Some(130);
+        assert!(sim().offer(&thick, &ProductId::new("5800")).is_err());
+        assert!(sim().offer(&thick, &ProductId::new("5600")).is_ok());
+        assert!(sim().offer(&request(OSLO, ("DE", "10115"), 21_000), &ProductId::new("0340")).is_err());
+    }
+
+    #[test]
+    fn slow_products_are_slow_and_fast_ones_fast() {
+        let s = Simulator::new(1.0, 0.0);
+        let req = request(OSLO, KIRKENES, 1200);
+        let draw = |id: &str| stable_hash(&[id]);
+        let lat = |id: &str| s.latency(&req, rule(id).unwrap(), draw(id));
+        for fast in ["5800", "5600", "3584", "5000"] {
+            assert!(lat(fast) <= Duration::from_millis(60), "{fast}");
+        }
+        assert!(lat("4850") >= Duration::from_secs(1));
+        assert!(lat("5100") >= Duration::from_millis(1500));
+        assert!(s.latency(&request(OSLO, ("US", "10001"), 1), rule("0349").unwrap(), 0) >= Duration::from_secs(1));
+        assert_eq!(Simulator::new(0.0, 0.0).latency(&req, rule("4850").unwrap(), 7), Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn the_same_request_always_gets_the_same_answer() {
+        let s = sim();
+        let req = request(OSLO, KIRKENES, 1200);
+        let a = s.quote(&req, &ProductId::new("5600")).await.unwrap();
+        let b = s.quote(&req, &ProductId::new("5600")).await.unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[tokio::test]
+    async fn a_failure_rate_makes_that_fraction_fail() {
+        let s = Simulator::new(0.0, 0.5);
+        let mut failed = 0;
+        let mut hung = 0;
+        for grams in 1..=200 {
+            let req = request(OSLO, KIRKENES, grams * 100);
+            let fut = s.quote(&req, &ProductId::new("5800"));
+            match tokio::time::timeout(Duration::from_millis(20), fut).await {
+                Err(_) => hung += 1,
+                Ok(Err(GuideError::Upstream(_))) => failed += 1,
+                Ok(_) => {}
+            }
+        }
+        assert!((70..=130).contains(&(failed + hung)), "{failed} + {hung} of 200");
+        assert!(failed > 20 && hung > 20, "{failed} failed, {hung} hung");
+        let none = Simulator::new(0.0, 0.0);
+        assert!(none.quote(&request(OSLO, KIRKENES, 100), &ProductId::new("5800")).await.is_ok());
+    }
+}

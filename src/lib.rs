@@ -1,0 +1,41 @@
+//! The promotions server: the Leptos page, its server functions, `/ws/promotions` and
+//! `/healthz`. `main.rs` only wires configuration, logging and shutdown around [`router`].
+
+pub mod config;
+pub mod guide;
+pub mod origin;
+pub mod search;
+pub mod state;
+pub mod stats;
+pub mod ws;
+
+use app::api::backend::Backend;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::State;
+use axum::handler::Handler;
+use axum::routing::get;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use state::AppState;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Snapshot> {
+    axum::Json(state.stats.snapshot())
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let backend: Backend = state.search.clone();
+    let options = state.leptos_options.clone();
+    // Static files are compressed; the page itself is not, so its stream is never held back.
+    let files = leptos_axum::file_and_error_handler::<AppState, _>(shell).layer(CompressionLayer::new());
+    Router::new()
+        .route("/ws/promotions", get(ws::handler))
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, move || provide_context(backend.clone()), move || shell(options.clone()))
+        .fallback(files)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

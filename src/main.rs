@@ -1,0 +1,58 @@
+//! Wiring only: configuration, logging, the shipping guide, the router, serving and shutdown.
+
+use promotions::config::Config;
+use promotions::guide::simulator::Simulator;
+use promotions::state::AppState;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")))
+        .init();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("promotions: {e}");
+            std::process::exit(2);
+        }
+    };
+    let guide = Arc::new(Simulator::new(config.latency_scale, config.failure_rate));
+    tracing::info!(latency_scale = config.latency_scale, failure_rate = config.failure_rate, "shipping guide: built-in simulator");
+    let state = AppState::new(&config, guide);
+    let shutdown = state.shutdown.clone();
+    let app = promotions::router(state);
+
+    let addr = config.leptos.site_addr;
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("promotions: cannot listen on {addr}: {e}");
+            std::process::exit(2);
+        }
+    };
+    tracing::info!("listening on http://{addr}");
+    let signal = async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        shutdown.cancel();
+    };
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(signal).await {
+        tracing::error!(error = %e, "server error");
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,113 @@
+//! SearchService: validate, plan, and fan out one task per product, each with its own timeout.
+//! Dropping a [`Search`] aborts its tasks, so a cancelled search or a vanished client stops
+//! every upstream call at once.
+
+use crate::guide::{GuideError, ShippingGuide};
+use crate::stats::{Gauge, Stats};
+use app::api::backend::SearchBackend;
+use app::error::FieldError;
+use app::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
+use app::validate::validate_request;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::{Id, JoinSet};
+
+pub struct SearchService {
+    guide: Arc<dyn ShippingGuide>,
+    quote_timeout: Duration,
+    stats: Arc<Stats>,
+}
+
+impl SearchService {
+    pub fn new(guide: Arc<dyn ShippingGuide>, quote_timeout: Duration, stats: Arc<Stats>) -> Self {
+        Self { guide, quote_timeout, stats }
+    }
+
+    /// Validates the request and returns it normalised with its plan.
+    pub fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
+        let request = validate_request(request)?;
+        let products = self.guide.plan(&request);
+        Ok((request, products))
+    }
+
+    /// One product's outcome; every failure becomes `Unavailable` with a reason.
+    pub fn quote(&self, request: &SearchRequest, product: &ProductId) -> impl Future<Output = Outcome> + Send + 'static {
+        let answer = self.guide.quote(request, product);
+        let timeout = self.quote_timeout;
+        let product_id = product.clone();
+        let calls = Gauge::enter(&self.stats, |s| &s.upstream_calls);
+        async move {
+            let _calls = calls;
+            let unavailable = |reason, message: &str| Outcome::Unavailable {
+                product_id: product_id.clone(),
+                reason,
+                message: message.to_owned(),
+            };
+            match tokio::time::timeout(timeout, answer).await {
+                Ok(Ok(offer)) => Outcome::Offer { offer },
+                Ok(Err(GuideError::NotEligible(why))) => unavailable(UnavailableReason::NotEligible, &why),
+                Ok(Err(GuideError::Upstream(why))) => {
+                    tracing::warn!(product = %product_id, error = %why, "shipping guide failed");
+                    unavailable(UnavailableReason::UpstreamError, "The price service did not answer properly. Try again in a moment.")
+                }
+                Err(_) => {
+                    tracing::warn!(product = %product_id, timeout_ms = timeout.as_millis() as u64, "shipping guide timed out");
+                    unavailable(UnavailableReason::Timeout, "The price service took too long to answer.")
+                }
+            }
+        }
+    }
+
+    /// Starts one task per planned product; outcomes come out of [`Search::next`] as they finish.
+    pub fn start(&self, request: &SearchRequest, products: &[ProductId]) -> Search {
+        let mut tasks = JoinSet::new();
+        let mut ids = HashMap::with_capacity(products.len());
+        for product in products {
+            let handle = tasks.spawn(self.quote(request, product));
+            ids.insert(handle.id(), product.clone());
+        }
+        self.stats.searches_started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Search { tasks, ids, _in_flight: Gauge::enter(&self.stats, |s| &s.searches_in_flight) }
+    }
+}
+
+/// A running search. Dropping it aborts every task it still has.
+pub struct Search {
+    tasks: JoinSet<Outcome>,
+    ids: HashMap<Id, ProductId>,
+    _in_flight: Gauge,
+}
+
+impl Search {
+    /// The next outcome to finish, or `None` when every product has one.
+    pub async fn next(&mut self) -> Option<Outcome> {
+        let (id, result) = match self.tasks.join_next_with_id().await? {
+            Ok((id, outcome)) => (id, Ok(outcome)),
+            Err(e) => (e.id(), Err(e)),
+        };
+        let product_id = self.ids.remove(&id)?;
+        Some(result.unwrap_or_else(|e| {
+            // A panic in one product's task costs that product only.
+            tracing::error!(product = %product_id, error = %e, "quote task failed");
+            Outcome::Unavailable {
+                product_id,
+                reason: UnavailableReason::UpstreamError,
+                message: "The price service failed for this product.".into(),
+            }
+        }))
+    }
+}
+
+/// The server functions' view of the service.
+impl SearchBackend for SearchService {
+    fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
+        SearchService::plan(self, request)
+    }
+
+    fn quote(&self, request: SearchRequest, product: ProductId) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
+        Box::pin(SearchService::quote(self, &request, &product))
+    }
+}

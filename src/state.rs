@@ -1,0 +1,34 @@
+//! What every handler shares.
+
+use crate::config::Config;
+use crate::guide::ShippingGuide;
+use crate::origin::OriginPolicy;
+use crate::search::SearchService;
+use crate::stats::Stats;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub search: Arc<SearchService>,
+    pub origins: Arc<OriginPolicy>,
+    pub stats: Arc<Stats>,
+    /// Cancelled on SIGTERM/SIGINT: sockets then close with 1001.
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    pub fn new(config: &Config, guide: Arc<dyn ShippingGuide>) -> Self {
+        let stats = Arc::new(Stats::default());
+        Self {
+            leptos_options: config.leptos.clone(),
+            search: Arc::new(SearchService::new(guide, config.quote_timeout, stats.clone())),
+            origins: Arc::new(config.origins.clone()),
+            stats,
+            shutdown: CancellationToken::new(),
+        }
+    }
+}

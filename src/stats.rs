@@ -1,0 +1,58 @@
+//! Live counters for `/healthz`, the soak test and leak checks.
+
+use serde::Serialize;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+#[derive(Default, Debug)]
+pub struct Stats {
+    pub sockets: AtomicUsize,
+    pub searches_in_flight: AtomicUsize,
+    pub upstream_calls: AtomicUsize,
+    pub searches_started: AtomicU64,
+    pub rejected_origins: AtomicU64,
+}
+
+/// What `/healthz` reports.
+#[derive(Debug, Serialize)]
+pub struct Snapshot {
+    pub status: &'static str,
+    pub sockets: usize,
+    pub searches_in_flight: usize,
+    pub upstream_calls_in_flight: usize,
+    pub searches_started: u64,
+    pub rejected_origins: u64,
+}
+
+impl Stats {
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            status: "ok",
+            sockets: self.sockets.load(Ordering::Relaxed),
+            searches_in_flight: self.searches_in_flight.load(Ordering::Relaxed),
+            upstream_calls_in_flight: self.upstream_calls.load(Ordering::Relaxed),
+            searches_started: self.searches_started.load(Ordering::Relaxed),
+            rejected_origins: self.rejected_origins.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Counts one live thing (a socket, a search, an upstream call) for as long as it is held,
+/// so the count is right however the thing ends: finished, cancelled, aborted or panicked.
+pub struct Gauge {
+    stats: Arc<Stats>,
+    pick: fn(&Stats) -> &AtomicUsize,
+}
+
+impl Gauge {
+    pub fn enter(stats: &Arc<Stats>, pick: fn(&Stats) -> &AtomicUsize) -> Gauge {
+        pick(stats).fetch_add(1, Ordering::Relaxed);
+        Gauge { stats: stats.clone(), pick }
+    }
+}
+
+impl Drop for Gauge {
+    fn drop(&mut self) {
+        (self.pick)(&self.stats).fetch_sub(1, Ordering::Relaxed);
+    }
+}
