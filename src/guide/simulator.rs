@@ -493,6 +493,8 @@ mod tests {
             assert!(sim().offer(&too_heavy, &ProductId::new(id)).is_err(), "{id}");
         }
         let mut thick = request(OSLO, KIRKENES, 1_000);
+        thick.parcel.length_cm = Some(30);
+        thick.parcel.width_cm = Some(20);
         thick.parcel.height_cm = Some(10);
         assert!(sim().offer(&thick, &ProductId::new("3584")).is_err());
         thick.parcel.height_cm = Some(130);

@@ -1,0 +1,190 @@
+//! A real server on an ephemeral port, a real WebSocket client, and a shipping guide that
+//! counts its calls.
+#![allow(dead_code)] // each test binary uses part of this
+
+use app::model::{ProductId, SearchRequest};
+use app::protocol::ServerMessage;
+use futures::{SinkExt, StreamExt};
+use promotions::config::Config;
+use promotions::guide::simulator::Simulator;
+use promotions::guide::{QuoteFuture, ShippingGuide};
+use promotions::state::AppState;
+use promotions::stats::Stats;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// The simulator, counting quotes started, finished and in flight. Clones share the counts.
+#[derive(Clone)]
+pub struct CountingGuide {
+    inner: Simulator,
+    pub started: Arc<AtomicUsize>,
+    pub finished: Arc<AtomicUsize>,
+    pub active: Arc<AtomicUsize>,
+}
+
+impl CountingGuide {
+    pub fn new(latency_scale: f64) -> Self {
+        Self {
+            inner: Simulator::new(latency_scale, 0.0),
+            started: Arc::default(),
+            finished: Arc::default(),
+            active: Arc::default(),
+        }
+    }
+}
+
+struct Active(Arc<AtomicUsize>);
+impl Drop for Active {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl ShippingGuide for CountingGuide {
+    fn plan(&self, request: &SearchRequest) -> Vec<ProductId> {
+        self.inner.plan(request)
+    }
+
+    fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        self.active.fetch_add(1, Ordering::SeqCst);
+        let active = Active(self.active.clone());
+        let answer = self.inner.quote(request, product);
+        let finished = self.finished.clone();
+        Box::pin(async move {
+            let _active = active;
+            let result = answer.await;
+            finished.fetch_add(1, Ordering::SeqCst);
+            result
+        })
+    }
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub stats: Arc<Stats>,
+    pub state: AppState,
+}
+
+pub async fn start(guide: impl ShippingGuide, quote_timeout: Duration) -> TestServer {
+    let mut config = Config::from_env().expect("config");
+    config.quote_timeout = quote_timeout;
+    let state = AppState::new(&config, Arc::new(guide));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = promotions::router(state.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestServer { addr, stats: state.stats.clone(), state }
+}
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+impl TestServer {
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn connect_with_origin(&self, origin: Option<&str>) -> Result<Ws, tungstenite::Error> {
+        let mut req = format!("ws://{}/ws/promotions", self.addr).into_client_request().unwrap();
+        if let Some(o) = origin {
+            req.headers_mut().insert("origin", o.parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(req).await.map(|(ws, _)| ws)
+    }
+
+    pub async fn connect(&self) -> Ws {
+        self.connect_with_origin(Some(&self.origin())).await.expect("websocket connects")
+    }
+
+    /// A plain HTTP/1.1 request; returns status and body.
+    pub async fn http(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(self.addr).await.unwrap();
+        let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\ncontent-length: {}\r\n", self.addr, body.len());
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        stream.write_all(req.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.unwrap();
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let status = text[9..12].parse().unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_owned() };
+        (status, body)
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        body = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+pub async fn send_json(ws: &mut Ws, value: serde_json::Value) {
+    ws.send(Message::Text(value.to_string().into())).await.unwrap();
+}
+
+/// The next server message, or `None` if nothing comes within `wait`.
+pub async fn next_message(ws: &mut Ws, wait: Duration) -> Option<ServerMessage> {
+    loop {
+        match tokio::time::timeout(wait, ws.next()).await.ok()?? {
+            Ok(Message::Text(t)) => return Some(serde_json::from_str(&t).expect("server message parses")),
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+            other => panic!("expected a text frame, got {other:?}"),
+        }
+    }
+}
+
+pub async fn expect_message(ws: &mut Ws) -> ServerMessage {
+    next_message(ws, Duration::from_secs(10)).await.expect("a message within 10 s")
+}
+
+/// The close code the server ends the socket with.
+pub async fn close_code(ws: &mut Ws) -> Option<u16> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("socket ends") {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
+
+pub fn search_json(search_id: u64, from: &str, to: &str, grams: u32) -> serde_json::Value {
+    serde_json::json!({
+        "type": "search",
+        "search_id": search_id,
+        "request": {
+            "from": {"country": "NO", "postal_code": from},
+            "to": {"country": "NO", "postal_code": to},
+            "parcel": {"weight_grams": grams, "length_cm": null, "width_cm": null, "height_cm": null}
+        }
+    })
+}
+
+/// Polls `cond` for up to two seconds.
+pub async fn eventually(mut cond: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if cond() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    cond()
+}

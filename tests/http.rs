@@ -1,0 +1,85 @@
+//! The HTTP side: the server-rendered page (works without WASM), server functions, `/healthz`.
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+
+const SEARCH: &str = "/?from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=1.2";
+
+#[tokio::test]
+async fn a_search_url_renders_every_card_on_the_server() {
+    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let (status, html) = server.http("GET", SEARCH, &[], "").await;
+    assert_eq!(status, 200);
+    for id in ["5800", "5600", "3584", "5000", "4850"] {
+        assert!(html.contains(&format!(r#"data-product-id="{id}" data-state="offer""#)), "card {id} missing");
+    }
+    assert!(html.contains("data-price="));
+    assert!(html.contains("data-lead-days="));
+    assert!(html.contains(r#"data-testid="search-form""#));
+    // The form carries the URL's search.
+    assert!(html.contains(r#"value="9900""#));
+}
+
+#[tokio::test]
+async fn a_bad_postal_code_in_the_url_shows_a_field_error_and_no_cards() {
+    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let (status, html) = server
+        .http("GET", "/?from_country=NO&from_postal=0150&to_country=NO&to_postal=99&weight=1", &[], "")
+        .await;
+    assert_eq!(status, 200);
+    let at = html.find(r#"data-testid="error-to_postal""#).expect("error element");
+    assert!(html[at..].split("</p>").next().unwrap().contains("Not a postal code in Norway"));
+    assert!(!html.contains("data-product-id"));
+}
+
+#[tokio::test]
+async fn russia_renders_the_no_service_explanation() {
+    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let (_, html) = server
+        .http("GET", "/?from_country=NO&from_postal=0150&to_country=RU&to_postal=101000&weight=1", &[], "")
+        .await;
+    assert!(html.contains(r#"data-testid="no-service""#));
+    assert!(html.contains("No service can carry this parcel"));
+}
+
+#[tokio::test]
+async fn server_functions_plan_and_quote_with_json() {
+    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let request = serde_json::json!({
+        "from": {"country": "NO", "postal_code": "0150"},
+        "to": {"country": "NO", "postal_code": "9170"},
+        "parcel": {"weight_grams": 1200, "length_cm": null, "width_cm": null, "height_cm": null}
+    });
+    let json = [("content-type", "application/json"), ("accept", "application/json")];
+    let (status, body) = server.http("POST", "/api/plan_search", &json, &serde_json::json!({"request": request}).to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Vec<String>>(&body).unwrap(), ["5800", "3584", "5000", "5100"]);
+
+    let (status, body) = server
+        .http("POST", "/api/quote_product", &json, &serde_json::json!({"request": request, "product_id": "5800"}).to_string())
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let outcome: app::model::Outcome = serde_json::from_str(&body).unwrap();
+    assert!(matches!(outcome, app::model::Outcome::Offer { .. }));
+
+    let mut bad = request.clone();
+    bad["to"]["postal_code"] = "91".into();
+    let (status, body) = server.http("POST", "/api/plan_search", &json, &serde_json::json!({"request": bad}).to_string()).await;
+    assert_eq!(status, 500);
+    assert!(body.contains("invalid_postal_code"), "{body}");
+}
+
+#[tokio::test]
+async fn healthz_reports_live_counts() {
+    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let _ws = server.connect().await;
+    assert!(eventually(|| server.stats.sockets.load(std::sync::atomic::Ordering::SeqCst) == 1).await);
+    let (status, body) = server.http("GET", "/healthz", &[], "").await;
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["sockets"], 1);
+    assert_eq!(v["searches_in_flight"], 0);
+}
