@@ -59,7 +59,7 @@ pub fn SearchPage() -> impl IntoView {
 }
 
 /// Searches made by the hydrated page: over the socket, without a page load.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "client")]
 mod live_search {
     use super::*;
     use crate::transport::Transport;
@@ -105,7 +105,7 @@ mod live_search {
     }
 }
 
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "client"))]
 mod live_search {
     use super::*;
 

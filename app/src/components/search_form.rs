@@ -124,7 +124,7 @@ pub fn SearchForm(
 }
 
 /// The query string a GET submit of this form would produce, without empty optional fields.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "client")]
 fn form_query_string(ev: &leptos::ev::SubmitEvent) -> Option<String> {
     use wasm_bindgen::JsCast;
     let form: web_sys::HtmlFormElement = ev.target()?.dyn_into().ok()?;
@@ -139,7 +139,7 @@ fn form_query_string(ev: &leptos::ev::SubmitEvent) -> Option<String> {
 }
 
 /// On the server the form is never submitted through this handler.
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "client"))]
 fn form_query_string(_: &leptos::ev::SubmitEvent) -> Option<String> {
     None
 }

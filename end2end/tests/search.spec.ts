@@ -1,0 +1,125 @@
+import { expect, test } from "@playwright/test";
+import * as fs from "fs";
+import * as path from "path";
+import { openHydrated, productIds, searchUrl, submitSearch } from "./helpers";
+
+const OSLO_KIRKENES = { from: "0150", to: "9900", weight: "1.2" };
+
+test.beforeEach(async ({ page }) => {
+  page.on("pageerror", (e) => {
+    throw new Error(`page error: ${e.message}`);
+  });
+});
+
+test("Oslo to Kirkenes fills the fast cards before the slow one, over the socket", async ({ page }) => {
+  await openHydrated(page);
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await submitSearch(page, OSLO_KIRKENES);
+  await expect(page).toHaveURL(/to_postal=9900/);
+
+  const express = page.locator('[data-product-id="4850"]');
+  // The first offer shows while express (it asks pickup planning: 1-2.5 s) is still loading.
+  await expect(page.locator('[data-state="offer"]').first()).toBeVisible();
+  await expect(express).toHaveAttribute("data-state", "loading");
+
+  await expect(express).toHaveAttribute("data-state", "offer");
+  expect(await productIds(page)).toEqual(["5800", "5600", "3584", "5000", "4850"]);
+  for (const card of await page.locator("[data-product-id]").all()) {
+    await expect(card).toHaveAttribute("data-state", "offer");
+    await expect(card.locator("[data-price]")).toHaveText(/^NOK \d/);
+    await expect(card.locator("[data-lead-days]")).toHaveText(/^\d+$/);
+  }
+});
+
+test("Svalbard gets a different selection than the mainland", async ({ page }) => {
+  await openHydrated(page);
+  await submitSearch(page, { from: "0150", to: "9170", weight: "1.2" });
+  await expect(page.locator('[data-product-id="5100"]')).toBeVisible();
+  expect(await productIds(page)).toEqual(["5800", "3584", "5000", "5100"]);
+  await expect(page.locator('[data-product-id="5100"]')).toHaveAttribute("data-state", "offer", { timeout: 15_000 });
+
+  await submitSearch(page, OSLO_KIRKENES);
+  await expect(page.locator('[data-product-id="4850"]')).toBeVisible();
+  expect(await productIds(page)).toEqual(["5800", "5600", "3584", "5000", "4850"]);
+});
+
+test("a new search replaces the one still running", async ({ page }) => {
+  await openHydrated(page);
+  await submitSearch(page, { from: "0150", to: "9170", weight: "1.2" }); // groupage takes 1.5-3 s
+  await expect(page.locator('[data-product-id="5100"]')).toHaveAttribute("data-state", "loading");
+  await submitSearch(page, { from: "0150", to: "0560", weight: "2" });
+  await expect(page.locator('[data-product-id="4850"]')).toHaveAttribute("data-state", "offer");
+  await page.waitForTimeout(3_000); // long enough for the old search's groupage to answer
+  await expect(page.locator('[data-product-id="5100"]')).toHaveCount(0);
+  expect(await productIds(page)).toEqual(["5800", "5600", "3584", "5000", "4850"]);
+});
+
+test("Russia says plainly that no service can carry the parcel", async ({ page }) => {
+  await openHydrated(page);
+  await submitSearch(page, { from: "0150", toCountry: "RU", to: "101000", weight: "1" });
+  const notice = page.getByTestId("no-service");
+  await expect(notice).toBeVisible();
+  await expect(notice).toContainText("No service can carry this parcel");
+  await expect(notice).toContainText("Russia");
+  await expect(page.locator("[data-product-id]")).toHaveCount(0);
+});
+
+test("an invalid postal code shows a field error and searches nothing", async ({ page }) => {
+  await openHydrated(page);
+  await submitSearch(page, { from: "0150", to: "99", weight: "1" });
+  const error = page.getByTestId("error-to_postal");
+  await expect(error).toBeVisible();
+  await expect(error).toContainText("Not a postal code in Norway");
+  await expect(page.locator("input[name=to_postal]")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("[data-product-id]")).toHaveCount(0);
+  await expect(page.getByTestId("error-from_postal")).toBeHidden();
+});
+
+test("a search URL shows every result on a hydrated page", async ({ page }) => {
+  await page.goto(searchUrl(OSLO_KIRKENES));
+  await expect(page.locator("[data-product-id]")).toHaveCount(5);
+  await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  // A search after hydration runs without a page load.
+  await page.evaluate(() => ((window as any).samePage = true));
+  await submitSearch(page, { from: "0150", to: "9170", weight: "3" });
+  await expect(page.locator('[data-product-id="5100"]')).toBeVisible();
+  await expect(page).toHaveURL(/to_postal=9170&weight=3/);
+  expect(await page.evaluate(() => (window as any).samePage)).toBe(true);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the same URL shows the results rendered by the server", async ({ page }) => {
+    await page.goto(searchUrl(OSLO_KIRKENES));
+    await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
+    await expect(page.locator('[data-product-id="4850"] [data-price]')).toHaveText(/^NOK \d/);
+    await expect(page.locator("body")).toHaveAttribute("data-transport", "none");
+  });
+
+  test("the form is a plain GET form", async ({ page }) => {
+    await page.goto("/");
+    await submitSearch(page, { from: "0150", to: "9170", weight: "1.2" });
+    await expect(page).toHaveURL(/from_country=NO&from_postal=0150&to_country=NO&to_postal=9170&weight=1.2/);
+    await expect(page.locator('[data-product-id="5100"]')).toHaveAttribute("data-state", "offer");
+  });
+});
+
+for (const [name, width, height] of [
+  ["phone", 375, 812],
+  ["desktop", 1280, 900],
+] as const) {
+  test(`screenshot at ${width} px wide (${name})`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto(searchUrl(OSLO_KIRKENES));
+    await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    // Nothing may stick out sideways on a phone.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const dir = path.join(__dirname, "..", "artifacts");
+    fs.mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, `results-${name}.png`), fullPage: true });
+  });
+}
