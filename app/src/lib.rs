@@ -8,7 +8,6 @@ pub mod error;
 pub mod model;
 pub mod protocol;
 pub mod results;
-#[cfg(feature = "client")]
 pub mod transport;
 pub mod validate;
 

@@ -10,7 +10,7 @@
 use crate::model::{Outcome, ProductId, SearchRequest};
 use crate::protocol::{ClientMessage, SearchId, ServerMessage};
 use crate::results::SearchEvent;
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 /// Milliseconds on the page's clock.
 pub type Ms = f64;
@@ -119,7 +119,8 @@ enum Socket {
 #[derive(Debug)]
 struct Http {
     plan_requested: bool,
-    queue: VecDeque<ProductId>,
+    /// Products asked for over HTTP: never asked twice.
+    requested: HashSet<ProductId>,
     in_flight: usize,
     /// A hedge pauses once the socket answers; a fallback never does.
     paused: bool,
@@ -272,19 +273,20 @@ impl Machine {
         self.cancel(out);
         let id = self.next_search_id;
         self.next_search_id += 1;
-        if let Socket::Broken { retry_at } = self.socket
-            && now >= retry_at
-        {
-            // Time to try the socket again; this search still goes over HTTP.
-            self.open(now, out);
-            self.socket = Socket::Broken { retry_at: f64::INFINITY };
-            self.socket = Socket::Connecting { since: now };
-        }
-        let on_socket = matches!(self.socket, Socket::Closed | Socket::Connecting { .. } | Socket::Open { .. })
-            && !self.retrying();
-        if matches!(self.socket, Socket::Closed) {
-            self.open(now, out);
-        }
+        let on_socket = match self.socket {
+            Socket::Broken { retry_at } => {
+                if now >= retry_at {
+                    // Ten minutes on: probe the socket again while this search uses HTTP.
+                    self.open(now, out);
+                }
+                false
+            }
+            Socket::Closed => {
+                self.open(now, out);
+                true
+            }
+            Socket::Connecting { .. } | Socket::Open { .. } => true,
+        };
         self.search = Some(Search {
             id,
             request: request.clone(),
@@ -300,18 +302,11 @@ impl Machine {
         });
         if on_socket {
             out.push(Command::Send(ClientMessage::Search { search_id: id, request }));
-            if !self.verified() {
-                // Not known to work: race the HTTP tier from the start.
-                self.start_http(false, out);
-            }
-        } else {
-            self.start_http(false, out);
         }
-    }
-
-    /// While a remembered fallback is being re-probed, searches stay on HTTP.
-    fn retrying(&self) -> bool {
-        false
+        if !on_socket || !self.verified() {
+            // No socket, or one not known to work: the HTTP tier runs from the start.
+            self.start_http(!on_socket, out);
+        }
     }
 
     fn cancel(&mut self, out: &mut Vec<Command>) {
@@ -422,7 +417,7 @@ impl Machine {
         let search_running = self.search.as_ref().is_some_and(|s| s.on_socket && !s.finished);
         let unverified = !self.verified();
         if search_running || self.ping.is_some() || unverified {
-            self.broken_with_close(now, Trigger::Closed, Some((code, reason, was_clean)), out);
+            self.broken(now, Trigger::Closed, Some((code, reason, was_clean)), out);
         } else {
             // A close after `done` is normal; the next search opens a new socket.
             self.socket = Socket::Closed;
@@ -465,11 +460,7 @@ impl Machine {
         }
     }
 
-    fn broken(&mut self, now: Ms, trigger: Trigger, _: Option<()>, out: &mut Vec<Command>) {
-        self.broken_with_close(now, trigger, None, out)
-    }
-
-    fn broken_with_close(
+    fn broken(
         &mut self,
         now: Ms,
         trigger: Trigger,
@@ -507,7 +498,7 @@ impl Machine {
     /// products still outstanding.
     fn start_http(&mut self, for_good: bool, out: &mut Vec<Command>) {
         let Some(s) = self.search.as_mut().filter(|s| !s.finished) else { return };
-        let http = s.http.get_or_insert_with(|| Http { plan_requested: false, queue: VecDeque::new(), in_flight: 0, paused: false });
+        let http = s.http.get_or_insert_with(|| Http { plan_requested: false, requested: HashSet::new(), in_flight: 0, paused: false });
         if for_good {
             http.paused = false;
         }
@@ -518,23 +509,22 @@ impl Machine {
         self.pump_http(out);
     }
 
-    /// Queues the outstanding products not yet asked for and keeps up to six calls in flight.
+    /// Asks for the outstanding products not yet asked for, keeping six calls in flight.
     fn pump_http(&mut self, out: &mut Vec<Command>) {
         let Some(s) = self.search.as_mut().filter(|s| !s.finished) else { return };
         let (Some(plan), Some(http)) = (&s.plan, &mut s.http) else { return };
         if http.paused {
             return;
         }
-        if http.queue.is_empty() && http.in_flight == 0 && !http.plan_requested_products_queued(plan) {
-            // first pump after the plan: queue every product not answered yet
-        }
-        while http.in_flight < HTTP_PARALLEL {
-            let Some(product_id) = http.queue.pop_front() else { break };
-            if s.resolved.contains(&product_id) {
+        for product_id in plan {
+            if http.in_flight >= HTTP_PARALLEL {
+                break;
+            }
+            if s.resolved.contains(product_id) || !http.requested.insert(product_id.clone()) {
                 continue;
             }
             http.in_flight += 1;
-            out.push(Command::HttpQuote { search_id: s.id, request: s.request.clone(), product_id });
+            out.push(Command::HttpQuote { search_id: s.id, request: s.request.clone(), product_id: product_id.clone() });
         }
     }
 
@@ -545,10 +535,16 @@ impl Machine {
                 let socket_ok = self.tier() == Tier::Ws;
                 if let Some(s) = self.current(search_id)
                     && s.plan.is_none()
-                    && !socket_ok
                 {
-                    s.finished = true;
-                    out.push(Command::Emit(SearchEvent::Failed(message)));
+                    if socket_ok {
+                        // Only a hedge failed; ask again if the socket breaks.
+                        if let Some(http) = &mut s.http {
+                            http.plan_requested = false;
+                        }
+                    } else {
+                        s.finished = true;
+                        out.push(Command::Emit(SearchEvent::Failed(message)));
+                    }
                 }
             }
         }
@@ -571,5 +567,282 @@ impl Machine {
         });
         self.outcome(search_id, outcome, out);
         self.pump_http(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    const HEDGE: Ms = 300.0;
+
+    fn request() -> SearchRequest {
+        SearchRequest {
+            from: Address { country: "NO".into(), postal_code: "0150".into() },
+            to: Address { country: "NO".into(), postal_code: "9900".into() },
+            parcel: Parcel { weight_grams: 1200, length_cm: None, width_cm: None, height_cm: None },
+        }
+    }
+
+    fn ids(list: &[&str]) -> Vec<ProductId> {
+        list.iter().map(|id| ProductId::new(id)).collect()
+    }
+
+    fn offer(id: &str) -> Offer {
+        Offer {
+            product_id: ProductId::new(id),
+            name: id.into(),
+            description: String::new(),
+            price: Money { currency: "NOK".into(), with_vat_minor: 100, without_vat_minor: 80 },
+            lead_time: LeadTime { working_days: 1, expected_delivery: "2026-11-30".into() },
+        }
+    }
+
+    fn emitted(cmds: &[Command]) -> Vec<SearchEvent> {
+        cmds.iter()
+            .filter_map(|c| match c {
+                Command::Emit(e) => Some(e.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn quotes(cmds: &[Command]) -> Vec<String> {
+        cmds.iter()
+            .filter_map(|c| match c {
+                Command::HttpQuote { product_id, .. } => Some(product_id.0.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn breakage(cmds: &[Command]) -> Option<Breakage> {
+        cmds.iter().find_map(|c| match c {
+            Command::Broken(b) => Some(b.clone()),
+            _ => None,
+        })
+    }
+
+    fn has_plan_call(cmds: &[Command]) -> bool {
+        cmds.iter().any(|c| matches!(c, Command::HttpPlan { .. }))
+    }
+
+    /// A page whose probe has been answered: the socket is verified.
+    fn verified() -> Machine {
+        let mut m = Machine::new(HEDGE, None);
+        let cmds = m.start(0.0);
+        assert_eq!(cmds[0], Command::OpenSocket);
+        assert_eq!(cmds[1], Command::Send(ClientMessage::Ping { nonce: 1 }));
+        m.handle(10.0, Input::SocketOpened);
+        let cmds = m.handle(12.0, Input::SocketMessage(ServerMessage::Pong { nonce: 1 }));
+        assert_eq!(cmds, vec![Command::Tier(Tier::Ws)]);
+        m
+    }
+
+    /// Verified socket, search 1 sent at t=1000 and accepted with three products, one answered.
+    fn mid_search() -> Machine {
+        let mut m = verified();
+        let cmds = m.handle(1_000.0, Input::Search(request()));
+        assert_eq!(cmds, vec![Command::Send(ClientMessage::Search { search_id: 1, request: request() })]);
+        let cmds = m.handle(1_010.0, Input::SocketMessage(ServerMessage::Accepted { search_id: 1, products: ids(&["5800", "5600", "4850"]) }));
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(ids(&["5800", "5600", "4850"]))]);
+        let cmds = m.handle(1_030.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5800") }));
+        assert_eq!(emitted(&cmds).len(), 1);
+        m
+    }
+
+    #[test]
+    fn a_healthy_socket_carries_the_whole_search_without_http() {
+        let mut m = mid_search();
+        let mut all = m.handle(1_040.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5600") }));
+        all.extend(m.handle(2_000.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("4850") })));
+        all.extend(m.handle(2_001.0, Input::SocketMessage(ServerMessage::Done { search_id: 1 })));
+        assert_eq!(emitted(&all).last(), Some(&SearchEvent::Done));
+        assert!(quotes(&all).is_empty() && !has_plan_call(&all));
+        // A close after done is normal.
+        let cmds = m.handle(3_000.0, Input::SocketClosed { code: 1006, reason: String::new(), was_clean: false });
+        assert!(breakage(&cmds).is_none());
+        assert_eq!(m.tier(), Tier::Ws);
+    }
+
+    #[test]
+    fn a_socket_that_cannot_be_constructed_falls_back_at_once() {
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        let cmds = m.handle(1.0, Input::ConstructFailed);
+        assert_eq!(breakage(&cmds).unwrap().trigger, Trigger::ConstructFailed);
+        assert!(cmds.contains(&Command::Tier(Tier::Http)));
+        // The next search goes straight to HTTP.
+        let cmds = m.handle(500.0, Input::Search(request()));
+        assert!(has_plan_call(&cmds));
+        assert!(!cmds.iter().any(|c| matches!(c, Command::Send(_))));
+    }
+
+    #[test]
+    fn an_error_event_mid_search_fetches_only_what_is_missing() {
+        let mut m = mid_search();
+        let cmds = m.handle(1_100.0, Input::SocketError);
+        let b = breakage(&cmds).unwrap();
+        assert_eq!(b.trigger, Trigger::Error);
+        assert_eq!(b.products_outstanding, 2);
+        assert_eq!(b.messages_received, 3);
+        assert!(cmds.contains(&Command::CloseSocket));
+        assert!(!has_plan_call(&cmds), "the plan is known");
+        assert_eq!(quotes(&cmds), ["5600", "4850"]);
+    }
+
+    #[test]
+    fn a_close_with_any_code_before_done_is_a_breakage() {
+        for (code, clean) in [(1005, true), (1006, false), (1000, true), (1011, true)] {
+            let mut m = mid_search();
+            let cmds = m.handle(1_200.0, Input::SocketClosed { code, reason: "bye".into(), was_clean: clean });
+            let b = breakage(&cmds).expect("broken");
+            assert_eq!((b.trigger, b.close_code, b.was_clean), (Trigger::Closed, Some(code), Some(clean)));
+            assert_eq!(b.close_reason, "bye");
+            assert_eq!(b.ms_since_open, Some(1_190.0));
+            assert_eq!(quotes(&cmds), ["5600", "4850"]);
+        }
+    }
+
+    #[test]
+    fn a_close_while_the_probe_waits_for_its_pong_is_a_breakage() {
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        m.handle(5.0, Input::SocketOpened);
+        let cmds = m.handle(6.0, Input::SocketClosed { code: 1006, reason: String::new(), was_clean: false });
+        assert_eq!(breakage(&cmds).unwrap().trigger, Trigger::Closed);
+        assert_eq!(m.tier(), Tier::Http);
+    }
+
+    #[test]
+    fn a_socket_not_open_within_three_seconds_is_broken() {
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        assert_eq!(m.next_deadline(), Some(OPEN_TIMEOUT));
+        assert!(breakage(&m.handle(2_999.0, Input::Tick)).is_none());
+        assert_eq!(breakage(&m.handle(3_000.0, Input::Tick)).unwrap().trigger, Trigger::OpenTimeout);
+    }
+
+    #[test]
+    fn a_missing_pong_is_silence() {
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        m.handle(10.0, Input::SocketOpened);
+        assert_eq!(m.next_deadline(), Some(REPLY_TIMEOUT));
+        let b = breakage(&m.handle(3_000.0, Input::Tick)).unwrap();
+        assert_eq!(b.trigger, Trigger::PongTimeout);
+        assert_eq!(b.ms_since_open, Some(2_990.0));
+    }
+
+    #[test]
+    fn an_idle_ping_every_thirty_seconds_keeps_checking() {
+        let mut m = verified();
+        assert_eq!(m.next_deadline(), Some(IDLE_PING_EVERY));
+        let cmds = m.handle(IDLE_PING_EVERY, Input::Tick);
+        assert_eq!(cmds, vec![Command::Send(ClientMessage::Ping { nonce: 2 })]);
+        let b = breakage(&m.handle(IDLE_PING_EVERY + REPLY_TIMEOUT, Input::Tick)).unwrap();
+        assert_eq!(b.trigger, Trigger::PongTimeout);
+    }
+
+    #[test]
+    fn a_late_accepted_hedges_then_breaks() {
+        let mut m = verified();
+        m.handle(1_000.0, Input::Search(request()));
+        assert_eq!(m.next_deadline(), Some(1_000.0 + HEDGE));
+        let cmds = m.handle(1_000.0 + HEDGE, Input::Tick);
+        assert!(has_plan_call(&cmds), "hedge asks for the plan over HTTP");
+        assert!(breakage(&cmds).is_none(), "a hedge alone is no breakage");
+        let cmds = m.handle(1_450.0, Input::HttpPlan { search_id: 1, result: Ok(ids(&["5800", "4850"])) });
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(ids(&["5800", "4850"]))]);
+        assert_eq!(quotes(&cmds), ["5800", "4850"]);
+        let cmds = m.handle(4_000.0, Input::Tick);
+        let b = breakage(&cmds).unwrap();
+        assert_eq!(b.trigger, Trigger::AcceptedTimeout);
+        assert!(quotes(&cmds).is_empty(), "nothing is asked twice");
+    }
+
+    #[test]
+    fn an_unverified_socket_races_http_from_the_start_and_the_first_answer_wins() {
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        m.handle(5.0, Input::SocketOpened);
+        let cmds = m.handle(20.0, Input::Search(request()));
+        assert!(cmds.iter().any(|c| matches!(c, Command::Send(ClientMessage::Search { .. }))));
+        assert!(has_plan_call(&cmds));
+        m.handle(60.0, Input::HttpPlan { search_id: 1, result: Ok(ids(&["5800", "5600"])) });
+        let cmds = m.handle(90.0, Input::HttpOutcome { search_id: 1, product_id: ProductId::new("5800"), result: Ok(Outcome::Offer { offer: offer("5800") }) });
+        assert_eq!(emitted(&cmds).len(), 1);
+        // The socket wakes up late: its plan and its answer for 5800 are duplicates.
+        let mut late = m.handle(100.0, Input::SocketMessage(ServerMessage::Accepted { search_id: 1, products: ids(&["5800", "5600"]) }));
+        late.extend(m.handle(101.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5800") })));
+        assert!(emitted(&late).is_empty(), "late duplicates are dropped: {late:?}");
+        let cmds = m.handle(102.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5600") }));
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Outcome(Outcome::Offer { offer: offer("5600") }), SearchEvent::Done]);
+        assert_eq!(m.tier(), Tier::Ws, "a socket that answers stays in use");
+    }
+
+    #[test]
+    fn silence_with_products_outstanding_is_a_breakage() {
+        let mut m = mid_search();
+        assert_eq!(m.next_deadline(), Some(1_030.0 + SILENCE_LIMIT));
+        let b = breakage(&m.handle(1_030.0 + SILENCE_LIMIT, Input::Tick)).unwrap();
+        assert_eq!(b.trigger, Trigger::Silence);
+        assert_eq!(b.products_outstanding, 2);
+    }
+
+    #[test]
+    fn at_most_six_server_function_calls_are_in_flight() {
+        let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
+        let cmds = m.handle(0.0, Input::Search(request()));
+        assert!(has_plan_call(&cmds));
+        let plan = ids(&["1", "2", "3", "4", "5", "6", "7", "8"]);
+        let cmds = m.handle(1.0, Input::HttpPlan { search_id: 1, result: Ok(plan) });
+        assert_eq!(quotes(&cmds), ["1", "2", "3", "4", "5", "6"]);
+        let cmds = m.handle(2.0, Input::HttpOutcome { search_id: 1, product_id: ProductId::new("3"), result: Err("offline".into()) });
+        assert_eq!(quotes(&cmds), ["7"]);
+        assert!(matches!(&emitted(&cmds)[0], SearchEvent::Outcome(Outcome::Unavailable { reason: UnavailableReason::UpstreamError, .. })));
+    }
+
+    #[test]
+    fn a_remembered_fallback_stays_until_the_retry_time() {
+        let mut m = Machine::new(HEDGE, Some(600_000.0));
+        assert_eq!(m.start(0.0), vec![Command::Tier(Tier::Http)]);
+        assert_eq!(m.tier(), Tier::Http);
+        let cmds = m.handle(1_000.0, Input::Search(request()));
+        assert!(!cmds.contains(&Command::OpenSocket));
+        // Ten minutes on, the socket is probed again while the search still uses HTTP.
+        let cmds = m.handle(600_000.0, Input::Search(request()));
+        assert!(cmds.contains(&Command::OpenSocket));
+        assert!(has_plan_call(&cmds));
+        assert!(!cmds.iter().any(|c| matches!(c, Command::Send(ClientMessage::Search { .. }))));
+        m.handle(600_010.0, Input::SocketOpened);
+        m.handle(600_020.0, Input::SocketMessage(ServerMessage::Pong { nonce: 1 }));
+        assert_eq!(m.tier(), Tier::Ws);
+    }
+
+    #[test]
+    fn a_new_search_cancels_the_old_and_ignores_its_answers() {
+        let mut m = mid_search();
+        let cmds = m.handle(1_100.0, Input::Search(request()));
+        assert_eq!(cmds[0], Command::Send(ClientMessage::Cancel { search_id: 1 }));
+        let cmds = m.handle(1_110.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5600") }));
+        assert!(emitted(&cmds).is_empty());
+    }
+
+    #[test]
+    fn an_empty_plan_is_done_at_once() {
+        let mut m = verified();
+        m.handle(1_000.0, Input::Search(request()));
+        let cmds = m.handle(1_010.0, Input::SocketMessage(ServerMessage::Accepted { search_id: 1, products: vec![] }));
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(vec![]), SearchEvent::Done]);
+        assert_eq!(m.next_deadline(), Some(IDLE_PING_EVERY));
+    }
+
+    #[test]
+    fn hedge_delay_is_four_round_trips_but_at_least_300_ms() {
+        assert_eq!(hedge_delay(None), 300.0);
+        assert_eq!(hedge_delay(Some(20.0)), 300.0);
+        assert_eq!(hedge_delay(Some(150.0)), 600.0);
     }
 }
