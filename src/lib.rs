@@ -5,6 +5,7 @@
 pub mod config;
 pub mod guide;
 pub mod origin;
+pub mod same_origin;
 pub mod search;
 pub mod state;
 pub mod stats;
@@ -15,6 +16,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::State;
 use axum::handler::Handler;
+use axum::middleware;
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -31,12 +33,22 @@ pub fn router(state: AppState) -> Router {
     let backend: Backend = state.search.clone();
     let options = state.leptos_options.clone();
     // Static files are compressed; the page itself is not, so its stream is never held back.
-    let files = leptos_axum::file_and_error_handler::<AppState, _>(shell).layer(CompressionLayer::new());
+    let files =
+        leptos_axum::file_and_error_handler::<AppState, _>(shell).layer(CompressionLayer::new());
     Router::new()
         .route("/ws/promotions", get(ws::handler))
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(&state, routes, move || provide_context(backend.clone()), move || shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(backend.clone()),
+            move || shell(options.clone()),
+        )
         .fallback(files)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            same_origin::guard,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

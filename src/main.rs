@@ -9,7 +9,10 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
+        )
         .init();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -19,7 +22,11 @@ async fn main() {
         }
     };
     let guide = Arc::new(Simulator::new(config.latency_scale, config.failure_rate));
-    tracing::info!(latency_scale = config.latency_scale, failure_rate = config.failure_rate, "shipping guide: built-in simulator");
+    tracing::info!(
+        latency_scale = config.latency_scale,
+        failure_rate = config.failure_rate,
+        "shipping guide: built-in simulator"
+    );
     let state = AppState::new(&config, guide);
     let shutdown = state.shutdown.clone();
     let app = promotions::router(state);
@@ -38,7 +45,10 @@ async fn main() {
         tracing::info!("shutting down");
         shutdown.cancel();
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(signal).await {
+    if let Err(e) = axum::serve(listener, app)
+        .with_graceful_shutdown(signal)
+        .await
+    {
         tracing::error!(error = %e, "server error");
     }
 }
@@ -47,7 +57,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

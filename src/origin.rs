@@ -14,7 +14,10 @@ pub struct OriginPolicy {
 pub fn normalise_origin(origin: &str) -> Option<String> {
     let origin = origin.trim().to_ascii_lowercase();
     let (scheme, authority) = origin.split_once("://")?;
-    if !matches!(scheme, "http" | "https") || authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+    if !matches!(scheme, "http" | "https")
+        || authority.is_empty()
+        || authority.contains(['/', '?', '#', '@', ' '])
+    {
         return None;
     }
     let default_port = if scheme == "https" { ":443" } else { ":80" };
@@ -28,26 +31,42 @@ impl OriginPolicy {
     pub fn new(public_origins: &[String], development: bool) -> Result<Self, String> {
         let allowed = public_origins
             .iter()
-            .map(|o| normalise_origin(o).ok_or_else(|| format!("PUBLIC_ORIGIN: {o:?} is not an origin like https://example.com")))
+            .map(|o| {
+                normalise_origin(o).ok_or_else(|| {
+                    format!("PUBLIC_ORIGIN: {o:?} is not an origin like https://example.com")
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let allow_same_host = development || allowed.is_empty();
-        Ok(Self { allowed, allow_same_host })
+        Ok(Self {
+            allowed,
+            allow_same_host,
+        })
     }
 
     pub fn allows(&self, headers: &HeaderMap) -> bool {
-        let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).and_then(normalise_origin) else {
+        let Some(origin) = headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .and_then(normalise_origin)
+        else {
             return false;
         };
         if self.allowed.contains(&origin) {
             return true;
         }
-        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase);
         self.allow_same_host
             && host.is_some_and(|host| {
                 let authority = origin.split_once("://").map_or("", |(_, a)| a);
                 authority == host
-                    || normalise_origin(&format!("http://{host}")).as_deref() == Some(origin.as_str())
-                    || normalise_origin(&format!("https://{host}")).as_deref() == Some(origin.as_str())
+                    || normalise_origin(&format!("http://{host}")).as_deref()
+                        == Some(origin.as_str())
+                    || normalise_origin(&format!("https://{host}")).as_deref()
+                        == Some(origin.as_str())
             })
     }
 }
@@ -68,7 +87,14 @@ mod tests {
 
     #[test]
     fn the_allow_list_matches_scheme_host_and_port_exactly() {
-        let p = OriginPolicy::new(&["https://example.com".into(), "https://shop.example.com:8443".into()], false).unwrap();
+        let p = OriginPolicy::new(
+            &[
+                "https://example.com".into(),
+                "https://shop.example.com:8443".into(),
+            ],
+            false,
+        )
+        .unwrap();
         assert!(p.allows(&headers(Some("https://example.com"), "example.com")));
         assert!(p.allows(&headers(Some("https://EXAMPLE.com:443"), "example.com")));
         assert!(p.allows(&headers(Some("https://shop.example.com:8443"), "x")));

@@ -23,18 +23,29 @@ pub struct SearchService {
 
 impl SearchService {
     pub fn new(guide: Arc<dyn ShippingGuide>, quote_timeout: Duration, stats: Arc<Stats>) -> Self {
-        Self { guide, quote_timeout, stats }
+        Self {
+            guide,
+            quote_timeout,
+            stats,
+        }
     }
 
     /// Validates the request and returns it normalised with its plan.
-    pub fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
+    pub fn plan(
+        &self,
+        request: &SearchRequest,
+    ) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
         let request = validate_request(request)?;
         let products = self.guide.plan(&request);
         Ok((request, products))
     }
 
     /// One product's outcome; every failure becomes `Unavailable` with a reason.
-    pub fn quote(&self, request: &SearchRequest, product: &ProductId) -> impl Future<Output = Outcome> + Send + 'static {
+    pub fn quote(
+        &self,
+        request: &SearchRequest,
+        product: &ProductId,
+    ) -> impl Future<Output = Outcome> + Send + 'static {
         let answer = self.guide.quote(request, product);
         let timeout = self.quote_timeout;
         let product_id = product.clone();
@@ -48,14 +59,22 @@ impl SearchService {
             };
             match tokio::time::timeout(timeout, answer).await {
                 Ok(Ok(offer)) => Outcome::Offer { offer },
-                Ok(Err(GuideError::NotEligible(why))) => unavailable(UnavailableReason::NotEligible, &why),
+                Ok(Err(GuideError::NotEligible(why))) => {
+                    unavailable(UnavailableReason::NotEligible, &why)
+                }
                 Ok(Err(GuideError::Upstream(why))) => {
                     tracing::warn!(product = %product_id, error = %why, "shipping guide failed");
-                    unavailable(UnavailableReason::UpstreamError, "The price service did not answer properly. Try again in a moment.")
+                    unavailable(
+                        UnavailableReason::UpstreamError,
+                        "The price service did not answer properly. Try again in a moment.",
+                    )
                 }
                 Err(_) => {
                     tracing::warn!(product = %product_id, timeout_ms = timeout.as_millis() as u64, "shipping guide timed out");
-                    unavailable(UnavailableReason::Timeout, "The price service took too long to answer.")
+                    unavailable(
+                        UnavailableReason::Timeout,
+                        "The price service took too long to answer.",
+                    )
                 }
             }
         }
@@ -69,8 +88,14 @@ impl SearchService {
             let handle = tasks.spawn(self.quote(request, product));
             ids.insert(handle.id(), product.clone());
         }
-        self.stats.searches_started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Search { tasks, ids, _in_flight: Gauge::enter(&self.stats, |s| &s.searches_in_flight) }
+        self.stats
+            .searches_started
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Search {
+            tasks,
+            ids,
+            _in_flight: Gauge::enter(&self.stats, |s| &s.searches_in_flight),
+        }
     }
 }
 
@@ -107,7 +132,11 @@ impl SearchBackend for SearchService {
         SearchService::plan(self, request)
     }
 
-    fn quote(&self, request: SearchRequest, product: ProductId) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
+    fn quote(
+        &self,
+        request: SearchRequest,
+        product: ProductId,
+    ) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
         Box::pin(SearchService::quote(self, &request, &product))
     }
 }

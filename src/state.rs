@@ -25,7 +25,11 @@ impl AppState {
         let stats = Arc::new(Stats::default());
         Self {
             leptos_options: config.leptos.clone(),
-            search: Arc::new(SearchService::new(guide, config.quote_timeout, stats.clone())),
+            search: Arc::new(SearchService::new(
+                guide,
+                config.quote_timeout,
+                stats.clone(),
+            )),
             origins: Arc::new(config.origins.clone()),
             stats,
             shutdown: CancellationToken::new(),

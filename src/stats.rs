@@ -47,7 +47,10 @@ pub struct Gauge {
 impl Gauge {
     pub fn enter(stats: &Arc<Stats>, pick: fn(&Stats) -> &AtomicUsize) -> Gauge {
         pick(stats).fetch_add(1, Ordering::Relaxed);
-        Gauge { stats: stats.clone(), pick }
+        Gauge {
+            stats: stats.clone(),
+            pick,
+        }
     }
 }
 

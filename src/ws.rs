@@ -6,7 +6,8 @@ use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
 use app::protocol::{
-    ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, SearchId, ServerMessage, decode_client_message,
+    ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, SearchId, ServerMessage,
+    decode_client_message,
 };
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -33,10 +34,17 @@ mod close {
 
 static SOCKET_IDS: AtomicU64 = AtomicU64::new(1);
 
-pub async fn handler(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !state.origins.allows(&headers) {
         state.stats.rejected_origins.fetch_add(1, Ordering::Relaxed);
-        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("(none)");
+        let origin = headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("(none)");
         warn!(origin, "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
@@ -113,13 +121,21 @@ async fn run(socket: WebSocket, state: AppState) {
         }
     };
     if let End::Close(code, reason) = end {
-        let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+        let _ = sink
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await;
         info!(code, reason, "socket closed by server");
     }
     let cancelled = searches.running.len();
     // Dropping `searches` aborts every search of this socket and with it every upstream call.
     drop(searches);
-    info!(open_ms = opened.elapsed().as_millis() as u64, cancelled, "socket ended");
+    info!(
+        open_ms = opened.elapsed().as_millis() as u64,
+        cancelled, "socket ended"
+    );
 }
 
 async fn tick(heartbeat: &mut Option<tokio::time::Interval>) {
@@ -178,7 +194,12 @@ fn handle_text(
     searches: &mut Searches,
     events: &mpsc::Sender<ServerMessage>,
 ) -> Vec<ServerMessage> {
-    let error = |search_id, code, message: String, field| ServerMessage::Error { search_id, code, message, field };
+    let error = |search_id, code, message: String, field| ServerMessage::Error {
+        search_id,
+        code,
+        message,
+        field,
+    };
     let msg = match decode_client_message(text) {
         Ok(msg) => msg,
         Err((code, message)) => {
@@ -194,13 +215,20 @@ fn handle_text(
         }
         ClientMessage::Search { search_id, request } => {
             if searches.running.contains_key(&search_id) {
-                return vec![error(Some(search_id), ErrorCode::DuplicateSearch, "this search_id is already running".into(), None)];
+                return vec![error(
+                    Some(search_id),
+                    ErrorCode::DuplicateSearch,
+                    "this search_id is already running".into(),
+                    None,
+                )];
             }
             if searches.running.len() >= MAX_SEARCHES_PER_SOCKET {
                 return vec![error(
                     Some(search_id),
                     ErrorCode::TooManySearches,
-                    format!("at most {MAX_SEARCHES_PER_SOCKET} searches may run at once; cancel one first"),
+                    format!(
+                        "at most {MAX_SEARCHES_PER_SOCKET} searches may run at once; cancel one first"
+                    ),
                     None,
                 )];
             }
@@ -221,18 +249,30 @@ fn handle_text(
                             app::model::Outcome::Offer { .. } => offers += 1,
                             app::model::Outcome::Unavailable { .. } => unavailable += 1,
                         }
-                        if events.send(ServerMessage::outcome(search_id, outcome)).await.is_err() {
+                        if events
+                            .send(ServerMessage::outcome(search_id, outcome))
+                            .await
+                            .is_err()
+                        {
                             return search_id;
                         }
                     }
                     let _ = events.send(ServerMessage::Done { search_id }).await;
-                    info!(offers, unavailable, ms = started.elapsed().as_millis() as u64, "search done");
+                    info!(
+                        offers,
+                        unavailable,
+                        ms = started.elapsed().as_millis() as u64,
+                        "search done"
+                    );
                     search_id
                 }
                 .instrument(span),
             );
             searches.running.insert(search_id, handle);
-            vec![ServerMessage::Accepted { search_id, products }]
+            vec![ServerMessage::Accepted {
+                search_id,
+                products,
+            }]
         }
     }
 }

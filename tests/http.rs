@@ -13,7 +13,10 @@ async fn a_search_url_renders_every_card_on_the_server() {
     let (status, html) = server.http("GET", SEARCH, &[], "").await;
     assert_eq!(status, 200);
     for id in ["5800", "5600", "3584", "5000", "4850"] {
-        assert!(html.contains(&format!(r#"data-product-id="{id}" data-state="offer""#)), "card {id} missing");
+        assert!(
+            html.contains(&format!(r#"data-product-id="{id}" data-state="offer""#)),
+            "card {id} missing"
+        );
     }
     assert!(html.contains("data-price="));
     assert!(html.contains("data-lead-days="));
@@ -26,11 +29,24 @@ async fn a_search_url_renders_every_card_on_the_server() {
 async fn a_bad_postal_code_in_the_url_shows_a_field_error_and_no_cards() {
     let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
     let (status, html) = server
-        .http("GET", "/?from_country=NO&from_postal=0150&to_country=NO&to_postal=99&weight=1", &[], "")
+        .http(
+            "GET",
+            "/?from_country=NO&from_postal=0150&to_country=NO&to_postal=99&weight=1",
+            &[],
+            "",
+        )
         .await;
     assert_eq!(status, 200);
-    let at = html.find(r#"data-testid="error-to_postal""#).expect("error element");
-    assert!(html[at..].split("</p>").next().unwrap().contains("Not a postal code in Norway"));
+    let at = html
+        .find(r#"data-testid="error-to_postal""#)
+        .expect("error element");
+    assert!(
+        html[at..]
+            .split("</p>")
+            .next()
+            .unwrap()
+            .contains("Not a postal code in Norway")
+    );
     assert!(!html.contains("data-product-id"));
 }
 
@@ -38,7 +54,12 @@ async fn a_bad_postal_code_in_the_url_shows_a_field_error_and_no_cards() {
 async fn russia_renders_the_no_service_explanation() {
     let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
     let (_, html) = server
-        .http("GET", "/?from_country=NO&from_postal=0150&to_country=RU&to_postal=101000&weight=1", &[], "")
+        .http(
+            "GET",
+            "/?from_country=NO&from_postal=0150&to_country=RU&to_postal=101000&weight=1",
+            &[],
+            "",
+        )
         .await;
     assert!(html.contains(r#"data-testid="no-service""#));
     assert!(html.contains("No service can carry this parcel"));
@@ -52,13 +73,31 @@ async fn server_functions_plan_and_quote_with_json() {
         "to": {"country": "NO", "postal_code": "9170"},
         "parcel": {"weight_grams": 1200, "length_cm": null, "width_cm": null, "height_cm": null}
     });
-    let json = [("content-type", "application/json"), ("accept", "application/json")];
-    let (status, body) = server.http("POST", "/api/plan_search", &json, &serde_json::json!({"request": request}).to_string()).await;
+    let json = [
+        ("content-type", "application/json"),
+        ("accept", "application/json"),
+    ];
+    let (status, body) = server
+        .http(
+            "POST",
+            "/api/plan_search",
+            &json,
+            &serde_json::json!({"request": request}).to_string(),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(serde_json::from_str::<Vec<String>>(&body).unwrap(), ["5800", "3584", "5000", "5100"]);
+    assert_eq!(
+        serde_json::from_str::<Vec<String>>(&body).unwrap(),
+        ["5800", "3584", "5000", "5100"]
+    );
 
     let (status, body) = server
-        .http("POST", "/api/quote_product", &json, &serde_json::json!({"request": request, "product_id": "5800"}).to_string())
+        .http(
+            "POST",
+            "/api/quote_product",
+            &json,
+            &serde_json::json!({"request": request, "product_id": "5800"}).to_string(),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let outcome: app::model::Outcome = serde_json::from_str(&body).unwrap();
@@ -66,7 +105,14 @@ async fn server_functions_plan_and_quote_with_json() {
 
     let mut bad = request.clone();
     bad["to"]["postal_code"] = "91".into();
-    let (status, body) = server.http("POST", "/api/plan_search", &json, &serde_json::json!({"request": bad}).to_string()).await;
+    let (status, body) = server
+        .http(
+            "POST",
+            "/api/plan_search",
+            &json,
+            &serde_json::json!({"request": bad}).to_string(),
+        )
+        .await;
     assert_eq!(status, 500);
     assert!(body.contains("invalid_postal_code"), "{body}");
 }
@@ -75,11 +121,49 @@ async fn server_functions_plan_and_quote_with_json() {
 async fn healthz_reports_live_counts() {
     let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
     let _ws = server.connect().await;
-    assert!(eventually(|| server.stats.sockets.load(std::sync::atomic::Ordering::SeqCst) == 1).await);
+    assert!(
+        eventually(|| server
+            .stats
+            .sockets
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == 1)
+        .await
+    );
     let (status, body) = server.http("GET", "/healthz", &[], "").await;
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["status"], "ok");
     assert_eq!(v["sockets"], 1);
     assert_eq!(v["searches_in_flight"], 0);
+}
+
+#[tokio::test]
+async fn server_functions_refuse_cross_site_requests_and_get() {
+    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let body = serde_json::json!({"request": {
+        "from": {"country": "NO", "postal_code": "0150"},
+        "to": {"country": "NO", "postal_code": "9900"},
+        "parcel": {"weight_grams": 1000}
+    }})
+    .to_string();
+    let own = server.origin();
+    let json = ("content-type", "application/json");
+    let cases: [(&[(&str, &str)], u16); 5] = [
+        (
+            &[json, ("origin", &own), ("sec-fetch-site", "same-origin")],
+            200,
+        ),
+        (&[json], 200),
+        (&[json, ("origin", "http://evil.test")], 403),
+        (&[json, ("sec-fetch-site", "cross-site")], 403),
+        (&[json, ("origin", "null")], 403),
+    ];
+    for (headers, want) in cases {
+        let (status, text) = server
+            .http("POST", "/api/plan_search", headers, &body)
+            .await;
+        assert_eq!(status, want, "{headers:?}: {text}");
+    }
+    let (status, _) = server.http("GET", "/api/plan_search", &[], "").await;
+    assert_eq!(status, 405);
 }

@@ -21,7 +21,11 @@ async fn a_search_gets_accepted_then_one_outcome_per_product_then_done() {
     let mut ws = server.connect().await;
     send_json(&mut ws, search_json(7, "0150", "9900", 1200)).await;
 
-    let ServerMessage::Accepted { search_id: 7, products } = expect_message(&mut ws).await else {
+    let ServerMessage::Accepted {
+        search_id: 7,
+        products,
+    } = expect_message(&mut ws).await
+    else {
         panic!("accepted must come first");
     };
     let ids: Vec<&str> = products.iter().map(ProductId::as_str).collect();
@@ -30,17 +34,31 @@ async fn a_search_gets_accepted_then_one_outcome_per_product_then_done() {
     let mut seen = HashSet::new();
     for _ in 0..products.len() {
         match expect_message(&mut ws).await {
-            ServerMessage::Offer { search_id: 7, offer } => {
+            ServerMessage::Offer {
+                search_id: 7,
+                offer,
+            } => {
                 assert!(offer.price.with_vat_minor > 0);
                 assert!(seen.insert(offer.product_id));
             }
-            ServerMessage::Unavailable { search_id: 7, product_id, .. } => assert!(seen.insert(product_id)),
+            ServerMessage::Unavailable {
+                search_id: 7,
+                product_id,
+                ..
+            } => assert!(seen.insert(product_id)),
             other => panic!("expected an outcome, got {other:?}"),
         }
     }
     assert_eq!(seen, products.into_iter().collect());
-    assert_eq!(expect_message(&mut ws).await, ServerMessage::Done { search_id: 7 });
-    assert_eq!(next_message(&mut ws, Duration::from_millis(200)).await, None, "nothing after done");
+    assert_eq!(
+        expect_message(&mut ws).await,
+        ServerMessage::Done { search_id: 7 }
+    );
+    assert_eq!(
+        next_message(&mut ws, Duration::from_millis(200)).await,
+        None,
+        "nothing after done"
+    );
 }
 
 #[tokio::test]
@@ -50,7 +68,10 @@ async fn a_slow_product_does_not_delay_the_fast_ones() {
     let mut ws = server.connect().await;
     let sent = Instant::now();
     send_json(&mut ws, search_json(1, "0150", "9900", 1200)).await;
-    assert!(matches!(expect_message(&mut ws).await, ServerMessage::Accepted { .. }));
+    assert!(matches!(
+        expect_message(&mut ws).await,
+        ServerMessage::Accepted { .. }
+    ));
     let mut order = Vec::new();
     let mut first_at = None;
     loop {
@@ -63,11 +84,18 @@ async fn a_slow_product_does_not_delay_the_fast_ones() {
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!(order.last().map(String::as_str), Some("4850"), "express answers last: {order:?}");
+    assert_eq!(
+        order.last().map(String::as_str),
+        Some("4850"),
+        "express answers last: {order:?}"
+    );
     let first = first_at.unwrap();
     let all = sent.elapsed();
     println!("first offer after {first:?}, all after {all:?}");
-    assert!(first < all / 2, "the first offer came at {first:?} of {all:?}");
+    assert!(
+        first < all / 2,
+        "the first offer came at {first:?} of {all:?}"
+    );
 }
 
 #[tokio::test]
@@ -76,21 +104,41 @@ async fn cancel_stops_the_upstream_calls() {
     let server = start(guide.clone(), TIMEOUT).await;
     let mut ws = server.connect().await;
     send_json(&mut ws, search_json(3, "0150", "9900", 1200)).await;
-    assert!(matches!(expect_message(&mut ws).await, ServerMessage::Accepted { .. }));
+    assert!(matches!(
+        expect_message(&mut ws).await,
+        ServerMessage::Accepted { .. }
+    ));
     // The four fast products answer within 60 ms; express takes over a second.
     for _ in 0..4 {
-        assert!(matches!(expect_message(&mut ws).await, ServerMessage::Offer { .. }));
+        assert!(matches!(
+            expect_message(&mut ws).await,
+            ServerMessage::Offer { .. }
+        ));
     }
-    assert_eq!(guide.active.load(Ordering::SeqCst), 1, "express still asking");
+    assert_eq!(
+        guide.active.load(Ordering::SeqCst),
+        1,
+        "express still asking"
+    );
     send_json(&mut ws, json!({"type": "cancel", "search_id": 3})).await;
-    assert!(eventually(|| guide.active.load(Ordering::SeqCst) == 0).await, "upstream call not stopped");
+    assert!(
+        eventually(|| guide.active.load(Ordering::SeqCst) == 0).await,
+        "upstream call not stopped"
+    );
     assert!(eventually(|| server.stats.searches_in_flight.load(Ordering::SeqCst) == 0).await);
-    assert_eq!(next_message(&mut ws, Duration::from_millis(300)).await, None, "a cancelled search sends nothing more");
+    assert_eq!(
+        next_message(&mut ws, Duration::from_millis(300)).await,
+        None,
+        "a cancelled search sends nothing more"
+    );
     assert_eq!(guide.started.load(Ordering::SeqCst), 5);
     assert_eq!(guide.finished.load(Ordering::SeqCst), 4);
     // The socket still works.
     send_json(&mut ws, json!({"type": "ping", "nonce": 9})).await;
-    assert_eq!(expect_message(&mut ws).await, ServerMessage::Pong { nonce: 9 });
+    assert_eq!(
+        expect_message(&mut ws).await,
+        ServerMessage::Pong { nonce: 9 }
+    );
 }
 
 #[tokio::test]
@@ -100,18 +148,32 @@ async fn a_client_that_vanishes_mid_search_cancels_it() {
     let mut ws = server.connect().await;
     send_json(&mut ws, search_json(1, "0150", "9170", 1200)).await; // Svalbard: groupage is slow
     send_json(&mut ws, search_json(2, "0150", "9900", 1200)).await;
-    assert!(matches!(expect_message(&mut ws).await, ServerMessage::Accepted { .. }));
+    assert!(matches!(
+        expect_message(&mut ws).await,
+        ServerMessage::Accepted { .. }
+    ));
     assert!(eventually(|| guide.active.load(Ordering::SeqCst) >= 2).await);
     drop(ws);
-    assert!(eventually(|| guide.active.load(Ordering::SeqCst) == 0).await, "upstream calls leaked");
-    assert!(eventually(|| server.stats.sockets.load(Ordering::SeqCst) == 0).await, "socket task leaked");
+    assert!(
+        eventually(|| guide.active.load(Ordering::SeqCst) == 0).await,
+        "upstream calls leaked"
+    );
+    assert!(
+        eventually(|| server.stats.sockets.load(Ordering::SeqCst) == 0).await,
+        "socket task leaked"
+    );
     assert_eq!(server.stats.searches_in_flight.load(Ordering::SeqCst), 0);
 }
 
 #[tokio::test]
 async fn a_foreign_or_missing_origin_gets_403_and_no_upgrade() {
     let server = start(CountingGuide::new(0.0), TIMEOUT).await;
-    for origin in [Some("http://evil.test"), Some("null"), None, Some(&*format!("{}.evil.test", server.origin()))] {
+    for origin in [
+        Some("http://evil.test"),
+        Some("null"),
+        None,
+        Some(&*format!("{}.evil.test", server.origin())),
+    ] {
         match server.connect_with_origin(origin).await {
             Err(tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403, "{origin:?}"),
             other => panic!("{origin:?} was not refused: {:?}", other.map(|_| ())),
@@ -125,14 +187,25 @@ async fn a_foreign_or_missing_origin_gets_403_and_no_upgrade() {
 async fn the_server_speaks_only_after_the_client_and_answers_pings() {
     let server = start(CountingGuide::new(0.0), TIMEOUT).await;
     let mut ws = server.connect().await;
-    assert_eq!(next_message(&mut ws, Duration::from_millis(300)).await, None);
+    assert_eq!(
+        next_message(&mut ws, Duration::from_millis(300)).await,
+        None
+    );
     send_json(&mut ws, json!({"type": "ping", "nonce": 3})).await;
-    assert_eq!(expect_message(&mut ws).await, ServerMessage::Pong { nonce: 3 });
+    assert_eq!(
+        expect_message(&mut ws).await,
+        ServerMessage::Pong { nonce: 3 }
+    );
 }
 
 fn error_code(msg: ServerMessage) -> (Option<u64>, ErrorCode, Option<String>) {
     match msg {
-        ServerMessage::Error { search_id, code, field, .. } => (search_id, code, field),
+        ServerMessage::Error {
+            search_id,
+            code,
+            field,
+            ..
+        } => (search_id, code, field),
         other => panic!("expected an error, got {other:?}"),
     }
 }
@@ -142,47 +215,77 @@ async fn bad_messages_get_typed_errors_and_the_socket_keeps_serving() {
     let server = start(CountingGuide::new(0.0), TIMEOUT).await;
     let mut ws = server.connect().await;
     ws.send(Message::Text("{not json".into())).await.unwrap();
-    assert_eq!(error_code(expect_message(&mut ws).await).1, ErrorCode::BadMessage);
+    assert_eq!(
+        error_code(expect_message(&mut ws).await).1,
+        ErrorCode::BadMessage
+    );
     send_json(&mut ws, json!({"type": "subscribe", "topic": "all"})).await;
-    assert_eq!(error_code(expect_message(&mut ws).await).1, ErrorCode::UnknownMessageType);
+    assert_eq!(
+        error_code(expect_message(&mut ws).await).1,
+        ErrorCode::UnknownMessageType
+    );
     send_json(&mut ws, search_json(4, "0150", "99", 1200)).await;
     assert_eq!(
         error_code(expect_message(&mut ws).await),
-        (Some(4), ErrorCode::InvalidPostalCode, Some("to_postal".into()))
+        (
+            Some(4),
+            ErrorCode::InvalidPostalCode,
+            Some("to_postal".into())
+        )
     );
     let mut unknown_country = search_json(5, "0150", "9900", 1200);
     unknown_country["request"]["to"]["country"] = json!("XX");
     send_json(&mut ws, unknown_country).await;
-    assert_eq!(error_code(expect_message(&mut ws).await).1, ErrorCode::UnknownCountry);
+    assert_eq!(
+        error_code(expect_message(&mut ws).await).1,
+        ErrorCode::UnknownCountry
+    );
     send_json(&mut ws, search_json(6, "0150", "9900", 0)).await;
-    assert_eq!(error_code(expect_message(&mut ws).await).1, ErrorCode::WeightOutOfRange);
+    assert_eq!(
+        error_code(expect_message(&mut ws).await).1,
+        ErrorCode::WeightOutOfRange
+    );
     // Still serving.
     send_json(&mut ws, search_json(8, "0150", "9900", 1200)).await;
-    assert!(matches!(expect_message(&mut ws).await, ServerMessage::Accepted { search_id: 8, .. }));
+    assert!(matches!(
+        expect_message(&mut ws).await,
+        ServerMessage::Accepted { search_id: 8, .. }
+    ));
 }
 
 #[tokio::test]
 async fn binary_frames_are_closed_with_1003() {
     let server = start(CountingGuide::new(0.0), TIMEOUT).await;
     let mut ws = server.connect().await;
-    ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
+    ws.send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .unwrap();
     assert_eq!(close_code(&mut ws).await, Some(1003));
     // Other sockets are unaffected.
     let mut other = server.connect().await;
     send_json(&mut other, json!({"type": "ping", "nonce": 1})).await;
-    assert_eq!(expect_message(&mut other).await, ServerMessage::Pong { nonce: 1 });
+    assert_eq!(
+        expect_message(&mut other).await,
+        ServerMessage::Pong { nonce: 1 }
+    );
 }
 
 #[tokio::test]
 async fn oversized_frames_are_closed_with_1009() {
     let server = start(CountingGuide::new(0.0), TIMEOUT).await;
     let mut ws = server.connect().await;
-    let huge = format!(r#"{{"type":"ping","nonce":1,"pad":"{}"}}"#, "x".repeat(20 * 1024));
+    let huge = format!(
+        r#"{{"type":"ping","nonce":1,"pad":"{}"}}"#,
+        "x".repeat(20 * 1024)
+    );
     ws.send(Message::Text(huge.into())).await.unwrap();
     assert_eq!(close_code(&mut ws).await, Some(1009));
     let mut other = server.connect().await;
     send_json(&mut other, json!({"type": "ping", "nonce": 2})).await;
-    assert_eq!(expect_message(&mut other).await, ServerMessage::Pong { nonce: 2 });
+    assert_eq!(
+        expect_message(&mut other).await,
+        ServerMessage::Pong { nonce: 2 }
+    );
 }
 
 #[tokio::test]
@@ -191,12 +294,17 @@ async fn at_most_four_searches_run_per_socket() {
     let mut ws = server.connect().await;
     for id in 1..=4 {
         send_json(&mut ws, search_json(id, "0150", "9170", 1200)).await;
-        assert!(matches!(expect_message(&mut ws).await, ServerMessage::Accepted { .. }));
+        assert!(matches!(
+            expect_message(&mut ws).await,
+            ServerMessage::Accepted { .. }
+        ));
     }
     send_json(&mut ws, search_json(5, "0150", "9170", 1200)).await;
     loop {
         match expect_message(&mut ws).await {
-            ServerMessage::Error { search_id, code, .. } => {
+            ServerMessage::Error {
+                search_id, code, ..
+            } => {
                 assert_eq!((search_id, code), (Some(5), ErrorCode::TooManySearches));
                 break;
             }
@@ -228,7 +336,9 @@ async fn a_slow_guide_times_out_per_product() {
     let mut timeouts = Vec::new();
     loop {
         match expect_message(&mut ws).await {
-            ServerMessage::Unavailable { product_id, reason, .. } => {
+            ServerMessage::Unavailable {
+                product_id, reason, ..
+            } => {
                 assert_eq!(reason, app::model::UnavailableReason::Timeout);
                 timeouts.push(product_id.0);
             }

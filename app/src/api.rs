@@ -69,8 +69,10 @@ pub mod backend {
 
     pub trait SearchBackend: Send + Sync + 'static {
         /// Validates the request and returns it normalised, with the products to quote.
-        fn plan(&self, request: &SearchRequest)
-        -> Result<(SearchRequest, Vec<ProductId>), FieldError>;
+        fn plan(
+            &self,
+            request: &SearchRequest,
+        ) -> Result<(SearchRequest, Vec<ProductId>), FieldError>;
 
         /// Quotes one product of the plan; never fails: problems become `Outcome::Unavailable`.
         fn quote(

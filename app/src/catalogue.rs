@@ -10,15 +10,51 @@ pub struct Product {
 }
 
 pub const PRODUCTS: &[Product] = &[
-    Product { id: "5800", name: "Pickup point parcel", description: "Collected by the recipient at a pickup point near them. Up to 35 kg." },
-    Product { id: "5600", name: "Home delivery", description: "Delivered to the recipient's door in the evening, with a text message before we arrive." },
-    Product { id: "3584", name: "Mailbox parcel", description: "Small parcels straight into the mailbox. Up to 5 kg and 35 × 25 × 7 cm." },
-    Product { id: "5000", name: "Business parcel", description: "Delivered to a business address during opening hours." },
-    Product { id: "4850", name: "Express next day", description: "Picked up today, delivered before 16:00 the next working day." },
-    Product { id: "5100", name: "Business groupage", description: "Pallets and heavy goods, by road to Tromsø and sea freight to Svalbard. Up to 1,000 kg." },
-    Product { id: "0340", name: "PickUp Parcel abroad", description: "Collected at a pickup point in the recipient's country. Customs paperwork included." },
-    Product { id: "0349", name: "Home Delivery Parcel abroad", description: "Delivered to the recipient's door abroad, tracked all the way." },
-    Product { id: "0330", name: "Business Parcel abroad", description: "Door to door between businesses across borders. Up to 35 kg." },
+    Product {
+        id: "5800",
+        name: "Pickup point parcel",
+        description: "Collected by the recipient at a pickup point near them. Up to 35 kg.",
+    },
+    Product {
+        id: "5600",
+        name: "Home delivery",
+        description: "Delivered to the recipient's door in the evening, with a text message before we arrive.",
+    },
+    Product {
+        id: "3584",
+        name: "Mailbox parcel",
+        description: "Small parcels straight into the mailbox. Up to 5 kg and 35 × 25 × 7 cm.",
+    },
+    Product {
+        id: "5000",
+        name: "Business parcel",
+        description: "Delivered to a business address during opening hours.",
+    },
+    Product {
+        id: "4850",
+        name: "Express next day",
+        description: "Picked up today, delivered before 16:00 the next working day.",
+    },
+    Product {
+        id: "5100",
+        name: "Business groupage",
+        description: "Pallets and heavy goods, by road to Tromsø and sea freight to Svalbard. Up to 1,000 kg.",
+    },
+    Product {
+        id: "0340",
+        name: "PickUp Parcel abroad",
+        description: "Collected at a pickup point in the recipient's country. Customs paperwork included.",
+    },
+    Product {
+        id: "0349",
+        name: "Home Delivery Parcel abroad",
+        description: "Delivered to the recipient's door abroad, tracked all the way.",
+    },
+    Product {
+        id: "0330",
+        name: "Business Parcel abroad",
+        description: "Door to door between businesses across borders. Up to 35 kg.",
+    },
 ];
 
 pub fn product(id: &ProductId) -> Option<&'static Product> {

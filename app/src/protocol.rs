@@ -186,7 +186,9 @@ mod tests {
     #[test]
     fn undecodable_frames_get_typed_errors() {
         assert_eq!(
-            decode_client_message(r#"{"type":"subscribe"}"#).unwrap_err().0,
+            decode_client_message(r#"{"type":"subscribe"}"#)
+                .unwrap_err()
+                .0,
             ErrorCode::UnknownMessageType
         );
         for bad in [

@@ -15,32 +15,118 @@ pub struct Country {
 
 /// Countries in the order the form lists them: the Nordics first.
 pub const COUNTRIES: &[Country] = &[
-    Country { code: "NO", name: "Norway", formats: &["NNNN"] },
-    Country { code: "SE", name: "Sweden", formats: &["NNN NN"] },
-    Country { code: "DK", name: "Denmark", formats: &["NNNN"] },
-    Country { code: "FI", name: "Finland", formats: &["NNNNN"] },
-    Country { code: "IS", name: "Iceland", formats: &["NNN"] },
-    Country { code: "AT", name: "Austria", formats: &["NNNN"] },
-    Country { code: "BE", name: "Belgium", formats: &["NNNN"] },
-    Country { code: "BY", name: "Belarus", formats: &["NNNNNN"] },
-    Country { code: "CH", name: "Switzerland", formats: &["NNNN"] },
-    Country { code: "DE", name: "Germany", formats: &["NNNNN"] },
-    Country { code: "EE", name: "Estonia", formats: &["NNNNN"] },
-    Country { code: "ES", name: "Spain", formats: &["NNNNN"] },
-    Country { code: "FR", name: "France", formats: &["NNNNN"] },
+    Country {
+        code: "NO",
+        name: "Norway",
+        formats: &["NNNN"],
+    },
+    Country {
+        code: "SE",
+        name: "Sweden",
+        formats: &["NNN NN"],
+    },
+    Country {
+        code: "DK",
+        name: "Denmark",
+        formats: &["NNNN"],
+    },
+    Country {
+        code: "FI",
+        name: "Finland",
+        formats: &["NNNNN"],
+    },
+    Country {
+        code: "IS",
+        name: "Iceland",
+        formats: &["NNN"],
+    },
+    Country {
+        code: "AT",
+        name: "Austria",
+        formats: &["NNNN"],
+    },
+    Country {
+        code: "BE",
+        name: "Belgium",
+        formats: &["NNNN"],
+    },
+    Country {
+        code: "BY",
+        name: "Belarus",
+        formats: &["NNNNNN"],
+    },
+    Country {
+        code: "CH",
+        name: "Switzerland",
+        formats: &["NNNN"],
+    },
+    Country {
+        code: "DE",
+        name: "Germany",
+        formats: &["NNNNN"],
+    },
+    Country {
+        code: "EE",
+        name: "Estonia",
+        formats: &["NNNNN"],
+    },
+    Country {
+        code: "ES",
+        name: "Spain",
+        formats: &["NNNNN"],
+    },
+    Country {
+        code: "FR",
+        name: "France",
+        formats: &["NNNNN"],
+    },
     Country {
         code: "GB",
         name: "United Kingdom",
-        formats: &["AN NAA", "ANN NAA", "AAN NAA", "AANN NAA", "ANA NAA", "AANA NAA"],
+        formats: &[
+            "AN NAA", "ANN NAA", "AAN NAA", "AANN NAA", "ANA NAA", "AANA NAA",
+        ],
     },
-    Country { code: "IT", name: "Italy", formats: &["NNNNN"] },
-    Country { code: "LT", name: "Lithuania", formats: &["NNNNN", "LT-NNNNN"] },
-    Country { code: "LV", name: "Latvia", formats: &["LV-NNNN"] },
-    Country { code: "NL", name: "Netherlands", formats: &["NNNN AA"] },
-    Country { code: "PL", name: "Poland", formats: &["NN-NNN"] },
-    Country { code: "RU", name: "Russia", formats: &["NNNNNN"] },
-    Country { code: "UA", name: "Ukraine", formats: &["NNNNN"] },
-    Country { code: "US", name: "United States", formats: &["NNNNN", "NNNNN-NNNN"] },
+    Country {
+        code: "IT",
+        name: "Italy",
+        formats: &["NNNNN"],
+    },
+    Country {
+        code: "LT",
+        name: "Lithuania",
+        formats: &["NNNNN", "LT-NNNNN"],
+    },
+    Country {
+        code: "LV",
+        name: "Latvia",
+        formats: &["LV-NNNN"],
+    },
+    Country {
+        code: "NL",
+        name: "Netherlands",
+        formats: &["NNNN AA"],
+    },
+    Country {
+        code: "PL",
+        name: "Poland",
+        formats: &["NN-NNN"],
+    },
+    Country {
+        code: "RU",
+        name: "Russia",
+        formats: &["NNNNNN"],
+    },
+    Country {
+        code: "UA",
+        name: "Ukraine",
+        formats: &["NNNNN"],
+    },
+    Country {
+        code: "US",
+        name: "United States",
+        formats: &["NNNNN", "NNNNN-NNNN"],
+    },
 ];
 
 pub const MIN_WEIGHT_GRAMS: u32 = 1;
@@ -74,27 +160,30 @@ fn fits(format: &str, code: &str) -> bool {
 pub fn canonical_postal_code(country: &Country, raw: &str) -> Option<String> {
     let code = normalise(raw);
     let compact: String = code.chars().filter(|c| *c != ' ').collect();
-    country.formats.iter().find_map(|f| {
-        if fits(f, &code) {
-            Some(code.clone())
-        } else {
-            let f_compact: String = f.chars().filter(|c| *c != ' ').collect();
-            fits(&f_compact, &compact).then(|| {
-                // Re-insert the format's spaces.
-                let mut out = String::new();
-                let mut rest = compact.chars();
-                for fc in f.chars() {
-                    if fc == ' ' {
-                        out.push(' ');
-                    } else if let Some(c) = rest.next() {
-                        out.push(c);
+    country
+        .formats
+        .iter()
+        .find_map(|f| {
+            if fits(f, &code) {
+                Some(code.clone())
+            } else {
+                let f_compact: String = f.chars().filter(|c| *c != ' ').collect();
+                fits(&f_compact, &compact).then(|| {
+                    // Re-insert the format's spaces.
+                    let mut out = String::new();
+                    let mut rest = compact.chars();
+                    for fc in f.chars() {
+                        if fc == ' ' {
+                            out.push(' ');
+                        } else if let Some(c) = rest.next() {
+                            out.push(c);
+                        }
                     }
-                }
-                out
-            })
-        }
-    })
-    .filter(|c| country.code != "NO" || c != "0000")
+                    out
+                })
+            }
+        })
+        .filter(|c| country.code != "NO" || c != "0000")
 }
 
 /// Field names of the form and the URL (DESIGN §10).
@@ -109,16 +198,32 @@ pub mod field {
     pub const HEIGHT: &str = "height";
 }
 
-fn check_address(addr: &Address, country_field: &str, postal_field: &str) -> Result<Address, FieldError> {
+fn check_address(
+    addr: &Address,
+    country_field: &str,
+    postal_field: &str,
+) -> Result<Address, FieldError> {
     let code = normalise(&addr.country);
     if code.is_empty() {
-        return Err(FieldError::new(country_field, ErrorCode::MissingField, "Choose a country."));
+        return Err(FieldError::new(
+            country_field,
+            ErrorCode::MissingField,
+            "Choose a country.",
+        ));
     }
     let country = country(&code).ok_or_else(|| {
-        FieldError::new(country_field, ErrorCode::UnknownCountry, format!("We do not ship to or from “{code}”."))
+        FieldError::new(
+            country_field,
+            ErrorCode::UnknownCountry,
+            format!("We do not ship to or from “{code}”."),
+        )
     })?;
     if addr.postal_code.trim().is_empty() {
-        return Err(FieldError::new(postal_field, ErrorCode::MissingField, "Enter a postal code."));
+        return Err(FieldError::new(
+            postal_field,
+            ErrorCode::MissingField,
+            "Enter a postal code.",
+        ));
     }
     let postal_code = canonical_postal_code(country, &addr.postal_code).ok_or_else(|| {
         let mut digit = 0;
@@ -135,10 +240,16 @@ fn check_address(addr: &Address, country_field: &str, postal_field: &str) -> Res
         FieldError::new(
             postal_field,
             ErrorCode::InvalidPostalCode,
-            format!("Not a postal code in {}: expected something like {example}.", country.name),
+            format!(
+                "Not a postal code in {}: expected something like {example}.",
+                country.name
+            ),
         )
     })?;
-    Ok(Address { country: country.code.to_owned(), postal_code })
+    Ok(Address {
+        country: country.code.to_owned(),
+        postal_code,
+    })
 }
 
 fn check_weight(grams: u32) -> Result<u32, FieldError> {
@@ -148,7 +259,10 @@ fn check_weight(grams: u32) -> Result<u32, FieldError> {
         Err(FieldError::new(
             field::WEIGHT,
             ErrorCode::WeightOutOfRange,
-            format!("Weight must be between 0.001 and {} kg.", MAX_WEIGHT_GRAMS / 1000),
+            format!(
+                "Weight must be between 0.001 and {} kg.",
+                MAX_WEIGHT_GRAMS / 1000
+            ),
         ))
     }
 }
@@ -171,16 +285,36 @@ fn check(req: &SearchRequest) -> Result<SearchRequest, Vec<FieldError>> {
     }
     let mut errors = Vec::new();
     let e = &mut errors;
-    let from = keep(e, check_address(&req.from, field::FROM_COUNTRY, field::FROM_POSTAL));
-    let to = keep(e, check_address(&req.to, field::TO_COUNTRY, field::TO_POSTAL));
+    let from = keep(
+        e,
+        check_address(&req.from, field::FROM_COUNTRY, field::FROM_POSTAL),
+    );
+    let to = keep(
+        e,
+        check_address(&req.to, field::TO_COUNTRY, field::TO_POSTAL),
+    );
     let weight = keep(e, check_weight(req.parcel.weight_grams));
     let length = keep(e, check_dimension(field::LENGTH, req.parcel.length_cm));
     let width = keep(e, check_dimension(field::WIDTH, req.parcel.width_cm));
     let height = keep(e, check_dimension(field::HEIGHT, req.parcel.height_cm));
     match (from, to, weight, length, width, height) {
-        (Some(from), Some(to), Some(weight_grams), Some(length_cm), Some(width_cm), Some(height_cm)) => {
-            Ok(SearchRequest { from, to, parcel: Parcel { weight_grams, length_cm, width_cm, height_cm } })
-        }
+        (
+            Some(from),
+            Some(to),
+            Some(weight_grams),
+            Some(length_cm),
+            Some(width_cm),
+            Some(height_cm),
+        ) => Ok(SearchRequest {
+            from,
+            to,
+            parcel: Parcel {
+                weight_grams,
+                length_cm,
+                width_cm,
+                height_cm,
+            },
+        }),
         _ => Err(errors),
     }
 }
@@ -206,16 +340,30 @@ pub struct SearchQuery {
 /// Kilograms with a decimal point or comma (`"1.2"`, `"1,2"`), at most gram precision.
 pub fn parse_weight_kg(raw: &str) -> Result<u32, FieldError> {
     let raw = raw.trim().replace(',', ".");
-    let invalid = || FieldError::new(field::WEIGHT, ErrorCode::InvalidWeight, "Enter the weight in kg, e.g. 1.5.");
+    let invalid = || {
+        FieldError::new(
+            field::WEIGHT,
+            ErrorCode::InvalidWeight,
+            "Enter the weight in kg, e.g. 1.5.",
+        )
+    };
     if raw.is_empty() {
-        return Err(FieldError::new(field::WEIGHT, ErrorCode::MissingField, "Enter the parcel's weight."));
+        return Err(FieldError::new(
+            field::WEIGHT,
+            ErrorCode::MissingField,
+            "Enter the parcel's weight.",
+        ));
     }
     let (whole, frac) = raw.split_once('.').unwrap_or((&raw, ""));
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) || frac.len() > 3 {
         return Err(invalid());
     }
-    let kg: u64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| invalid())? };
+    let kg: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| invalid())?
+    };
     let grams_frac: u64 = format!("{frac:0<3}").parse().map_err(|_| invalid())?;
     let grams = kg.saturating_mul(1000).saturating_add(grams_frac);
     check_weight(u32::try_from(grams).unwrap_or(u32::MAX))
@@ -227,7 +375,11 @@ fn parse_dimension(name: &str, raw: &str) -> Result<Option<u32>, FieldError> {
         return Ok(None);
     }
     let cm = raw.parse::<u32>().map_err(|_| {
-        FieldError::new(name, ErrorCode::InvalidDimension, "Enter whole centimetres, e.g. 30.")
+        FieldError::new(
+            name,
+            ErrorCode::InvalidDimension,
+            "Enter whole centimetres, e.g. 30.",
+        )
     })?;
     check_dimension(name, Some(cm))
 }
@@ -256,7 +408,9 @@ impl SearchQuery {
     /// Every problem with the fields, in form order, or the normalised request.
     pub fn to_request(&self) -> Result<SearchRequest, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let weight = parse_weight_kg(&self.weight).map_err(|e| errors.push(e)).ok();
+        let weight = parse_weight_kg(&self.weight)
+            .map_err(|e| errors.push(e))
+            .ok();
         let mut dims = [None; 3];
         for (slot, (name, raw)) in dims.iter_mut().zip([
             (field::LENGTH, &self.length),
@@ -269,8 +423,14 @@ impl SearchQuery {
             }
         }
         let request = SearchRequest {
-            from: Address { country: self.from_country.clone(), postal_code: self.from_postal.clone() },
-            to: Address { country: self.to_country.clone(), postal_code: self.to_postal.clone() },
+            from: Address {
+                country: self.from_country.clone(),
+                postal_code: self.from_postal.clone(),
+            },
+            to: Address {
+                country: self.to_country.clone(),
+                postal_code: self.to_postal.clone(),
+            },
             parcel: Parcel {
                 weight_grams: weight.unwrap_or(MIN_WEIGHT_GRAMS),
                 length_cm: dims[0],
@@ -334,13 +494,29 @@ mod tests {
         assert_eq!(parse_weight_kg(".5").unwrap(), 500);
         assert_eq!(parse_weight_kg("35").unwrap(), 35_000);
         assert_eq!(parse_weight_kg("0.001").unwrap(), 1);
-        assert_eq!(parse_weight_kg("0").unwrap_err().code, ErrorCode::WeightOutOfRange);
-        assert_eq!(parse_weight_kg("1001").unwrap_err().code, ErrorCode::WeightOutOfRange);
-        assert_eq!(parse_weight_kg("99999999999999999999").unwrap_err().code, ErrorCode::InvalidWeight);
+        assert_eq!(
+            parse_weight_kg("0").unwrap_err().code,
+            ErrorCode::WeightOutOfRange
+        );
+        assert_eq!(
+            parse_weight_kg("1001").unwrap_err().code,
+            ErrorCode::WeightOutOfRange
+        );
+        assert_eq!(
+            parse_weight_kg("99999999999999999999").unwrap_err().code,
+            ErrorCode::InvalidWeight
+        );
         for bad in ["1.2345", "abc", "1.2.3", "-1", "1e3", ".", "1 kg"] {
-            assert_eq!(parse_weight_kg(bad).unwrap_err().code, ErrorCode::InvalidWeight, "{bad}");
+            assert_eq!(
+                parse_weight_kg(bad).unwrap_err().code,
+                ErrorCode::InvalidWeight,
+                "{bad}"
+            );
         }
-        assert_eq!(parse_weight_kg(" ").unwrap_err().code, ErrorCode::MissingField);
+        assert_eq!(
+            parse_weight_kg(" ").unwrap_err().code,
+            ErrorCode::MissingField
+        );
     }
 
     #[test]
@@ -351,15 +527,33 @@ mod tests {
             assert_eq!(canonical_postal_code(no, bad), None, "{bad}");
         }
         let se = country("SE").unwrap();
-        assert_eq!(canonical_postal_code(se, "11455").as_deref(), Some("114 55"));
-        assert_eq!(canonical_postal_code(se, "114 55").as_deref(), Some("114 55"));
+        assert_eq!(
+            canonical_postal_code(se, "11455").as_deref(),
+            Some("114 55")
+        );
+        assert_eq!(
+            canonical_postal_code(se, "114 55").as_deref(),
+            Some("114 55")
+        );
         let gb = country("GB").unwrap();
-        assert_eq!(canonical_postal_code(gb, "sw1a 1aa").as_deref(), Some("SW1A 1AA"));
-        assert_eq!(canonical_postal_code(gb, "SW1A1AA").as_deref(), Some("SW1A 1AA"));
+        assert_eq!(
+            canonical_postal_code(gb, "sw1a 1aa").as_deref(),
+            Some("SW1A 1AA")
+        );
+        assert_eq!(
+            canonical_postal_code(gb, "SW1A1AA").as_deref(),
+            Some("SW1A 1AA")
+        );
         let nl = country("NL").unwrap();
-        assert_eq!(canonical_postal_code(nl, "1012ab").as_deref(), Some("1012 AB"));
+        assert_eq!(
+            canonical_postal_code(nl, "1012ab").as_deref(),
+            Some("1012 AB")
+        );
         let pl = country("PL").unwrap();
-        assert_eq!(canonical_postal_code(pl, "00-950").as_deref(), Some("00-950"));
+        assert_eq!(
+            canonical_postal_code(pl, "00-950").as_deref(),
+            Some("00-950")
+        );
         assert_eq!(canonical_postal_code(pl, "00950"), None);
     }
 
@@ -391,9 +585,13 @@ mod tests {
 
     #[test]
     fn missing_fields_say_what_to_enter() {
-        let errors = SearchQuery { from_country: "NO".into(), to_country: "NO".into(), ..Default::default() }
-            .to_request()
-            .unwrap_err();
+        let errors = SearchQuery {
+            from_country: "NO".into(),
+            to_country: "NO".into(),
+            ..Default::default()
+        }
+        .to_request()
+        .unwrap_err();
         assert_eq!(
             codes(&errors),
             vec![
@@ -411,13 +609,22 @@ mod tests {
         req.to.postal_code = " 9900".into();
         assert_eq!(validate_request(&req).unwrap().to.country, "NO");
         req.parcel.weight_grams = 0;
-        assert_eq!(validate_request(&req).unwrap_err().code, ErrorCode::WeightOutOfRange);
+        assert_eq!(
+            validate_request(&req).unwrap_err().code,
+            ErrorCode::WeightOutOfRange
+        );
         req.parcel.weight_grams = 1;
         req.from.country = "ZZ".into();
-        assert_eq!(validate_request(&req).unwrap_err().code, ErrorCode::UnknownCountry);
+        assert_eq!(
+            validate_request(&req).unwrap_err().code,
+            ErrorCode::UnknownCountry
+        );
         req.from.country = "NO".into();
         req.parcel.height_cm = Some(401);
-        assert_eq!(validate_request(&req).unwrap_err().code, ErrorCode::DimensionOutOfRange);
+        assert_eq!(
+            validate_request(&req).unwrap_err().code,
+            ErrorCode::DimensionOutOfRange
+        );
     }
 
     #[test]

@@ -137,15 +137,78 @@ struct Rule {
 }
 
 const RULES: &[Rule] = &[
-    Rule { id: "5800", kind: Kind::Domestic, max_grams: 35_000, longest_cm: 120, base_ore: 9_900, per_kg_ore: 1_200 },
-    Rule { id: "5600", kind: Kind::Domestic, max_grams: 35_000, longest_cm: 240, base_ore: 14_900, per_kg_ore: 1_500 },
-    Rule { id: "3584", kind: Kind::Domestic, max_grams: 5_000, longest_cm: 35, base_ore: 6_900, per_kg_ore: 1_000 },
-    Rule { id: "5000", kind: Kind::Domestic, max_grams: 35_000, longest_cm: 240, base_ore: 12_900, per_kg_ore: 1_100 },
-    Rule { id: "4850", kind: Kind::Domestic, max_grams: 35_000, longest_cm: 240, base_ore: 29_900, per_kg_ore: 2_500 },
-    Rule { id: "5100", kind: Kind::Svalbard, max_grams: 1_000_000, longest_cm: 400, base_ore: 90_000, per_kg_ore: 400 },
-    Rule { id: "0340", kind: Kind::CrossBorder, max_grams: 20_000, longest_cm: 120, base_ore: 24_900, per_kg_ore: 4_000 },
-    Rule { id: "0349", kind: Kind::CrossBorder, max_grams: 35_000, longest_cm: 150, base_ore: 32_900, per_kg_ore: 4_500 },
-    Rule { id: "0330", kind: Kind::CrossBorder, max_grams: 35_000, longest_cm: 150, base_ore: 29_900, per_kg_ore: 3_800 },
+    Rule {
+        id: "5800",
+        kind: Kind::Domestic,
+        max_grams: 35_000,
+        longest_cm: 120,
+        base_ore: 9_900,
+        per_kg_ore: 1_200,
+    },
+    Rule {
+        id: "5600",
+        kind: Kind::Domestic,
+        max_grams: 35_000,
+        longest_cm: 240,
+        base_ore: 14_900,
+        per_kg_ore: 1_500,
+    },
+    Rule {
+        id: "3584",
+        kind: Kind::Domestic,
+        max_grams: 5_000,
+        longest_cm: 35,
+        base_ore: 6_900,
+        per_kg_ore: 1_000,
+    },
+    Rule {
+        id: "5000",
+        kind: Kind::Domestic,
+        max_grams: 35_000,
+        longest_cm: 240,
+        base_ore: 12_900,
+        per_kg_ore: 1_100,
+    },
+    Rule {
+        id: "4850",
+        kind: Kind::Domestic,
+        max_grams: 35_000,
+        longest_cm: 240,
+        base_ore: 29_900,
+        per_kg_ore: 2_500,
+    },
+    Rule {
+        id: "5100",
+        kind: Kind::Svalbard,
+        max_grams: 1_000_000,
+        longest_cm: 400,
+        base_ore: 90_000,
+        per_kg_ore: 400,
+    },
+    Rule {
+        id: "0340",
+        kind: Kind::CrossBorder,
+        max_grams: 20_000,
+        longest_cm: 120,
+        base_ore: 24_900,
+        per_kg_ore: 4_000,
+    },
+    Rule {
+        id: "0349",
+        kind: Kind::CrossBorder,
+        max_grams: 35_000,
+        longest_cm: 150,
+        base_ore: 32_900,
+        per_kg_ore: 4_500,
+    },
+    Rule {
+        id: "0330",
+        kind: Kind::CrossBorder,
+        max_grams: 35_000,
+        longest_cm: 150,
+        base_ore: 29_900,
+        per_kg_ore: 3_800,
+    },
 ];
 
 const SVALBARD_SURCHARGE_ORE: i64 = 12_000;
@@ -263,7 +326,11 @@ impl Simulator {
             }
         };
         let domestic_vat = from.country == "NO" && to.country == "NO" && !svalbard;
-        let with_vat = if domestic_vat { price * 125 / 100 } else { price };
+        let with_vat = if domestic_vat {
+            price * 125 / 100
+        } else {
+            price
+        };
         let product = catalogue::product(&ProductId::new(rule.id));
         Ok(Offer {
             product_id: ProductId::new(rule.id),
@@ -293,7 +360,9 @@ fn check_size(request: &SearchRequest, rule: &Rule) -> Result<(), GuideError> {
     let mut dims = [p.length_cm, p.width_cm, p.height_cm].map(|d| d.unwrap_or(0));
     dims.sort_unstable_by(|a, b| b.cmp(a));
     if rule.id == "3584" && (dims[0] > 35 || dims[1] > 25 || dims[2] > 7) {
-        return Err(GuideError::NotEligible("Fits parcels up to 35 × 25 × 7 cm".into()));
+        return Err(GuideError::NotEligible(
+            "Fits parcels up to 35 × 25 × 7 cm".into(),
+        ));
     }
     if dims[0] > rule.longest_cm {
         return Err(GuideError::NotEligible(format!(
@@ -343,8 +412,8 @@ impl ShippingGuide for Simulator {
             &weight,
             product.as_str(),
         ]);
-        let latency = rule(product.as_str())
-            .map_or(Duration::ZERO, |r| self.latency(request, r, draw));
+        let latency =
+            rule(product.as_str()).map_or(Duration::ZERO, |r| self.latency(request, r, draw));
         // The top 16 bits decide failure, independent of the latency draw.
         let fails = ((draw >> 48) as f64 / 65_536.0) < self.failure_rate;
         let hangs = fails && draw & 1 == 0;
@@ -355,7 +424,9 @@ impl ShippingGuide for Simulator {
             }
             tokio::time::sleep(latency).await;
             if fails {
-                return Err(GuideError::Upstream("Shipping guide error (simulated)".into()));
+                return Err(GuideError::Upstream(
+                    "Shipping guide error (simulated)".into(),
+                ));
             }
             answer
         })
@@ -369,9 +440,20 @@ mod tests {
 
     fn request(from: (&str, &str), to: (&str, &str), grams: u32) -> SearchRequest {
         SearchRequest {
-            from: Address { country: from.0.into(), postal_code: from.1.into() },
-            to: Address { country: to.0.into(), postal_code: to.1.into() },
-            parcel: Parcel { weight_grams: grams, length_cm: None, width_cm: None, height_cm: None },
+            from: Address {
+                country: from.0.into(),
+                postal_code: from.1.into(),
+            },
+            to: Address {
+                country: to.0.into(),
+                postal_code: to.1.into(),
+            },
+            parcel: Parcel {
+                weight_grams: grams,
+                length_cm: None,
+                width_cm: None,
+                height_cm: None,
+            },
         }
     }
 
@@ -403,7 +485,10 @@ mod tests {
         assert_eq!(Region::of("9180"), Region::Troms);
         assert_eq!(Region::of("9600"), Region::Finnmark);
         assert_eq!(Region::of("9900"), Region::EastFinnmark);
-        assert_eq!(route_class(&request(OSLO, ("SE", "114 55"), 1)), "NO-Oslo>SE");
+        assert_eq!(
+            route_class(&request(OSLO, ("SE", "114 55"), 1)),
+            "NO-Oslo>SE"
+        );
     }
 
     #[test]
@@ -416,25 +501,44 @@ mod tests {
 
     #[test]
     fn svalbard_gets_groupage_but_no_express_or_home_delivery() {
-        for req in [request(OSLO, LONGYEARBYEN, 1200), request(LONGYEARBYEN, OSLO, 1200)] {
+        for req in [
+            request(OSLO, LONGYEARBYEN, 1200),
+            request(LONGYEARBYEN, OSLO, 1200),
+        ] {
             assert_eq!(ids(sim().plan(&req)), ["5800", "3584", "5000", "5100"]);
         }
         let mainland = offer(&request(OSLO, ("NO", "9008"), 1200), "5800");
         let svalbard = offer(&request(OSLO, LONGYEARBYEN, 1200), "5800");
-        assert!(svalbard.price.without_vat_minor >= mainland.price.without_vat_minor + SVALBARD_SURCHARGE_ORE);
+        assert!(
+            svalbard.price.without_vat_minor
+                >= mainland.price.without_vat_minor + SVALBARD_SURCHARGE_ORE
+        );
         assert!(svalbard.lead_time.working_days >= mainland.lead_time.working_days + 4);
         // Outside the VAT area.
-        assert_eq!(svalbard.price.with_vat_minor, svalbard.price.without_vat_minor);
+        assert_eq!(
+            svalbard.price.with_vat_minor,
+            svalbard.price.without_vat_minor
+        );
         let groupage = offer(&request(OSLO, LONGYEARBYEN, 200_000), "5100");
         // Priced to Tromsø plus sea freight.
-        assert!(groupage.price.without_vat_minor > SEA_FREIGHT_BASE_ORE + 200 * SEA_FREIGHT_PER_KG_ORE);
+        assert!(
+            groupage.price.without_vat_minor > SEA_FREIGHT_BASE_ORE + 200 * SEA_FREIGHT_PER_KG_ORE
+        );
         assert!(groupage.lead_time.working_days >= 10);
     }
 
     #[test]
     fn russia_and_belarus_get_nothing_and_foreign_senders_get_nothing() {
-        assert!(sim().plan(&request(OSLO, ("RU", "101000"), 1000)).is_empty());
-        assert!(sim().plan(&request(("SE", "114 55"), ("BY", "220030"), 1000)).is_empty());
+        assert!(
+            sim()
+                .plan(&request(OSLO, ("RU", "101000"), 1000))
+                .is_empty()
+        );
+        assert!(
+            sim()
+                .plan(&request(("SE", "114 55"), ("BY", "220030"), 1000))
+                .is_empty()
+        );
         assert!(sim().plan(&request(("DE", "10115"), OSLO, 1000)).is_empty());
     }
 
@@ -469,7 +573,10 @@ mod tests {
         // Friday + 1 working day = Monday.
         let o = offer(&request(OSLO, ("NO", "0560"), 1000), "5800");
         assert_eq!(o.lead_time.expected_delivery, "2026-11-30");
-        assert_eq!(add_working_days(time::macros::date!(2026 - 11 - 27), 5).to_string(), "2026-12-04");
+        assert_eq!(
+            add_working_days(time::macros::date!(2026 - 11 - 27), 5).to_string(),
+            "2026-12-04"
+        );
     }
 
     #[test]
@@ -486,11 +593,16 @@ mod tests {
     #[test]
     fn weight_and_size_limits_make_products_not_eligible() {
         let heavy = request(OSLO, KIRKENES, 6_000);
-        assert!(matches!(sim().offer(&heavy, &ProductId::new("3584")), Err(GuideError::NotEligible(m)) if m.contains("5 kg")));
+        assert!(
+            matches!(sim().offer(&heavy, &ProductId::new("3584")), Err(GuideError::NotEligible(m)) if m.contains("5 kg"))
+        );
         assert!(sim().offer(&heavy, &ProductId::new("5800")).is_ok());
         let too_heavy = request(OSLO, KIRKENES, 36_000);
         for id in ["5800", "5600", "5000", "4850"] {
-            assert!(sim().offer(&too_heavy, &ProductId::new(id)).is_err(), "{id}");
+            assert!(
+                sim().offer(&too_heavy, &ProductId::new(id)).is_err(),
+                "{id}"
+            );
         }
         let mut thick = request(OSLO, KIRKENES, 1_000);
         thick.parcel.length_cm = Some(30);
@@ -500,7 +612,14 @@ mod tests {
         thick.parcel.height_cm = Some(130);
         assert!(sim().offer(&thick, &ProductId::new("5800")).is_err());
         assert!(sim().offer(&thick, &ProductId::new("5600")).is_ok());
-        assert!(sim().offer(&request(OSLO, ("DE", "10115"), 21_000), &ProductId::new("0340")).is_err());
+        assert!(
+            sim()
+                .offer(
+                    &request(OSLO, ("DE", "10115"), 21_000),
+                    &ProductId::new("0340")
+                )
+                .is_err()
+        );
     }
 
     #[test]
@@ -514,8 +633,14 @@ mod tests {
         }
         assert!(lat("4850") >= Duration::from_secs(1));
         assert!(lat("5100") >= Duration::from_millis(1500));
-        assert!(s.latency(&request(OSLO, ("US", "10001"), 1), rule("0349").unwrap(), 0) >= Duration::from_secs(1));
-        assert_eq!(Simulator::new(0.0, 0.0).latency(&req, rule("4850").unwrap(), 7), Duration::ZERO);
+        assert!(
+            s.latency(&request(OSLO, ("US", "10001"), 1), rule("0349").unwrap(), 0)
+                >= Duration::from_secs(1)
+        );
+        assert_eq!(
+            Simulator::new(0.0, 0.0).latency(&req, rule("4850").unwrap(), 7),
+            Duration::ZERO
+        );
     }
 
     #[tokio::test]
@@ -541,9 +666,16 @@ mod tests {
                 Ok(_) => {}
             }
         }
-        assert!((70..=130).contains(&(failed + hung)), "{failed} + {hung} of 200");
+        assert!(
+            (70..=130).contains(&(failed + hung)),
+            "{failed} + {hung} of 200"
+        );
         assert!(failed > 20 && hung > 20, "{failed} failed, {hung} hung");
         let none = Simulator::new(0.0, 0.0);
-        assert!(none.quote(&request(OSLO, KIRKENES, 100), &ProductId::new("5800")).await.is_ok());
+        assert!(
+            none.quote(&request(OSLO, KIRKENES, 100), &ProductId::new("5800"))
+                .await
+                .is_ok()
+        );
     }
 }

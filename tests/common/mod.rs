@@ -81,7 +81,11 @@ pub async fn start(guide: impl ShippingGuide, quote_timeout: Duration) -> TestSe
     let addr = listener.local_addr().unwrap();
     let app = promotions::router(state.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestServer { addr, stats: state.stats.clone(), state }
+    TestServer {
+        addr,
+        stats: state.stats.clone(),
+        state,
+    }
 }
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -91,22 +95,41 @@ impl TestServer {
         format!("http://{}", self.addr)
     }
 
-    pub async fn connect_with_origin(&self, origin: Option<&str>) -> Result<Ws, tungstenite::Error> {
-        let mut req = format!("ws://{}/ws/promotions", self.addr).into_client_request().unwrap();
+    pub async fn connect_with_origin(
+        &self,
+        origin: Option<&str>,
+    ) -> Result<Ws, tungstenite::Error> {
+        let mut req = format!("ws://{}/ws/promotions", self.addr)
+            .into_client_request()
+            .unwrap();
         if let Some(o) = origin {
             req.headers_mut().insert("origin", o.parse().unwrap());
         }
-        tokio_tungstenite::connect_async(req).await.map(|(ws, _)| ws)
+        tokio_tungstenite::connect_async(req)
+            .await
+            .map(|(ws, _)| ws)
     }
 
     pub async fn connect(&self) -> Ws {
-        self.connect_with_origin(Some(&self.origin())).await.expect("websocket connects")
+        self.connect_with_origin(Some(&self.origin()))
+            .await
+            .expect("websocket connects")
     }
 
     /// A plain HTTP/1.1 request; returns status and body.
-    pub async fn http(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+    pub async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String) {
         let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\ncontent-length: {}\r\n", self.addr, body.len());
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\ncontent-length: {}\r\n",
+            self.addr,
+            body.len()
+        );
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -118,7 +141,14 @@ impl TestServer {
         let text = String::from_utf8_lossy(&raw).into_owned();
         let status = text[9..12].parse().unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_owned() };
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
         (status, body)
     }
 }
@@ -126,7 +156,9 @@ impl TestServer {
 fn dechunk(mut body: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if n == 0 || rest.len() < n {
             break;
         }
@@ -137,14 +169,18 @@ fn dechunk(mut body: &str) -> String {
 }
 
 pub async fn send_json(ws: &mut Ws, value: serde_json::Value) {
-    ws.send(Message::Text(value.to_string().into())).await.unwrap();
+    ws.send(Message::Text(value.to_string().into()))
+        .await
+        .unwrap();
 }
 
 /// The next server message, or `None` if nothing comes within `wait`.
 pub async fn next_message(ws: &mut Ws, wait: Duration) -> Option<ServerMessage> {
     loop {
         match tokio::time::timeout(wait, ws.next()).await.ok()?? {
-            Ok(Message::Text(t)) => return Some(serde_json::from_str(&t).expect("server message parses")),
+            Ok(Message::Text(t)) => {
+                return Some(serde_json::from_str(&t).expect("server message parses"));
+            }
             Ok(Message::Ping(_) | Message::Pong(_)) => continue,
             other => panic!("expected a text frame, got {other:?}"),
         }
@@ -152,13 +188,18 @@ pub async fn next_message(ws: &mut Ws, wait: Duration) -> Option<ServerMessage> 
 }
 
 pub async fn expect_message(ws: &mut Ws) -> ServerMessage {
-    next_message(ws, Duration::from_secs(10)).await.expect("a message within 10 s")
+    next_message(ws, Duration::from_secs(10))
+        .await
+        .expect("a message within 10 s")
 }
 
 /// The close code the server ends the socket with.
 pub async fn close_code(ws: &mut Ws) -> Option<u16> {
     loop {
-        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("socket ends") {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("socket ends")
+        {
             Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => return None,

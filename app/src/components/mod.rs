@@ -2,3 +2,4 @@ pub mod offer_card;
 pub mod page;
 pub mod results;
 pub mod search_form;
+pub mod transport_notice;

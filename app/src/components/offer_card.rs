@@ -42,8 +42,16 @@ fn LoadingBody(name: String) -> impl IntoView {
 #[component]
 fn OfferBody(offer: Offer) -> impl IntoView {
     let days = offer.lead_time.working_days;
-    let unit = if days == 1 { "working day" } else { "working days" };
-    let vat = if offer.price.includes_vat() { "incl. VAT" } else { "no VAT (export)" };
+    let unit = if days == 1 {
+        "working day"
+    } else {
+        "working days"
+    };
+    let vat = if offer.price.includes_vat() {
+        "incl. VAT"
+    } else {
+        "no VAT (export)"
+    };
     view! {
         <h3 class="card-name">{offer.name}</h3>
         <p class="card-desc">{offer.description}</p>

@@ -2,8 +2,10 @@
 
 use crate::components::results::{InitialResults, LiveResults};
 use crate::components::search_form::SearchForm;
+use crate::components::transport_notice::TransportNotice;
 use crate::model::SearchRequest;
 use crate::results::ResultsView;
+use crate::transport::Notice;
 use crate::validate::SearchQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -13,13 +15,26 @@ pub fn SearchPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| SearchQuery::from_params(|k| p.get(k))));
     let errors = Memo::new(move |_| {
-        query.with(|q| if q.is_empty() { Vec::new() } else { q.to_request().err().unwrap_or_default() })
+        query.with(|q| {
+            if q.is_empty() {
+                Vec::new()
+            } else {
+                q.to_request().err().unwrap_or_default()
+            }
+        })
     });
     // The URL's own search is rendered by the server; `live` takes over once the page searches.
-    let initial = query.with_untracked(|q| if q.is_empty() { None } else { q.to_request().ok() });
+    let initial = query.with_untracked(|q| {
+        if q.is_empty() {
+            None
+        } else {
+            q.to_request().ok()
+        }
+    });
     let live = RwSignal::new(None::<ResultsView>);
     let live_request = RwSignal::new(None::<SearchRequest>);
-    let on_search = live_search::start(query, live, live_request);
+    let notice = RwSignal::new(None::<Notice>);
+    let on_search = live_search::start(query, live, live_request, notice);
 
     view! {
         <header class="site-header">
@@ -41,6 +56,7 @@ pub fn SearchPage() -> impl IntoView {
                 <p>"See every service that can carry it, with price and delivery date. Prices include VAT."</p>
             </section>
             <SearchForm query errors on_search/>
+            <TransportNotice notice/>
             <section class="results" aria-live="polite" aria-label="Services">
                 {move || match (live.get(), live_request.get()) {
                     (Some(view), Some(request)) => view! { <LiveResults request view/> }.into_any(),
@@ -69,14 +85,17 @@ mod live_search {
         query: Memo<SearchQuery>,
         live: RwSignal<Option<ResultsView>>,
         live_request: RwSignal<Option<SearchRequest>>,
+        notice: RwSignal<Option<Notice>>,
     ) -> Callback<String> {
         // The socket opens at once, while the customer is still typing.
-        let transport = StoredValue::new_local(Transport::connect());
+        let transport = StoredValue::new_local(Transport::connect(notice));
         let run = move |q: &SearchQuery| match q.to_request() {
             Ok(request) if !q.is_empty() => {
                 live_request.set(Some(request.clone()));
                 live.set(Some(ResultsView::Planning));
-                transport.with_value(|t| t.search(request, move |event| ResultsView::apply(live, event)));
+                transport.with_value(|t| {
+                    t.search(request, move |event| ResultsView::apply(live, event))
+                });
             }
             _ => {
                 transport.with_value(Transport::cancel);
@@ -94,12 +113,22 @@ mod live_search {
         Callback::new(move |qs: String| {
             let url = format!("/?{qs}");
             let here = window().location();
-            let current = format!("{}{}", here.pathname().unwrap_or_default(), here.search().unwrap_or_default());
+            let current = format!(
+                "{}{}",
+                here.pathname().unwrap_or_default(),
+                here.search().unwrap_or_default()
+            );
             if current == url {
                 // Same search again: refresh the prices without touching history.
                 run(&query.get_untracked());
             } else {
-                navigate(&url, NavigateOptions { scroll: false, ..Default::default() });
+                navigate(
+                    &url,
+                    NavigateOptions {
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
             }
         })
     }
@@ -114,6 +143,7 @@ mod live_search {
         _: Memo<SearchQuery>,
         _: RwSignal<Option<ResultsView>>,
         _: RwSignal<Option<SearchRequest>>,
+        _: RwSignal<Option<Notice>>,
     ) -> Callback<String> {
         Callback::new(|_| {})
     }

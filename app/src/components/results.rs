@@ -132,7 +132,10 @@ pub fn LiveResults(request: SearchRequest, view: ResultsView) -> impl IntoView {
         ResultsView::Planning => view! { <p class="summary">"Finding services…"</p> }.into_any(),
         ResultsView::Failed(message) => view! { <Failure message/> }.into_any(),
         ResultsView::Planned(cards) => {
-            let cards = cards.into_iter().map(|c| (c.product_id, c.state.into())).collect();
+            let cards = cards
+                .into_iter()
+                .map(|c| (c.product_id, c.state.into()))
+                .collect();
             view! { <Cards request cards/> }.into_any()
         }
     }

@@ -5,8 +5,17 @@ use crate::error::FieldError;
 use crate::validate::{COUNTRIES, SearchQuery, field};
 use leptos::prelude::*;
 
-fn error_for(errors: Memo<Vec<FieldError>>, name: &'static str) -> impl Fn() -> Option<String> + Copy {
-    move || errors.with(|e| e.iter().find(|e| e.field == name).map(|e| e.message.clone()))
+fn error_for(
+    errors: Memo<Vec<FieldError>>,
+    name: &'static str,
+) -> impl Fn() -> Option<String> + Copy {
+    move || {
+        errors.with(|e| {
+            e.iter()
+                .find(|e| e.field == name)
+                .map(|e| e.message.clone())
+        })
+    }
 }
 
 /// A label, an input and the field's error line, wired for screen readers.
@@ -87,7 +96,8 @@ pub fn SearchForm(
     on_search: Callback<String>,
 ) -> impl IntoView {
     let v = |f: fn(&SearchQuery) -> &String| Signal::derive(move || query.with(|q| f(q).clone()));
-    let has_dims = move || query.with(|q| !(q.length.is_empty() && q.width.is_empty() && q.height.is_empty()));
+    let has_dims =
+        move || query.with(|q| !(q.length.is_empty() && q.width.is_empty() && q.height.is_empty()));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(qs) = form_query_string(&ev) {
             ev.prevent_default();

@@ -84,11 +84,22 @@ pub enum Input {
     SocketOpened,
     SocketMessage(ServerMessage),
     SocketError,
-    SocketClosed { code: u16, reason: String, was_clean: bool },
+    SocketClosed {
+        code: u16,
+        reason: String,
+        was_clean: bool,
+    },
     /// A deadline from [`Machine::next_deadline`] has passed.
     Tick,
-    HttpPlan { search_id: SearchId, result: Result<Vec<ProductId>, String> },
-    HttpOutcome { search_id: SearchId, product_id: ProductId, result: Result<Outcome, String> },
+    HttpPlan {
+        search_id: SearchId,
+        result: Result<Vec<ProductId>, String>,
+    },
+    HttpOutcome {
+        search_id: SearchId,
+        product_id: ProductId,
+        result: Result<Outcome, String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -96,8 +107,15 @@ pub enum Command {
     OpenSocket,
     CloseSocket,
     Send(ClientMessage),
-    HttpPlan { search_id: SearchId, request: SearchRequest },
-    HttpQuote { search_id: SearchId, request: SearchRequest, product_id: ProductId },
+    HttpPlan {
+        search_id: SearchId,
+        request: SearchRequest,
+    },
+    HttpQuote {
+        search_id: SearchId,
+        request: SearchRequest,
+        product_id: ProductId,
+    },
     /// An event of the search on screen.
     Emit(SearchEvent),
     /// The tier now in use (`<body data-transport>`).
@@ -110,10 +128,17 @@ pub enum Command {
 enum Socket {
     /// None open; one is opened on demand.
     Closed,
-    Connecting { since: Ms },
-    Open { since: Ms, verified: bool },
+    Connecting {
+        since: Ms,
+    },
+    Open {
+        since: Ms,
+        verified: bool,
+    },
     /// Given up on until `retry_at`.
-    Broken { retry_at: Ms },
+    Broken {
+        retry_at: Ms,
+    },
 }
 
 #[derive(Debug)]
@@ -143,7 +168,9 @@ struct Search {
 
 impl Search {
     fn outstanding(&self) -> usize {
-        self.plan.as_ref().map_or(0, |p| p.len() - self.resolved.len())
+        self.plan
+            .as_ref()
+            .map_or(0, |p| p.len() - self.resolved.len())
     }
 }
 
@@ -218,10 +245,13 @@ impl Machine {
         let mut at: Vec<Ms> = Vec::new();
         match self.socket {
             Socket::Connecting { since } => at.push(since + OPEN_TIMEOUT),
-            Socket::Open { verified: true, .. } if self.ping.is_none() => at.push(self.last_ping + IDLE_PING_EVERY),
+            Socket::Open { verified: true, .. } if self.ping.is_none() => {
+                at.push(self.last_ping + IDLE_PING_EVERY)
+            }
             _ => {}
         }
-        if let (Some((_, sent)), false) = (self.ping, matches!(self.socket, Socket::Broken { .. })) {
+        if let (Some((_, sent)), false) = (self.ping, matches!(self.socket, Socket::Broken { .. }))
+        {
             at.push(sent + REPLY_TIMEOUT);
         }
         if let Some(s) = self.search.as_ref().filter(|s| !s.finished) {
@@ -246,7 +276,10 @@ impl Machine {
             Input::ConstructFailed => self.broken(now, Trigger::ConstructFailed, None, &mut out),
             Input::SocketOpened => {
                 if let Socket::Connecting { .. } = self.socket {
-                    self.socket = Socket::Open { since: now, verified: false };
+                    self.socket = Socket::Open {
+                        since: now,
+                        verified: false,
+                    };
                 }
             }
             Input::SocketMessage(msg) => self.message(now, msg, &mut out),
@@ -255,12 +288,18 @@ impl Machine {
                     self.broken(now, Trigger::Error, None, &mut out);
                 }
             }
-            Input::SocketClosed { code, reason, was_clean } => self.closed(now, code, reason, was_clean, &mut out),
+            Input::SocketClosed {
+                code,
+                reason,
+                was_clean,
+            } => self.closed(now, code, reason, was_clean, &mut out),
             Input::Tick => self.tick(now, &mut out),
             Input::HttpPlan { search_id, result } => self.http_plan(search_id, result, &mut out),
-            Input::HttpOutcome { search_id, product_id, result } => {
-                self.http_outcome(search_id, product_id, result, &mut out)
-            }
+            Input::HttpOutcome {
+                search_id,
+                product_id,
+                result,
+            } => self.http_outcome(search_id, product_id, result, &mut out),
         }
         out
     }
@@ -301,7 +340,10 @@ impl Machine {
             finished: false,
         });
         if on_socket {
-            out.push(Command::Send(ClientMessage::Search { search_id: id, request }));
+            out.push(Command::Send(ClientMessage::Search {
+                search_id: id,
+                request,
+            }));
         }
         if !on_socket || !self.verified() {
             // No socket, or one not known to work: the HTTP tier runs from the start.
@@ -331,7 +373,10 @@ impl Machine {
                     self.verify(now, out);
                 }
             }
-            ServerMessage::Accepted { search_id, products } => {
+            ServerMessage::Accepted {
+                search_id,
+                products,
+            } => {
                 self.verify(now, out);
                 if let Some(s) = self.current(search_id) {
                     s.accepted = true;
@@ -346,18 +391,37 @@ impl Machine {
                 self.heard(now, search_id);
                 self.outcome(search_id, Outcome::Offer { offer }, out);
             }
-            ServerMessage::Unavailable { search_id, product_id, reason, message } => {
+            ServerMessage::Unavailable {
+                search_id,
+                product_id,
+                reason,
+                message,
+            } => {
                 self.heard(now, search_id);
-                self.outcome(search_id, Outcome::Unavailable { product_id, reason, message }, out);
+                self.outcome(
+                    search_id,
+                    Outcome::Unavailable {
+                        product_id,
+                        reason,
+                        message,
+                    },
+                    out,
+                );
             }
             ServerMessage::Done { search_id } => self.heard(now, search_id),
-            ServerMessage::Error { search_id: Some(search_id), message, .. } => {
+            ServerMessage::Error {
+                search_id: Some(search_id),
+                message,
+                ..
+            } => {
                 if let Some(s) = self.current(search_id) {
                     s.finished = true;
                     out.push(Command::Emit(SearchEvent::Failed(message)));
                 }
             }
-            ServerMessage::Error { search_id: None, .. } => {}
+            ServerMessage::Error {
+                search_id: None, ..
+            } => {}
         }
     }
 
@@ -367,13 +431,18 @@ impl Machine {
             _ => now,
         };
         if !self.verified() {
-            self.socket = Socket::Open { since, verified: true };
+            self.socket = Socket::Open {
+                since,
+                verified: true,
+            };
             out.push(Command::Tier(Tier::Ws));
         }
     }
 
     fn current(&mut self, search_id: SearchId) -> Option<&mut Search> {
-        self.search.as_mut().filter(|s| s.id == search_id && !s.finished)
+        self.search
+            .as_mut()
+            .filter(|s| s.id == search_id && !s.finished)
     }
 
     fn heard(&mut self, now: Ms, search_id: SearchId) {
@@ -383,7 +452,9 @@ impl Machine {
     }
 
     fn planned(&mut self, search_id: SearchId, products: Vec<ProductId>, out: &mut Vec<Command>) {
-        let Some(s) = self.current(search_id) else { return };
+        let Some(s) = self.current(search_id) else {
+            return;
+        };
         if s.plan.is_some() {
             return;
         }
@@ -398,7 +469,9 @@ impl Machine {
 
     /// The first answer per product wins; late duplicates are dropped.
     fn outcome(&mut self, search_id: SearchId, outcome: Outcome, out: &mut Vec<Command>) {
-        let Some(s) = self.current(search_id) else { return };
+        let Some(s) = self.current(search_id) else {
+            return;
+        };
         let id = outcome.product_id().clone();
         if !s.plan.as_ref().is_some_and(|p| p.contains(&id)) || !s.resolved.insert(id) {
             return;
@@ -410,11 +483,21 @@ impl Machine {
         }
     }
 
-    fn closed(&mut self, now: Ms, code: u16, reason: String, was_clean: bool, out: &mut Vec<Command>) {
+    fn closed(
+        &mut self,
+        now: Ms,
+        code: u16,
+        reason: String,
+        was_clean: bool,
+        out: &mut Vec<Command>,
+    ) {
         if !self.socket_live() {
             return;
         }
-        let search_running = self.search.as_ref().is_some_and(|s| s.on_socket && !s.finished);
+        let search_running = self
+            .search
+            .as_ref()
+            .is_some_and(|s| s.on_socket && !s.finished);
         let unverified = !self.verified();
         if search_running || self.ping.is_some() || unverified {
             self.broken(now, Trigger::Closed, Some((code, reason, was_clean)), out);
@@ -444,7 +527,11 @@ impl Machine {
             if socket_live && !s.accepted && now - s.sent_at >= REPLY_TIMEOUT {
                 return self.broken(now, Trigger::AcceptedTimeout, None, out);
             }
-            if socket_live && s.accepted && s.outstanding() > 0 && now - s.last_heard >= SILENCE_LIMIT {
+            if socket_live
+                && s.accepted
+                && s.outstanding() > 0
+                && now - s.last_heard >= SILENCE_LIMIT
+            {
                 return self.broken(now, Trigger::Silence, None, out);
             }
             hedge = !s.accepted && s.http.is_none() && now - s.started >= hedge_delay;
@@ -471,12 +558,18 @@ impl Machine {
             Socket::Open { since, .. } => Some(now - since),
             _ => None,
         };
-        let products_outstanding = self.search.as_ref().filter(|s| !s.finished).map_or(0, Search::outstanding);
+        let products_outstanding = self
+            .search
+            .as_ref()
+            .filter(|s| !s.finished)
+            .map_or(0, Search::outstanding);
         let (close_code, close_reason, was_clean) = match close {
             Some((code, reason, clean)) => (Some(code), reason, Some(clean)),
             None => (None, String::new(), None),
         };
-        self.socket = Socket::Broken { retry_at: now + RETRY_SOCKET_AFTER };
+        self.socket = Socket::Broken {
+            retry_at: now + RETRY_SOCKET_AFTER,
+        };
         self.ping = None;
         out.push(Command::CloseSocket);
         out.push(Command::Tier(Tier::Http));
@@ -497,22 +590,36 @@ impl Machine {
     /// Brings in the HTTP tier for the search on screen: plan first if unknown, then only the
     /// products still outstanding.
     fn start_http(&mut self, for_good: bool, out: &mut Vec<Command>) {
-        let Some(s) = self.search.as_mut().filter(|s| !s.finished) else { return };
-        let http = s.http.get_or_insert_with(|| Http { plan_requested: false, requested: HashSet::new(), in_flight: 0, paused: false });
+        let Some(s) = self.search.as_mut().filter(|s| !s.finished) else {
+            return;
+        };
+        let http = s.http.get_or_insert_with(|| Http {
+            plan_requested: false,
+            requested: HashSet::new(),
+            in_flight: 0,
+            paused: false,
+        });
         if for_good {
             http.paused = false;
         }
         if s.plan.is_none() && !http.plan_requested {
             http.plan_requested = true;
-            out.push(Command::HttpPlan { search_id: s.id, request: s.request.clone() });
+            out.push(Command::HttpPlan {
+                search_id: s.id,
+                request: s.request.clone(),
+            });
         }
         self.pump_http(out);
     }
 
     /// Asks for the outstanding products not yet asked for, keeping six calls in flight.
     fn pump_http(&mut self, out: &mut Vec<Command>) {
-        let Some(s) = self.search.as_mut().filter(|s| !s.finished) else { return };
-        let (Some(plan), Some(http)) = (&s.plan, &mut s.http) else { return };
+        let Some(s) = self.search.as_mut().filter(|s| !s.finished) else {
+            return;
+        };
+        let (Some(plan), Some(http)) = (&s.plan, &mut s.http) else {
+            return;
+        };
         if http.paused {
             return;
         }
@@ -524,11 +631,20 @@ impl Machine {
                 continue;
             }
             http.in_flight += 1;
-            out.push(Command::HttpQuote { search_id: s.id, request: s.request.clone(), product_id: product_id.clone() });
+            out.push(Command::HttpQuote {
+                search_id: s.id,
+                request: s.request.clone(),
+                product_id: product_id.clone(),
+            });
         }
     }
 
-    fn http_plan(&mut self, search_id: SearchId, result: Result<Vec<ProductId>, String>, out: &mut Vec<Command>) {
+    fn http_plan(
+        &mut self,
+        search_id: SearchId,
+        result: Result<Vec<ProductId>, String>,
+        out: &mut Vec<Command>,
+    ) {
         match result {
             Ok(products) => self.planned(search_id, products, out),
             Err(message) => {
@@ -579,9 +695,20 @@ mod tests {
 
     fn request() -> SearchRequest {
         SearchRequest {
-            from: Address { country: "NO".into(), postal_code: "0150".into() },
-            to: Address { country: "NO".into(), postal_code: "9900".into() },
-            parcel: Parcel { weight_grams: 1200, length_cm: None, width_cm: None, height_cm: None },
+            from: Address {
+                country: "NO".into(),
+                postal_code: "0150".into(),
+            },
+            to: Address {
+                country: "NO".into(),
+                postal_code: "9900".into(),
+            },
+            parcel: Parcel {
+                weight_grams: 1200,
+                length_cm: None,
+                width_cm: None,
+                height_cm: None,
+            },
         }
     }
 
@@ -594,8 +721,15 @@ mod tests {
             product_id: ProductId::new(id),
             name: id.into(),
             description: String::new(),
-            price: Money { currency: "NOK".into(), with_vat_minor: 100, without_vat_minor: 80 },
-            lead_time: LeadTime { working_days: 1, expected_delivery: "2026-11-30".into() },
+            price: Money {
+                currency: "NOK".into(),
+                with_vat_minor: 100,
+                without_vat_minor: 80,
+            },
+            lead_time: LeadTime {
+                working_days: 1,
+                expected_delivery: "2026-11-30".into(),
+            },
         }
     }
 
@@ -644,10 +778,31 @@ mod tests {
     fn mid_search() -> Machine {
         let mut m = verified();
         let cmds = m.handle(1_000.0, Input::Search(request()));
-        assert_eq!(cmds, vec![Command::Send(ClientMessage::Search { search_id: 1, request: request() })]);
-        let cmds = m.handle(1_010.0, Input::SocketMessage(ServerMessage::Accepted { search_id: 1, products: ids(&["5800", "5600", "4850"]) }));
-        assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(ids(&["5800", "5600", "4850"]))]);
-        let cmds = m.handle(1_030.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5800") }));
+        assert_eq!(
+            cmds,
+            vec![Command::Send(ClientMessage::Search {
+                search_id: 1,
+                request: request()
+            })]
+        );
+        let cmds = m.handle(
+            1_010.0,
+            Input::SocketMessage(ServerMessage::Accepted {
+                search_id: 1,
+                products: ids(&["5800", "5600", "4850"]),
+            }),
+        );
+        assert_eq!(
+            emitted(&cmds),
+            vec![SearchEvent::Planned(ids(&["5800", "5600", "4850"]))]
+        );
+        let cmds = m.handle(
+            1_030.0,
+            Input::SocketMessage(ServerMessage::Offer {
+                search_id: 1,
+                offer: offer("5800"),
+            }),
+        );
         assert_eq!(emitted(&cmds).len(), 1);
         m
     }
@@ -655,13 +810,35 @@ mod tests {
     #[test]
     fn a_healthy_socket_carries_the_whole_search_without_http() {
         let mut m = mid_search();
-        let mut all = m.handle(1_040.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5600") }));
-        all.extend(m.handle(2_000.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("4850") })));
-        all.extend(m.handle(2_001.0, Input::SocketMessage(ServerMessage::Done { search_id: 1 })));
+        let mut all = m.handle(
+            1_040.0,
+            Input::SocketMessage(ServerMessage::Offer {
+                search_id: 1,
+                offer: offer("5600"),
+            }),
+        );
+        all.extend(m.handle(
+            2_000.0,
+            Input::SocketMessage(ServerMessage::Offer {
+                search_id: 1,
+                offer: offer("4850"),
+            }),
+        ));
+        all.extend(m.handle(
+            2_001.0,
+            Input::SocketMessage(ServerMessage::Done { search_id: 1 }),
+        ));
         assert_eq!(emitted(&all).last(), Some(&SearchEvent::Done));
         assert!(quotes(&all).is_empty() && !has_plan_call(&all));
         // A close after done is normal.
-        let cmds = m.handle(3_000.0, Input::SocketClosed { code: 1006, reason: String::new(), was_clean: false });
+        let cmds = m.handle(
+            3_000.0,
+            Input::SocketClosed {
+                code: 1006,
+                reason: String::new(),
+                was_clean: false,
+            },
+        );
         assert!(breakage(&cmds).is_none());
         assert_eq!(m.tier(), Tier::Ws);
     }
@@ -696,9 +873,19 @@ mod tests {
     fn a_close_with_any_code_before_done_is_a_breakage() {
         for (code, clean) in [(1005, true), (1006, false), (1000, true), (1011, true)] {
             let mut m = mid_search();
-            let cmds = m.handle(1_200.0, Input::SocketClosed { code, reason: "bye".into(), was_clean: clean });
+            let cmds = m.handle(
+                1_200.0,
+                Input::SocketClosed {
+                    code,
+                    reason: "bye".into(),
+                    was_clean: clean,
+                },
+            );
             let b = breakage(&cmds).expect("broken");
-            assert_eq!((b.trigger, b.close_code, b.was_clean), (Trigger::Closed, Some(code), Some(clean)));
+            assert_eq!(
+                (b.trigger, b.close_code, b.was_clean),
+                (Trigger::Closed, Some(code), Some(clean))
+            );
             assert_eq!(b.close_reason, "bye");
             assert_eq!(b.ms_since_open, Some(1_190.0));
             assert_eq!(quotes(&cmds), ["5600", "4850"]);
@@ -710,7 +897,14 @@ mod tests {
         let mut m = Machine::new(HEDGE, None);
         m.start(0.0);
         m.handle(5.0, Input::SocketOpened);
-        let cmds = m.handle(6.0, Input::SocketClosed { code: 1006, reason: String::new(), was_clean: false });
+        let cmds = m.handle(
+            6.0,
+            Input::SocketClosed {
+                code: 1006,
+                reason: String::new(),
+                was_clean: false,
+            },
+        );
         assert_eq!(breakage(&cmds).unwrap().trigger, Trigger::Closed);
         assert_eq!(m.tier(), Tier::Http);
     }
@@ -721,7 +915,10 @@ mod tests {
         m.start(0.0);
         assert_eq!(m.next_deadline(), Some(OPEN_TIMEOUT));
         assert!(breakage(&m.handle(2_999.0, Input::Tick)).is_none());
-        assert_eq!(breakage(&m.handle(3_000.0, Input::Tick)).unwrap().trigger, Trigger::OpenTimeout);
+        assert_eq!(
+            breakage(&m.handle(3_000.0, Input::Tick)).unwrap().trigger,
+            Trigger::OpenTimeout
+        );
     }
 
     #[test]
@@ -753,8 +950,17 @@ mod tests {
         let cmds = m.handle(1_000.0 + HEDGE, Input::Tick);
         assert!(has_plan_call(&cmds), "hedge asks for the plan over HTTP");
         assert!(breakage(&cmds).is_none(), "a hedge alone is no breakage");
-        let cmds = m.handle(1_450.0, Input::HttpPlan { search_id: 1, result: Ok(ids(&["5800", "4850"])) });
-        assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(ids(&["5800", "4850"]))]);
+        let cmds = m.handle(
+            1_450.0,
+            Input::HttpPlan {
+                search_id: 1,
+                result: Ok(ids(&["5800", "4850"])),
+            },
+        );
+        assert_eq!(
+            emitted(&cmds),
+            vec![SearchEvent::Planned(ids(&["5800", "4850"]))]
+        );
         assert_eq!(quotes(&cmds), ["5800", "4850"]);
         let cmds = m.handle(4_000.0, Input::Tick);
         let b = breakage(&cmds).unwrap();
@@ -768,17 +974,64 @@ mod tests {
         m.start(0.0);
         m.handle(5.0, Input::SocketOpened);
         let cmds = m.handle(20.0, Input::Search(request()));
-        assert!(cmds.iter().any(|c| matches!(c, Command::Send(ClientMessage::Search { .. }))));
+        assert!(
+            cmds.iter()
+                .any(|c| matches!(c, Command::Send(ClientMessage::Search { .. })))
+        );
         assert!(has_plan_call(&cmds));
-        m.handle(60.0, Input::HttpPlan { search_id: 1, result: Ok(ids(&["5800", "5600"])) });
-        let cmds = m.handle(90.0, Input::HttpOutcome { search_id: 1, product_id: ProductId::new("5800"), result: Ok(Outcome::Offer { offer: offer("5800") }) });
+        m.handle(
+            60.0,
+            Input::HttpPlan {
+                search_id: 1,
+                result: Ok(ids(&["5800", "5600"])),
+            },
+        );
+        let cmds = m.handle(
+            90.0,
+            Input::HttpOutcome {
+                search_id: 1,
+                product_id: ProductId::new("5800"),
+                result: Ok(Outcome::Offer {
+                    offer: offer("5800"),
+                }),
+            },
+        );
         assert_eq!(emitted(&cmds).len(), 1);
         // The socket wakes up late: its plan and its answer for 5800 are duplicates.
-        let mut late = m.handle(100.0, Input::SocketMessage(ServerMessage::Accepted { search_id: 1, products: ids(&["5800", "5600"]) }));
-        late.extend(m.handle(101.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5800") })));
-        assert!(emitted(&late).is_empty(), "late duplicates are dropped: {late:?}");
-        let cmds = m.handle(102.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5600") }));
-        assert_eq!(emitted(&cmds), vec![SearchEvent::Outcome(Outcome::Offer { offer: offer("5600") }), SearchEvent::Done]);
+        let mut late = m.handle(
+            100.0,
+            Input::SocketMessage(ServerMessage::Accepted {
+                search_id: 1,
+                products: ids(&["5800", "5600"]),
+            }),
+        );
+        late.extend(m.handle(
+            101.0,
+            Input::SocketMessage(ServerMessage::Offer {
+                search_id: 1,
+                offer: offer("5800"),
+            }),
+        ));
+        assert!(
+            emitted(&late).is_empty(),
+            "late duplicates are dropped: {late:?}"
+        );
+        let cmds = m.handle(
+            102.0,
+            Input::SocketMessage(ServerMessage::Offer {
+                search_id: 1,
+                offer: offer("5600"),
+            }),
+        );
+        assert_eq!(
+            emitted(&cmds),
+            vec![
+                SearchEvent::Outcome(Outcome::Offer {
+                    offer: offer("5600")
+                }),
+                SearchEvent::Done
+            ]
+        );
         assert_eq!(m.tier(), Tier::Ws, "a socket that answers stays in use");
     }
 
@@ -797,11 +1050,30 @@ mod tests {
         let cmds = m.handle(0.0, Input::Search(request()));
         assert!(has_plan_call(&cmds));
         let plan = ids(&["1", "2", "3", "4", "5", "6", "7", "8"]);
-        let cmds = m.handle(1.0, Input::HttpPlan { search_id: 1, result: Ok(plan) });
+        let cmds = m.handle(
+            1.0,
+            Input::HttpPlan {
+                search_id: 1,
+                result: Ok(plan),
+            },
+        );
         assert_eq!(quotes(&cmds), ["1", "2", "3", "4", "5", "6"]);
-        let cmds = m.handle(2.0, Input::HttpOutcome { search_id: 1, product_id: ProductId::new("3"), result: Err("offline".into()) });
+        let cmds = m.handle(
+            2.0,
+            Input::HttpOutcome {
+                search_id: 1,
+                product_id: ProductId::new("3"),
+                result: Err("offline".into()),
+            },
+        );
         assert_eq!(quotes(&cmds), ["7"]);
-        assert!(matches!(&emitted(&cmds)[0], SearchEvent::Outcome(Outcome::Unavailable { reason: UnavailableReason::UpstreamError, .. })));
+        assert!(matches!(
+            &emitted(&cmds)[0],
+            SearchEvent::Outcome(Outcome::Unavailable {
+                reason: UnavailableReason::UpstreamError,
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -815,9 +1087,16 @@ mod tests {
         let cmds = m.handle(600_000.0, Input::Search(request()));
         assert!(cmds.contains(&Command::OpenSocket));
         assert!(has_plan_call(&cmds));
-        assert!(!cmds.iter().any(|c| matches!(c, Command::Send(ClientMessage::Search { .. }))));
+        assert!(
+            !cmds
+                .iter()
+                .any(|c| matches!(c, Command::Send(ClientMessage::Search { .. })))
+        );
         m.handle(600_010.0, Input::SocketOpened);
-        m.handle(600_020.0, Input::SocketMessage(ServerMessage::Pong { nonce: 1 }));
+        m.handle(
+            600_020.0,
+            Input::SocketMessage(ServerMessage::Pong { nonce: 1 }),
+        );
         assert_eq!(m.tier(), Tier::Ws);
     }
 
@@ -825,8 +1104,17 @@ mod tests {
     fn a_new_search_cancels_the_old_and_ignores_its_answers() {
         let mut m = mid_search();
         let cmds = m.handle(1_100.0, Input::Search(request()));
-        assert_eq!(cmds[0], Command::Send(ClientMessage::Cancel { search_id: 1 }));
-        let cmds = m.handle(1_110.0, Input::SocketMessage(ServerMessage::Offer { search_id: 1, offer: offer("5600") }));
+        assert_eq!(
+            cmds[0],
+            Command::Send(ClientMessage::Cancel { search_id: 1 })
+        );
+        let cmds = m.handle(
+            1_110.0,
+            Input::SocketMessage(ServerMessage::Offer {
+                search_id: 1,
+                offer: offer("5600"),
+            }),
+        );
         assert!(emitted(&cmds).is_empty());
     }
 
@@ -834,8 +1122,17 @@ mod tests {
     fn an_empty_plan_is_done_at_once() {
         let mut m = verified();
         m.handle(1_000.0, Input::Search(request()));
-        let cmds = m.handle(1_010.0, Input::SocketMessage(ServerMessage::Accepted { search_id: 1, products: vec![] }));
-        assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(vec![]), SearchEvent::Done]);
+        let cmds = m.handle(
+            1_010.0,
+            Input::SocketMessage(ServerMessage::Accepted {
+                search_id: 1,
+                products: vec![],
+            }),
+        );
+        assert_eq!(
+            emitted(&cmds),
+            vec![SearchEvent::Planned(vec![]), SearchEvent::Done]
+        );
         assert_eq!(m.next_deadline(), Some(IDLE_PING_EVERY));
     }
 

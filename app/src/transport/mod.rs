@@ -3,10 +3,19 @@
 
 pub mod machine;
 
+/// Shown when the socket is broken: what is wrong and what to ask IT for. `host` is the
+/// page's host, for the `wss://` address IT should allow.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub host: String,
+}
+
 #[cfg(feature = "client")]
-mod ws;
+mod report;
 #[cfg(feature = "client")]
-pub use ws::Transport;
+mod shell;
+#[cfg(feature = "client")]
+pub use shell::Transport;
 
 /// `<body data-transport>` names the tier in use, for tests and support staff.
 #[cfg(feature = "client")]

@@ -1,0 +1,300 @@
+//! The browser shell around [`Machine`]: owns the WebSocket, the timer, the server-function
+//! calls and the page's notice. It feeds the machine inputs with the time and carries out its
+//! commands; all decisions are the machine's.
+
+use super::Notice;
+use super::machine::{Breakage, Command, Input, Machine, Tier, hedge_delay};
+use crate::api::{plan_search, quote_product};
+use crate::protocol::{ClientMessage, ServerMessage};
+use crate::results::SearchEvent;
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// sessionStorage key: until when (epoch ms) this browser session uses the HTTP tier.
+const HTTP_UNTIL_KEY: &str = "promotions.http_until";
+
+type Sink = Rc<dyn Fn(SearchEvent)>;
+
+/// The page's transport: one per page, cheap to clone.
+#[derive(Clone)]
+pub struct Transport(Rc<Shell>);
+
+struct Socket {
+    ws: WebSocket,
+    _handlers: [Closure<dyn FnMut(web_sys::Event)>; 4],
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // Detach first: a handler called after its closure is dropped would throw.
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+struct Shell {
+    machine: RefCell<Machine>,
+    socket: RefCell<Option<Socket>>,
+    /// Frames sent before the socket opened.
+    outbox: RefCell<Vec<String>>,
+    inputs: RefCell<VecDeque<Input>>,
+    busy: Cell<bool>,
+    timer: RefCell<Option<(i32, Closure<dyn FnMut()>)>>,
+    sink: RefCell<Option<Sink>>,
+    notice: RwSignal<Option<Notice>>,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// Round trip of the page's own request (Navigation Timing), to size the hedge delay.
+fn page_rtt() -> Option<f64> {
+    let entries = window().performance()?.get_entries_by_type("navigation");
+    let entry = entries.get(0);
+    let field = |name: &str| js_sys::Reflect::get(&entry, &name.into()).ok()?.as_f64();
+    let rtt = field("responseStart")? - field("requestStart")?;
+    (rtt > 0.0).then_some(rtt)
+}
+
+fn host() -> String {
+    window().location().host().unwrap_or_default()
+}
+
+fn socket_url() -> String {
+    let location = window().location();
+    let scheme = if location.protocol().as_deref() == Ok("https:") {
+        "wss"
+    } else {
+        "ws"
+    };
+    format!("{scheme}://{}/ws/promotions", host())
+}
+
+impl Transport {
+    /// Starts the probe at once, unless this session already fell back.
+    pub fn connect(notice: RwSignal<Option<Notice>>) -> Self {
+        let http_until = session_storage()
+            .and_then(|s| s.get_item(HTTP_UNTIL_KEY).ok().flatten())
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|until| *until > now());
+        if http_until.is_some() {
+            notice.set(Some(Notice { host: host() }));
+        }
+        let shell = Rc::new(Shell {
+            machine: RefCell::new(Machine::new(hedge_delay(page_rtt()), http_until)),
+            socket: RefCell::new(None),
+            outbox: RefCell::new(Vec::new()),
+            inputs: RefCell::new(VecDeque::new()),
+            busy: Cell::new(false),
+            timer: RefCell::new(None),
+            sink: RefCell::new(None),
+            notice,
+        });
+        let transport = Transport(shell);
+        let commands = transport.0.machine.borrow_mut().start(now());
+        transport.run(commands);
+        transport
+    }
+
+    /// Starts a search (cancelling the one on screen); `sink` gets its events.
+    pub fn search(
+        &self,
+        request: crate::model::SearchRequest,
+        sink: impl Fn(SearchEvent) + 'static,
+    ) {
+        *self.0.sink.borrow_mut() = Some(Rc::new(sink));
+        self.feed(Input::Search(request));
+    }
+
+    pub fn cancel(&self) {
+        *self.0.sink.borrow_mut() = None;
+        self.feed(Input::Cancel);
+    }
+
+    fn feed(&self, input: Input) {
+        self.0.inputs.borrow_mut().push_back(input);
+        if self.0.busy.replace(true) {
+            return; // the running loop picks it up
+        }
+        loop {
+            let Some(input) = self.0.inputs.borrow_mut().pop_front() else {
+                break;
+            };
+            let commands = self.0.machine.borrow_mut().handle(now(), input);
+            self.execute(commands);
+        }
+        self.0.busy.set(false);
+        self.arm_timer();
+    }
+
+    fn run(&self, commands: Vec<Command>) {
+        self.0.busy.set(true);
+        self.execute(commands);
+        self.0.busy.set(false);
+        // Inputs raised while starting (e.g. a socket that cannot be built).
+        if let Some(input) = self.0.inputs.borrow_mut().pop_front() {
+            self.feed(input);
+        } else {
+            self.arm_timer();
+        }
+    }
+
+    fn execute(&self, commands: Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::OpenSocket => self.open_socket(),
+                Command::CloseSocket => {
+                    self.0.socket.borrow_mut().take();
+                    self.0.outbox.borrow_mut().clear();
+                }
+                Command::Send(msg) => self.send(&msg),
+                Command::HttpPlan { search_id, request } => {
+                    let this = self.clone();
+                    leptos::task::spawn_local(async move {
+                        let result = plan_search(request).await.map_err(|e| e.to_string());
+                        this.feed(Input::HttpPlan { search_id, result });
+                    });
+                }
+                Command::HttpQuote {
+                    search_id,
+                    request,
+                    product_id,
+                } => {
+                    let this = self.clone();
+                    leptos::task::spawn_local(async move {
+                        let result = quote_product(request, product_id.clone())
+                            .await
+                            .map_err(|e| e.to_string());
+                        this.feed(Input::HttpOutcome {
+                            search_id,
+                            product_id,
+                            result,
+                        });
+                    });
+                }
+                Command::Emit(event) => {
+                    let sink = self.0.sink.borrow().clone();
+                    if let Some(sink) = sink {
+                        sink(event);
+                    }
+                }
+                Command::Tier(tier) => super::mark_body(match tier {
+                    Tier::Ws => "ws",
+                    Tier::Http => "http",
+                }),
+                Command::Broken(breakage) => self.fall_back(&breakage),
+            }
+        }
+    }
+
+    fn fall_back(&self, breakage: &Breakage) {
+        let retry_at = now() + super::machine::RETRY_SOCKET_AFTER;
+        if let Some(storage) = session_storage() {
+            let _ = storage.set_item(HTTP_UNTIL_KEY, &retry_at.to_string());
+        }
+        self.0.notice.set(Some(Notice { host: host() }));
+        super::report::fallback(breakage);
+    }
+
+    fn open_socket(&self) {
+        self.0.socket.borrow_mut().take();
+        self.0.outbox.borrow_mut().clear();
+        let Ok(ws) = WebSocket::new(&socket_url()) else {
+            self.0.inputs.borrow_mut().push_back(Input::ConstructFailed);
+            return;
+        };
+        let handler = |f: fn(&Transport, web_sys::Event)| {
+            let this = self.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |e| f(&this, e))
+        };
+        let handlers = [
+            handler(|t, _| t.on_open()),
+            handler(|t, e| {
+                let text = e.unchecked_into::<MessageEvent>().data().as_string();
+                // Frames that are not ours count as silence, not as answers.
+                if let Some(msg) = text.and_then(|t| serde_json::from_str::<ServerMessage>(&t).ok())
+                {
+                    t.feed(Input::SocketMessage(msg));
+                }
+            }),
+            handler(|t, _| t.feed(Input::SocketError)),
+            handler(|t, e| {
+                let close = e.unchecked_into::<CloseEvent>();
+                t.feed(Input::SocketClosed {
+                    code: close.code(),
+                    reason: close.reason(),
+                    was_clean: close.was_clean(),
+                });
+            }),
+        ];
+        ws.set_onopen(Some(handlers[0].as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(handlers[1].as_ref().unchecked_ref()));
+        ws.set_onerror(Some(handlers[2].as_ref().unchecked_ref()));
+        ws.set_onclose(Some(handlers[3].as_ref().unchecked_ref()));
+        *self.0.socket.borrow_mut() = Some(Socket {
+            ws,
+            _handlers: handlers,
+        });
+    }
+
+    fn on_open(&self) {
+        let frames = std::mem::take(&mut *self.0.outbox.borrow_mut());
+        for frame in frames {
+            self.send_frame(frame);
+        }
+        self.feed(Input::SocketOpened);
+    }
+
+    fn send(&self, msg: &ClientMessage) {
+        if let Ok(frame) = serde_json::to_string(msg) {
+            self.send_frame(frame);
+        }
+    }
+
+    fn send_frame(&self, frame: String) {
+        let failed = match &*self.0.socket.borrow() {
+            Some(s) if s.ws.ready_state() == WebSocket::OPEN => s.ws.send_with_str(&frame).is_err(),
+            Some(s) if s.ws.ready_state() == WebSocket::CONNECTING => {
+                self.0.outbox.borrow_mut().push(frame);
+                false
+            }
+            _ => false,
+        };
+        if failed {
+            self.0.inputs.borrow_mut().push_back(Input::SocketError);
+        }
+    }
+
+    /// One timer, set for the machine's next deadline.
+    fn arm_timer(&self) {
+        let Some(at) = self.0.machine.borrow().next_deadline() else {
+            return;
+        };
+        let win = window();
+        if let Some((id, _)) = self.0.timer.borrow_mut().take() {
+            win.clear_timeout_with_handle(id);
+        }
+        let this = self.clone();
+        let tick = Closure::<dyn FnMut()>::new(move || this.feed(Input::Tick));
+        let delay = (at - now()).max(0.0).ceil() as i32;
+        if let Ok(id) = win.set_timeout_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            delay,
+        ) {
+            *self.0.timer.borrow_mut() = Some((id, tick));
+        }
+    }
+}

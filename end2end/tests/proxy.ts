@@ -1,0 +1,41 @@
+// Starts the hostile proxy (end2end/hostile-proxy, built by scripts/test) in front of the app:
+// one port per mode, from PROXY_BASE_PORT.
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+
+export const PROXY_BASE_PORT = 4100;
+export const MODES = [
+  "pass",
+  "rst-after-upgrade",
+  "fin-after-upgrade",
+  "stall",
+  "refuse-upgrade",
+  "rst-mid-stream",
+  "inject-via",
+] as const;
+export type Mode = (typeof MODES)[number];
+
+export function proxyUrl(mode: Mode): string {
+  return `http://127.0.0.1:${PROXY_BASE_PORT + MODES.indexOf(mode)}`;
+}
+
+/** Modes in which the socket still works: no notice, no fallback. */
+export const HARMLESS: readonly Mode[] = ["pass", "inject-via"];
+
+export async function startProxy(): Promise<ChildProcess> {
+  const bin = path.join(__dirname, "..", "..", "target", "debug", "hostile-proxy");
+  const upstream = new URL(process.env.BASE_URL ?? "http://127.0.0.1:3000").host;
+  const child = spawn(bin, ["--upstream", upstream, "--base-port", String(PROXY_BASE_PORT)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let seen = 0;
+    child.on("error", reject);
+    child.on("exit", (code) => reject(new Error(`hostile-proxy exited with ${code}`)));
+    child.stdout!.on("data", (d: Buffer) => {
+      seen += d.toString().split("\n").filter((l) => l.trim()).length;
+      if (seen >= MODES.length) resolve();
+    });
+  });
+  return child;
+}
