@@ -5,6 +5,7 @@
 pub mod config;
 pub mod guide;
 pub mod origin;
+pub mod route;
 pub mod same_origin;
 pub mod search;
 pub mod state;

@@ -236,7 +236,7 @@ fn handle_text(
                 Ok(plan) => plan,
                 Err(e) => return vec![error(Some(search_id), e.code, e.message, Some(e.field))],
             };
-            let route = crate::guide::simulator::route_class(&request);
+            let route = crate::route::route_class(&request);
             let span = info_span!("search", search_id, %route, products = products.len());
             let mut search = service.start(&request, &products);
             let events = events.clone();

@@ -45,75 +45,11 @@
 //! request and product, so the same request always behaves the same.
 
 use super::{GuideError, QuoteFuture, ShippingGuide};
+use crate::route::Region;
 use app::catalogue;
 use app::model::{LeadTime, Money, Offer, ProductId, SearchRequest};
 use std::time::Duration;
 use time::{Date, Weekday};
-
-/// A part of Norway, for prices and lead times; `Svalbard` has its own product rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Region {
-    Oslo,
-    East,
-    South,
-    West,
-    Trondelag,
-    Nordland,
-    Troms,
-    Svalbard,
-    Finnmark,
-    EastFinnmark,
-}
-
-impl Region {
-    /// The region of a Norwegian postal code (already validated: four digits).
-    pub fn of(postal_code: &str) -> Region {
-        let n: u32 = postal_code.parse().unwrap_or(0);
-        match n {
-            9170..=9179 => Region::Svalbard,
-            0..=1299 => Region::Oslo,
-            1300..=3999 => Region::East,
-            4000..=4999 => Region::South,
-            5000..=6999 => Region::West,
-            7000..=7999 => Region::Trondelag,
-            8000..=8999 => Region::Nordland,
-            9000..=9499 => Region::Troms,
-            9500..=9899 => Region::Finnmark,
-            _ => Region::EastFinnmark,
-        }
-    }
-
-    fn zone(self) -> u32 {
-        match self {
-            Region::Oslo => 0,
-            Region::East => 1,
-            Region::South => 2,
-            Region::West => 3,
-            Region::Trondelag => 4,
-            Region::Nordland => 6,
-            // Svalbard goes by way of Tromsø.
-            Region::Troms | Region::Svalbard => 7,
-            Region::Finnmark => 8,
-            Region::EastFinnmark => 9,
-        }
-    }
-
-    fn far_north(self) -> bool {
-        self.zone() >= 6
-    }
-}
-
-/// The class of a route, for logs and error reports: never the full postal codes.
-pub fn route_class(request: &SearchRequest) -> String {
-    let end = |a: &app::model::Address| {
-        if a.country == "NO" {
-            format!("NO-{:?}", Region::of(&a.postal_code))
-        } else {
-            a.country.clone()
-        }
-    };
-    format!("{}>{}", end(&request.from), end(&request.to))
-}
 
 const NORDIC: [&str; 4] = ["NO", "SE", "DK", "FI"];
 const SANCTIONED: [&str; 2] = ["RU", "BY"];
@@ -473,23 +409,6 @@ mod tests {
     const OSLO: (&str, &str) = ("NO", "0150");
     const KIRKENES: (&str, &str) = ("NO", "9900");
     const LONGYEARBYEN: (&str, &str) = ("NO", "9170");
-
-    #[test]
-    fn regions_come_from_the_postal_code() {
-        assert_eq!(Region::of("0150"), Region::Oslo);
-        assert_eq!(Region::of("1299"), Region::Oslo);
-        assert_eq!(Region::of("5003"), Region::West);
-        assert_eq!(Region::of("9008"), Region::Troms);
-        assert_eq!(Region::of("9170"), Region::Svalbard);
-        assert_eq!(Region::of("9179"), Region::Svalbard);
-        assert_eq!(Region::of("9180"), Region::Troms);
-        assert_eq!(Region::of("9600"), Region::Finnmark);
-        assert_eq!(Region::of("9900"), Region::EastFinnmark);
-        assert_eq!(
-            route_class(&request(OSLO, ("SE", "114 55"), 1)),
-            "NO-Oslo>SE"
-        );
-    }
 
     #[test]
     fn domestic_routes_get_the_five_parcel_products() {

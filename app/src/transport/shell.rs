@@ -73,6 +73,11 @@ fn host() -> String {
     window().location().host().unwrap_or_default()
 }
 
+/// Deferred: during hydration the page must match the server's HTML, which has no notice.
+fn show_notice(notice: RwSignal<Option<Notice>>) {
+    leptos::task::spawn_local(async move { notice.set(Some(Notice { host: host() })) });
+}
+
 fn socket_url() -> String {
     let location = window().location();
     let scheme = if location.protocol().as_deref() == Ok("https:") {
@@ -91,7 +96,7 @@ impl Transport {
             .and_then(|v| v.parse::<f64>().ok())
             .filter(|until| *until > now());
         if http_until.is_some() {
-            notice.set(Some(Notice { host: host() }));
+            show_notice(notice);
         }
         let shell = Rc::new(Shell {
             machine: RefCell::new(Machine::new(hedge_delay(page_rtt()), http_until)),
@@ -205,7 +210,7 @@ impl Transport {
         if let Some(storage) = session_storage() {
             let _ = storage.set_item(HTTP_UNTIL_KEY, &retry_at.to_string());
         }
-        self.0.notice.set(Some(Notice { host: host() }));
+        show_notice(self.0.notice);
         super::report::fallback(breakage);
     }
 

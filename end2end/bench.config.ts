@@ -1,0 +1,5 @@
+// The transport benchmark (scripts/bench): not part of the test run.
+import base from "./playwright.config";
+import { defineConfig } from "@playwright/test";
+
+export default defineConfig({ ...base, testDir: "./bench", timeout: 600_000 });
