@@ -86,12 +86,22 @@ mod tests {
         assert_eq!(Region::of("9900"), Region::EastFinnmark);
         assert_eq!(
             route_class(&SearchRequest {
-            from: Address { country: "NO".into(), postal_code: "0150".into() },
-            to: Address { country: "SE".into(), postal_code: "114 55".into() },
-            parcel: Parcel { weight_grams: 1, length_cm: None, width_cm: None, height_cm: None },
-        }),
+                from: Address {
+                    country: "NO".into(),
+                    postal_code: "0150".into()
+                },
+                to: Address {
+                    country: "SE".into(),
+                    postal_code: "114 55".into()
+                },
+                parcel: Parcel {
+                    weight_grams: 1,
+                    length_cm: None,
+                    width_cm: None,
+                    height_cm: None
+                },
+            }),
             "NO-Oslo>SE"
         );
     }
-
 }

@@ -2,11 +2,14 @@
 // when it is, and nothing shown is lost or fetched twice.
 import { expect, Page, test } from "@playwright/test";
 import { ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { openHydrated, productIds, submitSearch } from "./helpers";
 import { HARMLESS, MODES, Mode, proxyUrl, startProxy } from "./proxy";
 
 const OSLO_KIRKENES = { from: "0150", to: "9900", weight: "1.2" };
 const ALL = ["5800", "5600", "3584", "5000", "4850"];
+const ARTIFACTS = path.join(__dirname, "..", "artifacts");
 
 let proxy: ChildProcess;
 test.beforeAll(async () => {
@@ -77,6 +80,12 @@ for (const mode of MODES) {
     for (const id of seen.socketOutcomes) expect(seen.quotes).not.toContain(id);
     expect(seen.quotes.length + seen.socketOutcomes.size).toBe(ALL.length);
     if (mode === "rst-mid-stream") expect(seen.socketOutcomes.size).toBeGreaterThan(0);
+    if (mode === "rst-after-upgrade") {
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await page.setViewportSize({ width: 375, height: 900 });
+      await page.screenshot({ path: path.join(ARTIFACTS, "fallback-notice-phone.png"), fullPage: false });
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
     // A broken path is found while the user is still typing, so the first card is not late.
     expect(first).toBeLessThan(1_000);
 
