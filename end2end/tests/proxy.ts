@@ -23,7 +23,8 @@ export function proxyUrl(mode: Mode): string {
 export const HARMLESS: readonly Mode[] = ["pass", "inject-via"];
 
 export async function startProxy(): Promise<ChildProcess> {
-  const bin = path.join(__dirname, "..", "..", "target", "debug", "hostile-proxy");
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
+  const bin = path.join(target, "debug", "hostile-proxy");
   const upstream = new URL(process.env.BASE_URL ?? "http://127.0.0.1:3000").host;
   const child = spawn(bin, ["--upstream", upstream, "--base-port", String(PROXY_BASE_PORT)], {
     stdio: ["ignore", "pipe", "inherit"],
