@@ -1,6 +1,7 @@
 //! The promotions server: the Leptos page, its server functions, `/ws/promotions` and
 //! `/healthz`. `main.rs` only wires configuration, logging and shutdown around [`router`].
 
+// Deep view types when components are not erased (see .cargo/config.toml).
 #![recursion_limit = "256"]
 pub mod config;
 pub mod guide;

@@ -13,7 +13,6 @@ pub mod validate;
 
 use components::page::SearchPage;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -29,9 +28,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="description" content="Compare Fjordpost's parcel services: price and delivery date for every service that can carry your parcel."/>
                 <link rel="icon" href="data:,"/>
+                // In the shell, not through leptos_meta: one page needs no head management,
+                // and leaving leptos_meta out keeps the WASM bundle smaller.
+                <title>"Send a parcel – prices and delivery times | Fjordpost"</title>
+                <link id="leptos" rel="stylesheet" href="/pkg/promotions.css"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
-                <MetaTags/>
             </head>
             <body data-transport="none">
                 <App/>
@@ -42,10 +44,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/promotions.css"/>
-        <Title text="Send a parcel – prices and delivery times | Fjordpost"/>
         <Router>
             <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
                 // In-order streaming: header and form go out at once, then each card in order,
