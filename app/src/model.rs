@@ -156,6 +156,27 @@ impl Outcome {
     }
 }
 
+/// Oslo 0150 → Kirkenes 9900, 1.2 kg: the example request of the tests.
+#[cfg(test)]
+pub fn sample_request() -> SearchRequest {
+    SearchRequest {
+        from: Address {
+            country: "NO".into(),
+            postal_code: "0150".into(),
+        },
+        to: Address {
+            country: "NO".into(),
+            postal_code: "9900".into(),
+        },
+        parcel: Parcel {
+            weight_grams: 1200,
+            length_cm: None,
+            width_cm: None,
+            height_cm: None,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

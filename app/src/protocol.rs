@@ -102,30 +102,11 @@ mod tests {
     use super::*;
     use crate::model::*;
 
-    fn request() -> SearchRequest {
-        SearchRequest {
-            from: Address {
-                country: "NO".into(),
-                postal_code: "0150".into(),
-            },
-            to: Address {
-                country: "NO".into(),
-                postal_code: "9900".into(),
-            },
-            parcel: Parcel {
-                weight_grams: 1200,
-                length_cm: None,
-                width_cm: None,
-                height_cm: None,
-            },
-        }
-    }
-
     #[test]
     fn client_messages_round_trip_with_type_tags() {
         let search = ClientMessage::Search {
             search_id: 7,
-            request: request(),
+            request: sample_request(),
         };
         let text = serde_json::to_string(&search).unwrap();
         assert!(text.starts_with(r#"{"type":"search","search_id":7,"request":"#));

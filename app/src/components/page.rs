@@ -10,6 +10,15 @@ use crate::validate::SearchQuery;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// The state of searches the hydrated page makes itself.
+#[derive(Clone, Copy)]
+struct Live {
+    /// `None` until the page searches: the server-rendered results stay until then.
+    view: RwSignal<Option<ResultsView>>,
+    request: RwSignal<Option<SearchRequest>>,
+    notice: RwSignal<Option<Notice>>,
+}
+
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let params = use_query_map();
@@ -31,10 +40,17 @@ pub fn SearchPage() -> impl IntoView {
             q.to_request().ok()
         }
     });
-    let live = RwSignal::new(None::<ResultsView>);
-    let live_request = RwSignal::new(None::<SearchRequest>);
-    let notice = RwSignal::new(None::<Notice>);
-    let on_search = live_search::start(query, live, live_request, notice);
+    let live = Live {
+        view: RwSignal::new(None),
+        request: RwSignal::new(None),
+        notice: RwSignal::new(None),
+    };
+    let on_search = live_search::start(query, live);
+    let Live {
+        view: live,
+        request: live_request,
+        notice,
+    } = live;
 
     view! {
         <header class="site-header">
@@ -81,12 +97,12 @@ mod live_search {
     use crate::transport::Transport;
     use leptos_router::{NavigateOptions, hooks::use_navigate};
 
-    pub fn start(
-        query: Memo<SearchQuery>,
-        live: RwSignal<Option<ResultsView>>,
-        live_request: RwSignal<Option<SearchRequest>>,
-        notice: RwSignal<Option<Notice>>,
-    ) -> Callback<String> {
+    pub fn start(query: Memo<SearchQuery>, state: Live) -> Callback<String> {
+        let Live {
+            view: live,
+            request: live_request,
+            notice,
+        } = state;
         // The socket opens at once, while the customer is still typing.
         let transport = StoredValue::new_local(Transport::connect(notice));
         let run = move |q: &SearchQuery| match q.to_request() {
@@ -139,12 +155,7 @@ mod live_search {
     use super::*;
 
     /// The server renders the URL's search; there is nothing live to start.
-    pub fn start(
-        _: Memo<SearchQuery>,
-        _: RwSignal<Option<ResultsView>>,
-        _: RwSignal<Option<SearchRequest>>,
-        _: RwSignal<Option<Notice>>,
-    ) -> Callback<String> {
+    pub fn start(_: Memo<SearchQuery>, _: Live) -> Callback<String> {
         Callback::new(|_| {})
     }
 }

@@ -693,25 +693,6 @@ mod tests {
 
     const HEDGE: Ms = 300.0;
 
-    fn request() -> SearchRequest {
-        SearchRequest {
-            from: Address {
-                country: "NO".into(),
-                postal_code: "0150".into(),
-            },
-            to: Address {
-                country: "NO".into(),
-                postal_code: "9900".into(),
-            },
-            parcel: Parcel {
-                weight_grams: 1200,
-                length_cm: None,
-                width_cm: None,
-                height_cm: None,
-            },
-        }
-    }
-
     fn ids(list: &[&str]) -> Vec<ProductId> {
         list.iter().map(|id| ProductId::new(id)).collect()
     }
@@ -777,12 +758,12 @@ mod tests {
     /// Verified socket, search 1 sent at t=1000 and accepted with three products, one answered.
     fn mid_search() -> Machine {
         let mut m = verified();
-        let cmds = m.handle(1_000.0, Input::Search(request()));
+        let cmds = m.handle(1_000.0, Input::Search(sample_request()));
         assert_eq!(
             cmds,
             vec![Command::Send(ClientMessage::Search {
                 search_id: 1,
-                request: request()
+                request: sample_request()
             })]
         );
         let cmds = m.handle(
@@ -851,7 +832,7 @@ mod tests {
         assert_eq!(breakage(&cmds).unwrap().trigger, Trigger::ConstructFailed);
         assert!(cmds.contains(&Command::Tier(Tier::Http)));
         // The next search goes straight to HTTP.
-        let cmds = m.handle(500.0, Input::Search(request()));
+        let cmds = m.handle(500.0, Input::Search(sample_request()));
         assert!(has_plan_call(&cmds));
         assert!(!cmds.iter().any(|c| matches!(c, Command::Send(_))));
     }
@@ -945,7 +926,7 @@ mod tests {
     #[test]
     fn a_late_accepted_hedges_then_breaks() {
         let mut m = verified();
-        m.handle(1_000.0, Input::Search(request()));
+        m.handle(1_000.0, Input::Search(sample_request()));
         assert_eq!(m.next_deadline(), Some(1_000.0 + HEDGE));
         let cmds = m.handle(1_000.0 + HEDGE, Input::Tick);
         assert!(has_plan_call(&cmds), "hedge asks for the plan over HTTP");
@@ -973,7 +954,7 @@ mod tests {
         let mut m = Machine::new(HEDGE, None);
         m.start(0.0);
         m.handle(5.0, Input::SocketOpened);
-        let cmds = m.handle(20.0, Input::Search(request()));
+        let cmds = m.handle(20.0, Input::Search(sample_request()));
         assert!(
             cmds.iter()
                 .any(|c| matches!(c, Command::Send(ClientMessage::Search { .. })))
@@ -1047,7 +1028,7 @@ mod tests {
     #[test]
     fn at_most_six_server_function_calls_are_in_flight() {
         let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
-        let cmds = m.handle(0.0, Input::Search(request()));
+        let cmds = m.handle(0.0, Input::Search(sample_request()));
         assert!(has_plan_call(&cmds));
         let plan = ids(&["1", "2", "3", "4", "5", "6", "7", "8"]);
         let cmds = m.handle(
@@ -1081,10 +1062,10 @@ mod tests {
         let mut m = Machine::new(HEDGE, Some(600_000.0));
         assert_eq!(m.start(0.0), vec![Command::Tier(Tier::Http)]);
         assert_eq!(m.tier(), Tier::Http);
-        let cmds = m.handle(1_000.0, Input::Search(request()));
+        let cmds = m.handle(1_000.0, Input::Search(sample_request()));
         assert!(!cmds.contains(&Command::OpenSocket));
         // Ten minutes on, the socket is probed again while the search still uses HTTP.
-        let cmds = m.handle(600_000.0, Input::Search(request()));
+        let cmds = m.handle(600_000.0, Input::Search(sample_request()));
         assert!(cmds.contains(&Command::OpenSocket));
         assert!(has_plan_call(&cmds));
         assert!(
@@ -1103,7 +1084,7 @@ mod tests {
     #[test]
     fn a_new_search_cancels_the_old_and_ignores_its_answers() {
         let mut m = mid_search();
-        let cmds = m.handle(1_100.0, Input::Search(request()));
+        let cmds = m.handle(1_100.0, Input::Search(sample_request()));
         assert_eq!(
             cmds[0],
             Command::Send(ClientMessage::Cancel { search_id: 1 })
@@ -1121,7 +1102,7 @@ mod tests {
     #[test]
     fn an_empty_plan_is_done_at_once() {
         let mut m = verified();
-        m.handle(1_000.0, Input::Search(request()));
+        m.handle(1_000.0, Input::Search(sample_request()));
         let cmds = m.handle(
             1_010.0,
             Input::SocketMessage(ServerMessage::Accepted {
