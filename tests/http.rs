@@ -3,13 +3,12 @@
 mod common;
 
 use common::*;
-use std::time::Duration;
 
 const SEARCH: &str = "/?from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=1.2";
 
 #[tokio::test]
 async fn a_search_url_renders_every_card_on_the_server() {
-    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let server = shared_server();
     let (status, html) = server.http("GET", SEARCH, &[], "").await;
     assert_eq!(status, 200);
     for id in ["5800", "5600", "3584", "5000", "4850"] {
@@ -27,7 +26,7 @@ async fn a_search_url_renders_every_card_on_the_server() {
 
 #[tokio::test]
 async fn a_bad_postal_code_in_the_url_shows_a_field_error_and_no_cards() {
-    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let server = shared_server();
     let (status, html) = server
         .http(
             "GET",
@@ -52,7 +51,7 @@ async fn a_bad_postal_code_in_the_url_shows_a_field_error_and_no_cards() {
 
 #[tokio::test]
 async fn russia_renders_the_no_service_explanation() {
-    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let server = shared_server();
     let (_, html) = server
         .http(
             "GET",
@@ -67,7 +66,7 @@ async fn russia_renders_the_no_service_explanation() {
 
 #[tokio::test]
 async fn server_functions_plan_and_quote_with_json() {
-    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let server = shared_server();
     let request = serde_json::json!({
         "from": {"country": "NO", "postal_code": "0150"},
         "to": {"country": "NO", "postal_code": "9170"},
@@ -119,7 +118,7 @@ async fn server_functions_plan_and_quote_with_json() {
 
 #[tokio::test]
 async fn healthz_reports_live_counts() {
-    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let server = shared_server();
     let _ws = server.connect().await;
     assert!(
         eventually(|| server
@@ -139,7 +138,7 @@ async fn healthz_reports_live_counts() {
 
 #[tokio::test]
 async fn server_functions_refuse_cross_site_requests_and_get() {
-    let server = start(CountingGuide::new(0.0), Duration::from_secs(10)).await;
+    let server = shared_server();
     let body = serde_json::json!({"request": {
         "from": {"country": "NO", "postal_code": "0150"},
         "to": {"country": "NO", "postal_code": "9900"},

@@ -8,6 +8,7 @@ pub mod error;
 pub mod model;
 pub mod protocol;
 pub mod results;
+pub mod sentry;
 pub mod transport;
 pub mod validate;
 

@@ -11,8 +11,8 @@ use promotions::guide::{QuoteFuture, ShippingGuide};
 use promotions::state::AppState;
 use promotions::stats::Stats;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -73,14 +73,40 @@ pub struct TestServer {
     pub state: AppState,
 }
 
+/// Servers run on one runtime that lives as long as the test process, as in production;
+/// each `#[tokio::test]` has its own runtime that ends with the test.
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        let mut rt = tokio::runtime::Builder::new_multi_thread();
+        rt.worker_threads(2).enable_all().build().unwrap()
+    })
+}
+
 pub async fn start(guide: impl ShippingGuide, quote_timeout: Duration) -> TestServer {
+    spawn_server(guide, quote_timeout)
+}
+
+/// One server for all tests of a binary that render pages: two Leptos routers rendering
+/// in-order streams at once in one process were seen to stall each other (production runs one
+/// router per process; 60 concurrent renders on one server did not stall).
+pub fn shared_server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| spawn_server(CountingGuide::new(0.0), Duration::from_secs(10)))
+}
+
+fn spawn_server(guide: impl ShippingGuide, quote_timeout: Duration) -> TestServer {
     let mut config = Config::from_env().expect("config");
     config.quote_timeout = quote_timeout;
     let state = AppState::new(&config, Arc::new(guide));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = promotions::router(state.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let app = promotions::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    server_runtime().spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        axum::serve(listener, app).await.unwrap()
+    });
     TestServer {
         addr,
         stats: state.stats.clone(),

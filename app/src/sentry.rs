@@ -1,0 +1,196 @@
+//! The part of Sentry's wire format this product speaks (https://develop.sentry.dev/sdk/envelopes/):
+//! DSNs, envelope headers and events. The browser builds events with it (the `sentry` crate does
+//! not run in a browser), and the server's tunnel reads envelope headers with it.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `{scheme}://{public_key}@{host}/{project_id}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dsn {
+    pub scheme: String,
+    pub public_key: String,
+    /// Host with port, if any.
+    pub host: String,
+    pub project_id: String,
+}
+
+impl Dsn {
+    pub fn parse(dsn: &str) -> Option<Dsn> {
+        let (scheme, rest) = dsn.trim().split_once("://")?;
+        let (public_key, rest) = rest.split_once('@')?;
+        let public_key = public_key.split(':').next()?;
+        let (host, path) = rest.split_once('/')?;
+        let project_id = path.trim_end_matches('/').rsplit('/').next()?;
+        let valid = matches!(scheme, "http" | "https")
+            && !public_key.is_empty()
+            && !host.is_empty()
+            && !project_id.is_empty()
+            && project_id.chars().all(|c| c.is_ascii_digit());
+        valid.then(|| Dsn {
+            scheme: scheme.to_owned(),
+            public_key: public_key.to_owned(),
+            host: host.to_ascii_lowercase(),
+            project_id: project_id.to_owned(),
+        })
+    }
+
+    /// Where envelopes for this DSN are posted.
+    pub fn envelope_url(&self) -> String {
+        format!(
+            "{}://{}/api/{}/envelope/",
+            self.scheme, self.host, self.project_id
+        )
+    }
+
+    /// The DSN without a secret part, as browsers may see it.
+    pub fn public(&self) -> String {
+        format!(
+            "{}://{}@{}/{}",
+            self.scheme, self.public_key, self.host, self.project_id
+        )
+    }
+
+    /// Same ingest host and project: the tunnel forwards only these.
+    pub fn same_target(&self, other: &Dsn) -> bool {
+        self.scheme == other.scheme
+            && self.host == other.host
+            && self.project_id == other.project_id
+    }
+}
+
+/// The first line of an envelope.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnvelopeHeader {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dsn: Option<String>,
+}
+
+/// Reads an envelope's header line; `None` when it is not an envelope.
+pub fn envelope_header(body: &[u8]) -> Option<EnvelopeHeader> {
+    let line = body.split(|b| *b == b'\n').next()?;
+    serde_json::from_slice(line).ok()
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Breadcrumb {
+    pub timestamp: f64,
+    pub category: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Exception {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+/// A Sentry event: the fields the browser fills in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub event_id: String,
+    /// Seconds since the epoch.
+    pub timestamp: f64,
+    pub platform: String,
+    pub level: String,
+    pub logger: String,
+    pub release: String,
+    pub environment: String,
+    pub exception: Values<Exception>,
+    pub tags: BTreeMap<String, String>,
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub request: Request,
+    pub breadcrumbs: Values<Breadcrumb>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Values<T> {
+    pub values: Vec<T>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Request {
+    /// The page URL without its query string: the query holds postal codes.
+    pub url: String,
+    pub headers: BTreeMap<String, String>,
+}
+
+/// One event as an envelope: header line, item header line, event line.
+pub fn envelope(dsn: &str, event: &Event) -> String {
+    let header = EnvelopeHeader {
+        event_id: Some(event.event_id.clone()),
+        dsn: Some(dsn.to_owned()),
+    };
+    let body = serde_json::to_string(event).unwrap_or_default();
+    format!(
+        "{}\n{{\"type\":\"event\",\"length\":{}}}\n{body}\n",
+        serde_json::to_string(&header).unwrap_or_default(),
+        body.len()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dsns_parse_and_name_their_ingest_url() {
+        let dsn = Dsn::parse("https://abc123@o1.ingest.sentry.io/4506").unwrap();
+        assert_eq!(
+            dsn.envelope_url(),
+            "https://o1.ingest.sentry.io/api/4506/envelope/"
+        );
+        assert_eq!(dsn.public(), "https://abc123@o1.ingest.sentry.io/4506");
+        let kent = Dsn::parse("http://public@127.0.0.1:5000/1").unwrap();
+        assert_eq!(kent.envelope_url(), "http://127.0.0.1:5000/api/1/envelope/");
+        let secret = Dsn::parse("https://key:secret@sentry.example.com/7").unwrap();
+        assert_eq!(secret.public(), "https://key@sentry.example.com/7");
+        for bad in [
+            "",
+            "sentry.io/1",
+            "https://sentry.io/1",
+            "ftp://k@h/1",
+            "https://k@h/",
+            "https://k@h/abc",
+        ] {
+            assert_eq!(Dsn::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_tunnel_matches_host_and_project_not_key() {
+        let ours = Dsn::parse("https://abc@o1.ingest.sentry.io/4506").unwrap();
+        assert!(ours.same_target(&Dsn::parse("https://other@o1.ingest.sentry.io/4506").unwrap()));
+        assert!(!ours.same_target(&Dsn::parse("https://abc@evil.test/4506").unwrap()));
+        assert!(!ours.same_target(&Dsn::parse("https://abc@o1.ingest.sentry.io/4507").unwrap()));
+        assert!(!ours.same_target(&Dsn::parse("http://abc@o1.ingest.sentry.io/4506").unwrap()));
+    }
+
+    #[test]
+    fn an_envelope_carries_its_dsn_and_one_event() {
+        let event = Event {
+            event_id: "0123456789abcdef0123456789abcdef".into(),
+            platform: "javascript".into(),
+            ..Default::default()
+        };
+        let text = envelope("http://public@127.0.0.1:5000/1", &event);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let header = envelope_header(text.as_bytes()).unwrap();
+        assert_eq!(
+            header.dsn.as_deref(),
+            Some("http://public@127.0.0.1:5000/1")
+        );
+        assert_eq!(header.event_id.as_deref(), Some(event.event_id.as_str()));
+        let item: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(item["type"], "event");
+        assert_eq!(item["length"], lines[2].len());
+        assert_eq!(serde_json::from_str::<Event>(lines[2]).unwrap(), event);
+        assert_eq!(envelope_header(b"not an envelope"), None);
+    }
+}
