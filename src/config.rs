@@ -13,6 +13,13 @@ pub struct Config {
     pub latency_scale: f64,
     pub failure_rate: f64,
     pub quote_timeout: Duration,
+    /// `SENTRY_DSN`, checked to be a DSN; `None` turns error reporting off.
+    pub sentry_dsn: Option<String>,
+    /// `SENTRY_ENVIRONMENT`, else `development` or `production` from `LEPTOS_ENV`.
+    pub environment: String,
+    pub release: String,
+    /// `PROMOTIONS_DEBUG_PANIC=1` lets `?debug_panic=1` panic the page, for error-reporting tests.
+    pub debug_panic: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -54,7 +61,16 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
-        let origins = OriginPolicy::new(&public, matches!(leptos.env, Env::DEV))?;
+        let development = matches!(leptos.env, Env::DEV);
+        let origins = OriginPolicy::new(&public, development)?;
+        let sentry_dsn = var("SENTRY_DSN");
+        if let Some(dsn) = &sentry_dsn
+            && app::sentry::Dsn::parse(dsn).is_none()
+        {
+            return Err(format!(
+                "SENTRY_DSN={dsn:?}: expected https://<key>@<host>/<project-id>"
+            ));
+        }
         Ok(Config {
             leptos,
             origins,
@@ -65,6 +81,17 @@ impl Config {
                 10.0,
                 0.001..=600.0,
             )?),
+            sentry_dsn,
+            environment: var("SENTRY_ENVIRONMENT").unwrap_or_else(|| {
+                if development {
+                    "development"
+                } else {
+                    "production"
+                }
+                .into()
+            }),
+            release: concat!("promotions@", env!("CARGO_PKG_VERSION")).into(),
+            debug_panic: var("PROMOTIONS_DEBUG_PANIC").is_some_and(|v| v == "1"),
         })
     }
 }

@@ -9,8 +9,10 @@ pub mod origin;
 pub mod route;
 pub mod same_origin;
 pub mod search;
+pub mod sentry_tunnel;
 pub mod state;
 pub mod stats;
+pub mod telemetry;
 pub mod ws;
 
 use app::api::backend::Backend;
@@ -19,10 +21,11 @@ use axum::Router;
 use axum::extract::State;
 use axum::handler::Handler;
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use state::AppState;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -31,8 +34,14 @@ async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Snapshot> {
 }
 
 pub fn router(state: AppState) -> Router {
+    with_layers(routes(&state), state)
+}
+
+/// Every route of the site, without the layers.
+pub fn routes(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
     let backend: Backend = state.search.clone();
+    let telemetry = state.telemetry.clone();
     let options = state.leptos_options.clone();
     // Static files are compressed; the page itself is not, so its stream is never held back.
     let files =
@@ -40,17 +49,28 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/ws/promotions", get(ws::handler))
         .route("/healthz", get(healthz))
+        .route("/api/sentry-tunnel", post(sentry_tunnel::handler))
         .leptos_routes_with_context(
-            &state,
+            state,
             routes,
-            move || provide_context(backend.clone()),
+            move || {
+                provide_context(backend.clone());
+                provide_context(telemetry.clone());
+            },
             move || shell(options.clone()),
         )
         .fallback(files)
+}
+
+/// The layers every route gets: the same-origin check for `/api`, panics as 500s (Sentry's
+/// panic hook reports them), request tracing.
+pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .layer(middleware::from_fn_with_state(
             state.clone(),
             same_origin::guard,
         ))
+        .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -3,17 +3,12 @@
 use promotions::config::Config;
 use promotions::guide::simulator::Simulator;
 use promotions::state::AppState;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
-        )
-        .init();
+    promotions::telemetry::init_tracing();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
@@ -21,6 +16,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let _sentry = promotions::telemetry::init_sentry(&config);
     let guide = Arc::new(Simulator::new(config.latency_scale, config.failure_rate));
     tracing::info!(
         latency_scale = config.latency_scale,
@@ -45,9 +41,12 @@ async fn main() {
         tracing::info!("shutting down");
         shutdown.cancel();
     };
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .await
+    if let Err(e) = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(signal)
+    .await
     {
         tracing::error!(error = %e, "server error");
     }

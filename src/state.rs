@@ -4,7 +4,9 @@ use crate::config::Config;
 use crate::guide::ShippingGuide;
 use crate::origin::OriginPolicy;
 use crate::search::SearchService;
+use crate::sentry_tunnel::Tunnel;
 use crate::stats::Stats;
+use app::sentry::{ClientTelemetry, Dsn};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -18,6 +20,10 @@ pub struct AppState {
     pub stats: Arc<Stats>,
     /// Cancelled on SIGTERM/SIGINT: sockets then close with 1001.
     pub shutdown: CancellationToken,
+    /// `None` when error reporting is off.
+    pub tunnel: Option<Arc<Tunnel>>,
+    /// What the page needs to report its own errors.
+    pub telemetry: ClientTelemetry,
 }
 
 impl AppState {
@@ -33,6 +39,21 @@ impl AppState {
             origins: Arc::new(config.origins.clone()),
             stats,
             shutdown: CancellationToken::new(),
+            tunnel: config
+                .sentry_dsn
+                .as_deref()
+                .and_then(Dsn::parse)
+                .map(|dsn| Arc::new(Tunnel::new(dsn))),
+            telemetry: ClientTelemetry {
+                dsn: config
+                    .sentry_dsn
+                    .as_deref()
+                    .and_then(Dsn::parse)
+                    .map(|dsn| dsn.public()),
+                release: config.release.clone(),
+                environment: config.environment.clone(),
+                debug_panic: config.debug_panic,
+            },
         }
     }
 }

@@ -5,6 +5,8 @@ pub mod api;
 pub mod catalogue;
 pub mod components;
 pub mod error;
+#[cfg(feature = "client")]
+pub mod error_report;
 pub mod model;
 pub mod protocol;
 pub mod results;
@@ -33,6 +35,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // and leaving leptos_meta out keeps the WASM bundle smaller.
                 <title>"Send a parcel – prices and delivery times | Fjordpost"</title>
                 <link id="leptos" rel="stylesheet" href="/pkg/promotions.css"/>
+                <TelemetryMeta/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
             </head>
@@ -40,6 +43,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Reporting settings for the page's own error reports (see `error_report`).
+#[component]
+fn TelemetryMeta() -> impl IntoView {
+    let t = use_context::<sentry::ClientTelemetry>().unwrap_or_default();
+    view! {
+        {t.dsn.map(|dsn| view! { <meta name="sentry-dsn" content=dsn/> })}
+        <meta name="sentry-release" content=t.release/>
+        <meta name="sentry-environment" content=t.environment/>
+        {t.debug_panic.then(|| view! { <meta name="promotions-debug-panic" content="1"/> })}
     }
 }
 

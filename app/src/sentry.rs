@@ -59,6 +59,16 @@ impl Dsn {
     }
 }
 
+/// What the page needs to report its own errors; the server puts it in the page's `<head>`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClientTelemetry {
+    /// The public DSN; `None` when reporting is off.
+    pub dsn: Option<String>,
+    pub release: String,
+    pub environment: String,
+    pub debug_panic: bool,
+}
+
 /// The first line of an envelope.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnvelopeHeader {

@@ -27,7 +27,7 @@ export async function startProxy(): Promise<ChildProcess> {
   const bin = path.join(target, "debug", "hostile-proxy");
   const upstream = new URL(process.env.BASE_URL ?? "http://127.0.0.1:3000").host;
   const child = spawn(bin, ["--upstream", upstream, "--base-port", String(PROXY_BASE_PORT)], {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "inherit"], // it exits when our end of stdin closes
   });
   await new Promise<void>((resolve, reject) => {
     let seen = 0;

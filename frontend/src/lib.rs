@@ -4,15 +4,16 @@
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    app::error_report::init();
     leptos::mount::hydrate_body(app::App);
     mark_hydrated();
+    deliberate_panic_for_tests();
 }
 
 #[cfg(all(feature = "csr", not(feature = "hydrate")))]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
+    app::error_report::init();
     leptos::mount::mount_to_body(app::App);
     mark_hydrated();
 }
@@ -22,5 +23,24 @@ pub fn start() {
 fn mark_hydrated() {
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-hydrated", "true");
+    }
+}
+
+/// `?debug_panic=1` panics the page when the server allows it (`PROMOTIONS_DEBUG_PANIC=1`),
+/// so tests can see a Rust panic reach the error tracker.
+#[cfg(feature = "hydrate")]
+fn deliberate_panic_for_tests() {
+    let doc = leptos::prelude::document();
+    let allowed = doc
+        .query_selector("meta[name=promotions-debug-panic]")
+        .ok()
+        .flatten()
+        .is_some();
+    let asked = leptos::prelude::window()
+        .location()
+        .search()
+        .is_ok_and(|q| q.contains("debug_panic=1"));
+    if allowed && asked {
+        panic!("deliberate client panic for error-reporting tests");
     }
 }

@@ -11,8 +11,6 @@ pub struct Notice {
 }
 
 #[cfg(feature = "client")]
-mod report;
-#[cfg(feature = "client")]
 mod shell;
 #[cfg(feature = "client")]
 pub use shell::Transport;

@@ -52,6 +52,28 @@ struct Shell {
     notice: RwSignal<Option<Notice>>,
 }
 
+/// A failed server-function call is worth an event; its message goes to the page.
+fn report_failed_call(endpoint: &str, error: crate::api::ApiError) -> String {
+    let message = error.to_string();
+    crate::error_report::capture(
+        "ServerFunctionError",
+        &format!("{endpoint}: {message}"),
+        [("endpoint", endpoint.to_owned())].into(),
+        Default::default(),
+    );
+    message
+}
+
+fn crumb(message: &str, data: &[(&str, String)]) {
+    crate::error_report::breadcrumb(
+        "websocket",
+        message,
+        data.iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    );
+}
+
 fn now() -> f64 {
     js_sys::Date::now()
 }
@@ -71,6 +93,17 @@ fn page_rtt() -> Option<f64> {
 
 fn host() -> String {
     window().location().host().unwrap_or_default()
+}
+
+fn message_type(msg: &ServerMessage) -> &'static str {
+    match msg {
+        ServerMessage::Accepted { .. } => "accepted",
+        ServerMessage::Offer { .. } => "offer",
+        ServerMessage::Unavailable { .. } => "unavailable",
+        ServerMessage::Done { .. } => "done",
+        ServerMessage::Error { .. } => "error",
+        ServerMessage::Pong { .. } => "pong",
+    }
 }
 
 /// Deferred: during hydration the page must match the server's HTML, which has no notice.
@@ -169,7 +202,9 @@ impl Transport {
                 Command::HttpPlan { search_id, request } => {
                     let this = self.clone();
                     leptos::task::spawn_local(async move {
-                        let result = plan_search(request).await.map_err(|e| e.to_string());
+                        let result = plan_search(request)
+                            .await
+                            .map_err(|e| report_failed_call("plan_search", e));
                         this.feed(Input::HttpPlan { search_id, result });
                     });
                 }
@@ -211,7 +246,7 @@ impl Transport {
             let _ = storage.set_item(HTTP_UNTIL_KEY, &retry_at.to_string());
         }
         show_notice(self.0.notice);
-        super::report::fallback(breakage);
+        crate::error_report::fallback(breakage);
     }
 
     fn open_socket(&self) {
@@ -226,18 +261,32 @@ impl Transport {
             Closure::<dyn FnMut(web_sys::Event)>::new(move |e| f(&this, e))
         };
         let handlers = [
-            handler(|t, _| t.on_open()),
+            handler(|t, _| {
+                crumb("open", &[]);
+                t.on_open()
+            }),
             handler(|t, e| {
                 let text = e.unchecked_into::<MessageEvent>().data().as_string();
                 // Frames that are not ours count as silence, not as answers.
                 if let Some(msg) = text.and_then(|t| serde_json::from_str::<ServerMessage>(&t).ok())
                 {
+                    crumb("message", &[("type", message_type(&msg).into())]);
                     t.feed(Input::SocketMessage(msg));
                 }
             }),
-            handler(|t, _| t.feed(Input::SocketError)),
+            handler(|t, _| {
+                crumb("error", &[]);
+                t.feed(Input::SocketError)
+            }),
             handler(|t, e| {
                 let close = e.unchecked_into::<CloseEvent>();
+                crumb(
+                    "close",
+                    &[
+                        ("code", close.code().to_string()),
+                        ("was_clean", close.was_clean().to_string()),
+                    ],
+                );
                 t.feed(Input::SocketClosed {
                     code: close.code(),
                     reason: close.reason(),

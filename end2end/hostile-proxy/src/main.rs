@@ -56,7 +56,10 @@ async fn main() {
             }
         });
     }
-    std::future::pending::<()>().await;
+    // Exit with the test run that started us: it holds our stdin open.
+    let mut stdin = tokio::io::stdin();
+    let mut sink = [0u8; 64];
+    while matches!(stdin.read(&mut sink).await, Ok(n) if n > 0) {}
 }
 
 /// Reads up to the end of an HTTP head; returns the head and any bytes after it.

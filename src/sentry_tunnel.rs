@@ -1,0 +1,103 @@
+//! `POST /api/sentry-tunnel`: the browser's error reports reach Sentry through the app's own
+//! origin, because networks that break WebSockets often block third-party hosts too
+//! (Sentry's documented tunnel). Never an open relay: only envelopes for the configured DSN's
+//! host and project are forwarded, raw, in the background; size and rate are limited.
+
+use crate::state::AppState;
+use app::sentry::{Dsn, envelope_header};
+use axum::body::{Bytes, to_bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const MAX_ENVELOPE_BYTES: usize = 200 * 1024;
+/// Envelopes one client address may send per minute.
+pub const PER_MINUTE: u32 = 30;
+const FORWARD_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Tunnel {
+    dsn: Dsn,
+    http: reqwest::Client,
+    recent: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl Tunnel {
+    pub fn new(dsn: Dsn) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(FORWARD_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        Self {
+            dsn,
+            http,
+            recent: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A fixed one-minute window per client address.
+    fn admit(&self, ip: IpAddr) -> bool {
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        if recent.len() > 10_000 {
+            recent.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
+        }
+        let entry = recent.entry(ip).or_insert((now, 0));
+        if now.duration_since(entry.0) >= Duration::from_secs(60) {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= PER_MINUTE
+    }
+
+    fn forward(&self, body: Bytes) {
+        let request = self
+            .http
+            .post(self.dsn.envelope_url())
+            .header("content-type", "application/x-sentry-envelope")
+            .body(body);
+        tokio::spawn(async move {
+            match request.send().await {
+                Ok(resp) if resp.status().is_success() => {}
+                // Not `error!`: that would become a Sentry event about Sentry.
+                Ok(resp) => {
+                    tracing::warn!(status = %resp.status(), "sentry tunnel: ingest refused an envelope")
+                }
+                Err(e) => tracing::warn!(error = %e, "sentry tunnel: ingest unreachable"),
+            }
+        });
+    }
+}
+
+pub async fn handler(
+    State(state): State<AppState>,
+    request: Request,
+) -> (StatusCode, &'static str) {
+    let Some(tunnel) = &state.tunnel else {
+        return (StatusCode::NOT_FOUND, "error reporting is off");
+    };
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    if !tunnel.admit(ip) {
+        return (StatusCode::TOO_MANY_REQUESTS, "too many reports");
+    }
+    let Ok(body) = to_bytes(request.into_body(), MAX_ENVELOPE_BYTES).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "envelope too large");
+    };
+    let Some(dsn) = envelope_header(&body)
+        .and_then(|h| h.dsn)
+        .and_then(|d| Dsn::parse(&d))
+    else {
+        return (StatusCode::BAD_REQUEST, "not a sentry envelope with a dsn");
+    };
+    if !dsn.same_target(&tunnel.dsn) {
+        tracing::warn!(host = %dsn.host, project = %dsn.project_id, "sentry tunnel: foreign dsn refused");
+        return (StatusCode::FORBIDDEN, "unknown dsn");
+    }
+    tunnel.forward(body);
+    (StatusCode::OK, "")
+}

@@ -1,0 +1,36 @@
+//! Logs and error reports: `tracing` to stdout, and to Sentry when `SENTRY_DSN` is set
+//! (errors become events, warnings and info become breadcrumbs; panics become events).
+
+use crate::config::Config;
+use sentry::integrations::tracing::{BreadcrumbLayer, ErrorLayer};
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer())
+        .with(ErrorLayer::new().with_filter(LevelFilter::ERROR))
+        .with(BreadcrumbLayer::new().with_filter(LevelFilter::INFO))
+        .init();
+}
+
+/// Keep the guard for the life of the process: dropping it flushes pending events.
+pub fn init_sentry(config: &Config) -> Option<sentry::ClientInitGuard> {
+    let Some(dsn) = &config.sentry_dsn else {
+        tracing::info!("error reporting off: SENTRY_DSN is not set");
+        return None;
+    };
+    let guard = sentry::init(
+        sentry::ClientOptions::new()
+            .dsn(dsn)
+            .release(config.release.clone())
+            .environment(config.environment.clone()),
+    );
+    tracing::info!(environment = %config.environment, "error reporting to Sentry is on");
+    Some(guard)
+}
