@@ -75,7 +75,7 @@ pub struct TestServer {
 
 /// Servers run on one runtime that lives as long as the test process, as in production;
 /// each `#[tokio::test]` has its own runtime that ends with the test.
-fn server_runtime() -> &'static tokio::runtime::Runtime {
+pub fn server_runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
         let mut rt = tokio::runtime::Builder::new_multi_thread();
@@ -98,11 +98,21 @@ pub fn shared_server() -> &'static TestServer {
 fn spawn_server(guide: impl ShippingGuide, quote_timeout: Duration) -> TestServer {
     let mut config = Config::from_env().expect("config");
     config.quote_timeout = quote_timeout;
+    spawn_with(config, guide, |routes| routes)
+}
+
+/// A server with its own configuration and extra routes (inside the usual layers).
+pub fn spawn_with(
+    config: Config,
+    guide: impl ShippingGuide,
+    extra: impl FnOnce(axum::Router<AppState>) -> axum::Router<AppState>,
+) -> TestServer {
     let state = AppState::new(&config, Arc::new(guide));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = promotions::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = promotions::with_layers(extra(promotions::routes(&state)), state.clone())
+        .into_make_service_with_connect_info::<SocketAddr>();
     server_runtime().spawn(async move {
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         axum::serve(listener, app).await.unwrap()

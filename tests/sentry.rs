@@ -1,0 +1,183 @@
+//! Error reporting end to end over real HTTP: the `sentry` crate reports a handler panic to
+//! an ingest server, and the tunnel forwards browser envelopes for our DSN only. The ingest is
+//! a local HTTP server that records what Sentry's envelope endpoint receives.
+
+mod common;
+
+use axum::body::Bytes;
+use axum::routing::{get, post};
+use common::*;
+use promotions::config::Config;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+type Received = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// An ingest endpoint at `/api/1/envelope/`; returns its DSN and what it receives.
+fn ingest() -> (String, Received) {
+    let received: Received = Arc::default();
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/api/1/envelope/",
+        post(move |body: Bytes| {
+            let sink = sink.clone();
+            async move { sink.lock().unwrap().push(body.to_vec()) }
+        }),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    server_runtime().spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        axum::serve(listener, app).await.unwrap()
+    });
+    (format!("http://public@{addr}/1"), received)
+}
+
+async fn wait_for(received: &Received, needle: &str) -> Option<Vec<u8>> {
+    for _ in 0..100 {
+        if let Some(found) = received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|b| String::from_utf8_lossy(b).contains(needle))
+        {
+            return Some(found.clone());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+fn envelope(dsn: &str, message: &str) -> String {
+    let event = app::sentry::Event {
+        event_id: "0123456789abcdef0123456789abcdef".into(),
+        platform: "javascript".into(),
+        exception: app::sentry::Values {
+            values: vec![app::sentry::Exception {
+                kind: "Error".into(),
+                value: message.into(),
+            }],
+        },
+        ..Default::default()
+    };
+    app::sentry::envelope(dsn, &event)
+}
+
+async fn boom() -> &'static str {
+    panic!("deliberate handler panic for the test")
+}
+
+// One test: the Sentry client is global to the process.
+#[tokio::test]
+async fn panics_reach_the_ingest_and_the_tunnel_forwards_only_our_envelopes() {
+    let (dsn, received) = ingest();
+    let mut config = Config::from_env().unwrap();
+    config.sentry_dsn = Some(dsn.clone());
+    let _sentry = promotions::telemetry::init_sentry(&config);
+    let server = spawn_with(config, CountingGuide::new(0.0), |routes| {
+        routes.route(
+            "/boom",
+            get(boom),
+        )
+    });
+
+    // A handler panic: the client gets a 500, the ingest gets an event.
+    let (status, _) = server.http("GET", "/boom", &[], "").await;
+    assert_eq!(status, 500);
+    let event = wait_for(&received, "deliberate handler panic for the test").await;
+    assert!(event.is_some(), "no panic event reached the ingest");
+
+    // A browser envelope for our DSN is forwarded byte for byte.
+    let ours = envelope(&dsn, "browser error for the tunnel test");
+    let (status, _) = server.http("POST", "/api/sentry-tunnel", &[], &ours).await;
+    assert_eq!(status, 200);
+    let forwarded = wait_for(&received, "browser error for the tunnel test")
+        .await
+        .expect("forwarded");
+    assert_eq!(forwarded, ours.as_bytes());
+
+    // Anything else is refused.
+    let foreign = envelope("https://public@evil.test/1", "foreign");
+    assert_eq!(
+        server
+            .http("POST", "/api/sentry-tunnel", &[], &foreign)
+            .await
+            .0,
+        403
+    );
+    let other_project = envelope(&dsn.replace("/1", "/2"), "other project");
+    assert_eq!(
+        server
+            .http("POST", "/api/sentry-tunnel", &[], &other_project)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        server
+            .http("POST", "/api/sentry-tunnel", &[], "not an envelope")
+            .await
+            .0,
+        400
+    );
+    let huge = envelope(&dsn, &"x".repeat(300 * 1024));
+    assert_eq!(
+        server
+            .http("POST", "/api/sentry-tunnel", &[], &huge)
+            .await
+            .0,
+        413
+    );
+    let cross_site = [("origin", "http://evil.test")];
+    assert_eq!(
+        server
+            .http("POST", "/api/sentry-tunnel", &cross_site, &ours)
+            .await
+            .0,
+        403
+    );
+
+    // A burst over the per-client rate is refused. Five requests above reached the tunnel (the
+    // cross-site one was stopped before it).
+    let mut statuses = Vec::new();
+    for _ in 0..30 {
+        statuses.push(
+            server
+                .http("POST", "/api/sentry-tunnel", &[], &ours)
+                .await
+                .0,
+        );
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        promotions::sentry_tunnel::PER_MINUTE as usize - 5
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let leaked = received
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|b| String::from_utf8_lossy(b).contains("evil.test"))
+        .count();
+    assert_eq!(leaked, 0, "a foreign envelope was forwarded");
+}
+
+#[tokio::test]
+async fn the_tunnel_is_off_without_a_dsn() {
+    let server = shared_server();
+    assert_eq!(
+        server
+            .http(
+                "POST",
+                "/api/sentry-tunnel",
+                &[],
+                &envelope("http://public@127.0.0.1:9/1", "x")
+            )
+            .await
+            .0,
+        404
+    );
+}
