@@ -77,10 +77,7 @@ async fn panics_reach_the_ingest_and_the_tunnel_forwards_only_our_envelopes() {
     config.sentry_dsn = Some(dsn.clone());
     let _sentry = promotions::telemetry::init_sentry(&config);
     let server = spawn_with(config, CountingGuide::new(0.0), |routes| {
-        routes.route(
-            "/boom",
-            get(boom),
-        )
+        routes.route("/boom", get(boom))
     });
 
     // A handler panic: the client gets a 500, the ingest gets an event.

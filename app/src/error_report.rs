@@ -132,15 +132,14 @@ pub fn fallback(b: &Breakage) {
     if let Some(clean) = b.was_clean {
         tags.insert("was_clean", clean.to_string());
     }
-    let extra: BTreeMap<&str, serde_json::Value> = [
-        ("close_reason", b.close_reason.clone().into()),
-        (
-            "ms_since_open",
-            b.ms_since_open
-                .map_or(serde_json::Value::Null, |ms| ms.round().into()),
-        ),
-        ("messages_received", b.messages_received.into()),
-        ("products_outstanding", b.products_outstanding.into()),
+    let ms_since_open = b
+        .ms_since_open
+        .map_or_else(String::new, |ms| format!("{ms:.0}"));
+    let extra: BTreeMap<&str, String> = [
+        ("close_reason", b.close_reason.clone()),
+        ("ms_since_open", ms_since_open),
+        ("messages_received", b.messages_received.to_string()),
+        ("products_outstanding", b.products_outstanding.to_string()),
     ]
     .into();
     capture(
@@ -162,7 +161,7 @@ pub fn capture(
     kind: &str,
     value: &str,
     tags: BTreeMap<&str, String>,
-    extra: BTreeMap<&str, serde_json::Value>,
+    extra: BTreeMap<&str, String>,
 ) {
     let Some(text) = REPORTER.with_borrow_mut(|r| {
         let dsn = r.dsn.clone()?;
@@ -203,7 +202,7 @@ pub fn capture(
                 values: r.breadcrumbs.iter().cloned().collect(),
             },
         };
-        event.extra.insert("user_agent".into(), user_agent.into());
+        event.extra.insert("user_agent".into(), user_agent);
         Some(envelope(&dsn, &event))
     }) else {
         return;

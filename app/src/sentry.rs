@@ -113,7 +113,8 @@ pub struct Event {
     pub environment: String,
     pub exception: Values<Exception>,
     pub tags: BTreeMap<String, String>,
-    pub extra: BTreeMap<String, serde_json::Value>,
+    /// Strings only: `serde_json::Value` would cost the WASM bundle more than it is worth.
+    pub extra: BTreeMap<String, String>,
     pub request: Request,
     pub breadcrumbs: Values<Breadcrumb>,
 }

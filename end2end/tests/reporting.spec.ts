@@ -1,0 +1,69 @@
+// Client errors reach the error tracker (Kent, a fake Sentry) through the same-origin tunnel.
+import { expect, test } from "@playwright/test";
+import { ChildProcess } from "child_process";
+import { openHydrated, submitSearch } from "./helpers";
+import { proxyUrl, startProxy } from "./proxy";
+
+const KENT = process.env.KENT_URL;
+test.skip(!KENT, "needs Kent: run through scripts/test");
+
+type KentEvent = { event_id: string; summary: string };
+
+async function kentEvents(): Promise<KentEvent[]> {
+  const res = await fetch(`${KENT}/api/eventlist/`);
+  return (await res.json()).events;
+}
+
+async function kentEvent(id: string): Promise<any> {
+  return (await (await fetch(`${KENT}/api/event/${id}`)).json()).payload.body;
+}
+
+let proxy: ChildProcess;
+test.beforeAll(async () => {
+  proxy = await startProxy();
+});
+test.afterAll(() => proxy?.kill());
+test.beforeEach(async () => {
+  await fetch(`${KENT}/api/flush/`, { method: "POST" });
+});
+
+test("a fallback through a resetting proxy is reported once, with its close code and trigger", async ({ page }) => {
+  await openHydrated(page, `${proxyUrl("rst-after-upgrade")}/`);
+  await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
+  await expect(page.getByTestId("transport-notice")).toBeVisible();
+  await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
+  await expect.poll(async () => (await kentEvents()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+  await page.waitForTimeout(1_000); // a duplicate would arrive by now
+  const events = await kentEvents();
+  expect(events.map((e) => e.summary)).toEqual([expect.stringContaining("TransportFallback")]);
+  const body = await kentEvent(events[0].event_id);
+  expect(body.tags.trigger).toBe("closed_before_done");
+  expect(body.tags.close_code).toBe("1006");
+  expect(body.tags.was_clean).toBe("false");
+  expect(body.extra.user_agent).toContain("Chrome");
+  expect(body.request.url).not.toContain("?");
+  expect(body.breadcrumbs.values.map((b: any) => b.message)).toContain("close");
+});
+
+test("a Rust panic in the page is reported once, with its message", async ({ page }) => {
+  await page.goto("/?debug_panic=1");
+  await expect.poll(async () => (await kentEvents()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+  await page.waitForTimeout(1_000);
+  const events = await kentEvents();
+  expect(events.map((e) => e.summary)).toEqual(["panic: deliberate client panic for error-reporting tests"]);
+  const body = await kentEvent(events[0].event_id);
+  expect(body.platform).toBe("javascript");
+  expect(body.release).toMatch(/^promotions@/);
+});
+
+test("the page keeps working when the tunnel is down", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.route("**/api/sentry-tunnel", (route) => route.abort());
+  await openHydrated(page, `${proxyUrl("rst-after-upgrade")}/`);
+  await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
+  await expect(page.getByTestId("transport-notice")).toBeVisible();
+  await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
+  expect(errors).toEqual([]);
+  expect(await kentEvents()).toEqual([]);
+});
