@@ -49,6 +49,7 @@ impl SearchService {
         let answer = self.guide.quote(request, product);
         let timeout = self.quote_timeout;
         let product_id = product.clone();
+        let route = crate::route::route_class(request);
         let calls = Gauge::enter(&self.stats, |s| &s.upstream_calls);
         async move {
             let _calls = calls;
@@ -63,14 +64,16 @@ impl SearchService {
                     unavailable(UnavailableReason::NotEligible, &why)
                 }
                 Ok(Err(GuideError::Upstream(why))) => {
-                    tracing::warn!(product = %product_id, error = %why, "shipping guide failed");
+                    // An error, so it reaches Sentry: with the route class, never the postal codes.
+                    tracing::error!(product = %product_id, %route, error = %why, "shipping guide failed for {product_id} on {route}");
                     unavailable(
                         UnavailableReason::UpstreamError,
                         "The price service did not answer properly. Try again in a moment.",
                     )
                 }
                 Err(_) => {
-                    tracing::warn!(product = %product_id, timeout_ms = timeout.as_millis() as u64, "shipping guide timed out");
+                    let ms = timeout.as_millis() as u64;
+                    tracing::error!(product = %product_id, %route, timeout_ms = ms, "shipping guide timed out for {product_id} on {route}");
                     unavailable(
                         UnavailableReason::Timeout,
                         "The price service took too long to answer.",

@@ -14,9 +14,18 @@ pub fn init_tracing() {
     tracing_subscriber::registry()
         .with(filter)
         .with(tracing_subscriber::fmt::layer())
-        .with(ErrorLayer::new().with_filter(LevelFilter::ERROR))
-        .with(BreadcrumbLayer::new().with_filter(LevelFilter::INFO))
+        .with(sentry_layer())
         .init();
+}
+
+/// `error` events become Sentry events; `info` and `warn` become breadcrumbs on them.
+pub fn sentry_layer<S>() -> impl Layer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    ErrorLayer::new()
+        .with_filter(LevelFilter::ERROR)
+        .and_then(BreadcrumbLayer::new().with_filter(LevelFilter::INFO))
 }
 
 /// Keep the guard for the life of the process: dropping it flushes pending events.

@@ -69,13 +69,41 @@ async fn boom() -> &'static str {
     panic!("deliberate handler panic for the test")
 }
 
+/// A shipping guide whose every quote fails.
+struct FailingGuide;
+
+impl promotions::guide::ShippingGuide for FailingGuide {
+    fn plan(&self, request: &app::model::SearchRequest) -> Vec<app::model::ProductId> {
+        promotions::guide::simulator::Simulator::new(0.0, 0.0).plan(request)
+    }
+
+    fn quote(
+        &self,
+        _: &app::model::SearchRequest,
+        _: &app::model::ProductId,
+    ) -> promotions::guide::QuoteFuture {
+        Box::pin(async {
+            Err(promotions::guide::GuideError::Upstream(
+                "upstream said 502".into(),
+            ))
+        })
+    }
+}
+
 // One test: the Sentry client is global to the process.
 #[tokio::test]
-async fn panics_reach_the_ingest_and_the_tunnel_forwards_only_our_envelopes() {
+async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_only_ours() {
     let (dsn, received) = ingest();
     let mut config = Config::from_env().unwrap();
     config.sentry_dsn = Some(dsn.clone());
     let _sentry = promotions::telemetry::init_sentry(&config);
+    // As in production: `tracing` errors become Sentry events.
+    let subscriber = tracing_subscriber::layer::SubscriberExt::with(
+        tracing_subscriber::registry(),
+        promotions::telemetry::sentry_layer(),
+    );
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let failing = spawn_with(config.clone(), FailingGuide, |routes| routes);
     let server = spawn_with(config, CountingGuide::new(0.0), |routes| {
         routes.route("/boom", get(boom))
     });
@@ -153,11 +181,38 @@ async fn panics_reach_the_ingest_and_the_tunnel_forwards_only_our_envelopes() {
         promotions::sentry_tunnel::PER_MINUTE as usize - 5
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // An upstream failure is reported with its product and route class, never postal codes.
+    let quote = serde_json::json!({"request": {
+        "from": {"country": "NO", "postal_code": "0150"},
+        "to": {"country": "NO", "postal_code": "9900"},
+        "parcel": {"weight_grams": 1000}
+    }, "product_id": "5800"});
+    let json = [("content-type", "application/json")];
+    let (status, body) = failing
+        .http("POST", "/api/quote_product", &json, &quote.to_string())
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("upstream_error"), "{body}");
+    let event = wait_for(&received, "shipping guide failed")
+        .await
+        .expect("an upstream failure event");
+    let text = String::from_utf8_lossy(&event);
+    assert!(
+        text.contains("5800") && text.contains("NO-Oslo>NO-EastFinnmark"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("0150") && !text.contains("9900"),
+        "postal codes leaked: {text}"
+    );
+
+    let dsn_of_ours = dsn.clone();
     let leaked = received
         .lock()
         .unwrap()
         .iter()
-        .filter(|b| String::from_utf8_lossy(b).contains("evil.test"))
+        .filter_map(|b| app::sentry::envelope_header(b)?.dsn)
+        .filter(|dsn| dsn != &dsn_of_ours)
         .count();
     assert_eq!(leaked, 0, "a foreign envelope was forwarded");
 }
