@@ -2,4 +2,4 @@
 import base from "./playwright.config";
 import { defineConfig } from "@playwright/test";
 
-export default defineConfig({ ...base, testDir: "./bench", timeout: 600_000 });
+export default defineConfig({ ...base, testDir: "./bench", testMatch: "**/*.bench.ts", timeout: 1_800_000 });
