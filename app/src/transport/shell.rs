@@ -19,6 +19,8 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 const HTTP_UNTIL_KEY: &str = "promotions.http_until";
 
 type Sink = Rc<dyn Fn(SearchEvent)>;
+/// A pending `setTimeout`: its handle and the callback it will call.
+type Timer = (i32, Closure<dyn FnMut()>);
 
 /// The page's transport: one per page, cheap to clone.
 #[derive(Clone)]
@@ -47,7 +49,7 @@ struct Shell {
     outbox: RefCell<Vec<String>>,
     inputs: RefCell<VecDeque<Input>>,
     busy: Cell<bool>,
-    timer: RefCell<Option<(i32, Closure<dyn FnMut()>)>>,
+    timer: RefCell<Option<Timer>>,
     sink: RefCell<Option<Sink>>,
     notice: RwSignal<Option<Notice>>,
 }
