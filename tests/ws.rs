@@ -348,3 +348,52 @@ async fn a_slow_guide_times_out_per_product() {
     }
     assert_eq!(timeouts, ["4850"]);
 }
+
+/// The simulator, except that quoting express panics.
+struct PanickyGuide(promotions::guide::simulator::Simulator);
+
+impl promotions::guide::ShippingGuide for PanickyGuide {
+    fn plan(&self, request: &app::model::SearchRequest) -> Vec<ProductId> {
+        self.0.plan(request)
+    }
+
+    fn quote(
+        &self,
+        request: &app::model::SearchRequest,
+        product: &ProductId,
+    ) -> promotions::guide::QuoteFuture {
+        let express = product.as_str() == "4850";
+        let answer = self.0.quote(request, product);
+        Box::pin(async move {
+            assert!(!express, "deliberate panic in one product's task");
+            answer.await
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_panic_in_one_products_task_costs_that_product_only() {
+    let guide = PanickyGuide(promotions::guide::simulator::Simulator::new(0.0, 0.0));
+    let server = start(guide, TIMEOUT).await;
+    let mut ws = server.connect().await;
+    send_json(&mut ws, search_json(1, "0150", "9900", 1200)).await;
+    assert!(matches!(
+        expect_message(&mut ws).await,
+        ServerMessage::Accepted { .. }
+    ));
+    let (mut offers, mut failed) = (0, Vec::new());
+    loop {
+        match expect_message(&mut ws).await {
+            ServerMessage::Offer { .. } => offers += 1,
+            ServerMessage::Unavailable {
+                product_id, reason, ..
+            } => {
+                assert_eq!(reason, app::model::UnavailableReason::UpstreamError);
+                failed.push(product_id.0);
+            }
+            ServerMessage::Done { .. } => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((offers, failed), (4, vec!["4850".to_owned()]));
+}
