@@ -20,6 +20,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::State;
 use axum::handler::Handler;
+use axum::http::{HeaderValue, header};
 use axum::middleware;
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
@@ -27,6 +28,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use state::AppState;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Snapshot> {
@@ -71,6 +73,18 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             same_origin::guard,
         ))
         .layer(CatchPanicLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -166,3 +166,40 @@ async fn server_functions_refuse_cross_site_requests_and_get() {
     let (status, _) = server.http("GET", "/api/plan_search", &[], "").await;
     assert_eq!(status, 405);
 }
+
+#[tokio::test]
+async fn pages_carry_a_nonce_csp_and_security_headers() {
+    let server = shared_server();
+    let (status, head) = server.http_head("GET", "/").await;
+    assert_eq!(status, 200);
+    let csp = head
+        .iter()
+        .find(|(k, _)| k == "content-security-policy")
+        .map(|(_, v)| v.clone())
+        .expect("CSP header");
+    assert!(
+        csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|n| n.split('\'').next())
+        .expect("a nonce");
+    let (_, html) = server.http("GET", "/", &[], "").await;
+    assert!(
+        !html.contains(&format!("nonce=\"{nonce}\"")),
+        "a nonce must not be reused between renders"
+    );
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "strict-origin-when-cross-origin"),
+        ("x-frame-options", "DENY"),
+    ] {
+        assert!(
+            head.iter().any(|(k, v)| k == name && v == value),
+            "{name} missing: {head:?}"
+        );
+    }
+}

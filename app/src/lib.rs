@@ -23,6 +23,8 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    csp::set_header(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -43,6 +45,38 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The page's Content-Security-Policy, sent as a header (`frame-ancestors` is ignored in a
+/// `<meta>`): scripts only from our origin or carrying this render's nonce (Leptos puts it on
+/// its hydration and streaming scripts), WASM allowed, nothing framed, nothing third-party.
+#[cfg(feature = "ssr")]
+mod csp {
+    use leptos::prelude::*;
+
+    pub fn set_header(options: &LeptosOptions) {
+        let (Some(nonce), Some(response)) = (
+            leptos::nonce::use_nonce(),
+            use_context::<leptos_axum::ResponseOptions>(),
+        ) else {
+            return;
+        };
+        // Development pages also talk to cargo-leptos' live-reload socket.
+        let reload = if options.env == leptos::config::Env::DEV {
+            let port = options.reload_port;
+            format!(" ws://127.0.0.1:{port} ws://localhost:{port}")
+        } else {
+            String::new()
+        };
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self'{reload}; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }
 
