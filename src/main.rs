@@ -25,6 +25,7 @@ async fn main() {
     );
     let state = AppState::new(&config, guide);
     let shutdown = state.shutdown.clone();
+    let stats = state.stats.clone();
     let app = promotions::router(state);
 
     let addr = config.leptos.site_addr;
@@ -49,6 +50,14 @@ async fn main() {
     .await
     {
         tracing::error!(error = %e, "server error");
+    }
+    // Upgraded sockets outlive the HTTP server: let them drain and close with 1001 first.
+    let deadline =
+        std::time::Instant::now() + promotions::ws::DRAIN_LIMIT + std::time::Duration::from_secs(2);
+    while stats.sockets.load(std::sync::atomic::Ordering::Relaxed) > 0
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 

@@ -25,6 +25,8 @@ use tracing::{Instrument, info, info_span, warn};
 pub const PING_EVERY: Duration = Duration::from_secs(20);
 /// A socket that has sent nothing (not even a pong) for this long is gone.
 pub const IDLE_LIMIT: Duration = Duration::from_secs(65);
+/// On shutdown, how long running searches may take to finish before sockets close with 1001.
+pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 mod close {
     pub const GOING_AWAY: u16 = 1001;
@@ -75,6 +77,8 @@ async fn run(socket: WebSocket, state: AppState) {
     let mut searches = Searches::default();
     let mut heartbeat: Option<tokio::time::Interval> = None;
     let mut last_heard = Instant::now();
+    // On shutdown, running searches may finish until then; new ones are refused.
+    let mut drain_until: Option<tokio::time::Instant> = None;
 
     let end = loop {
         tokio::select! {
@@ -88,7 +92,8 @@ async fn run(socket: WebSocket, state: AppState) {
                     Some(Ok(Message::Text(text))) => {
                         // Nothing is sent before the client speaks: the pings start now.
                         heartbeat.get_or_insert_with(|| tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY));
-                        for reply in handle_text(&text, &state.search, &mut searches, &events) {
+                        let draining = drain_until.is_some();
+                        for reply in handle_text(&text, &state.search, &mut searches, &events, draining) {
                             if send(&mut sink, &reply).await.is_err() {
                                 break;
                             }
@@ -97,11 +102,15 @@ async fn run(socket: WebSocket, state: AppState) {
                 }
             }
             Some(msg) = outbox.recv() => {
+                let done = matches!(msg, ServerMessage::Done { .. });
                 if let ServerMessage::Done { search_id } = msg {
                     searches.finished(search_id);
                 }
                 if send(&mut sink, &msg).await.is_err() {
                     break End::ClientLeft;
+                }
+                if done && drain_until.is_some() && searches.running.is_empty() {
+                    break End::Close(close::GOING_AWAY, "server shutting down");
                 }
             }
             Some(finished) = searches.tasks.join_next(), if !searches.tasks.is_empty() => {
@@ -117,7 +126,13 @@ async fn run(socket: WebSocket, state: AppState) {
                     break End::ClientLeft;
                 }
             }
-            _ = state.shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
+            _ = state.shutdown.cancelled(), if drain_until.is_none() => {
+                if searches.running.is_empty() {
+                    break End::Close(close::GOING_AWAY, "server shutting down");
+                }
+                drain_until = Some(tokio::time::Instant::now() + DRAIN_LIMIT);
+            }
+            _ = sleep_until_some(drain_until) => break End::Close(close::GOING_AWAY, "server shutting down"),
         }
     };
     if let End::Close(code, reason) = end {
@@ -136,6 +151,13 @@ async fn run(socket: WebSocket, state: AppState) {
         open_ms = opened.elapsed().as_millis() as u64,
         cancelled, "socket ended"
     );
+}
+
+async fn sleep_until_some(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn tick(heartbeat: &mut Option<tokio::time::Interval>) {
@@ -193,6 +215,7 @@ fn handle_text(
     service: &Arc<SearchService>,
     searches: &mut Searches,
     events: &mpsc::Sender<ServerMessage>,
+    draining: bool,
 ) -> Vec<ServerMessage> {
     let error = |search_id, code, message: String, field| ServerMessage::Error {
         search_id,
@@ -214,6 +237,15 @@ fn handle_text(
             vec![]
         }
         ClientMessage::Search { search_id, request } => {
+            if draining {
+                let message = "the server is restarting; search again in a moment".into();
+                return vec![error(
+                    Some(search_id),
+                    ErrorCode::ShuttingDown,
+                    message,
+                    None,
+                )];
+            }
             if searches.running.contains_key(&search_id) {
                 return vec![error(
                     Some(search_id),

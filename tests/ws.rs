@@ -397,3 +397,46 @@ async fn a_panic_in_one_products_task_costs_that_product_only() {
     }
     assert_eq!((offers, failed), (4, vec!["4850".to_owned()]));
 }
+
+#[tokio::test]
+async fn on_shutdown_running_searches_finish_then_sockets_close_with_1001() {
+    let server = start(CountingGuide::new(1.0), TIMEOUT).await;
+    let mut ws = server.connect().await;
+    send_json(&mut ws, search_json(1, "0150", "9170", 1200)).await; // groupage takes 1.5-3 s
+    assert!(matches!(
+        expect_message(&mut ws).await,
+        ServerMessage::Accepted { .. }
+    ));
+    let mut idle = server.connect().await;
+    send_json(&mut idle, json!({"type": "ping", "nonce": 1})).await;
+    assert_eq!(
+        expect_message(&mut idle).await,
+        ServerMessage::Pong { nonce: 1 }
+    );
+
+    server.state.shutdown.cancel();
+    // An idle socket closes at once.
+    assert_eq!(close_code(&mut idle).await, Some(1001));
+    // A new search is refused while the running one finishes.
+    send_json(&mut ws, search_json(2, "0150", "9900", 1200)).await;
+    let mut refused = false;
+    let mut outcomes = 0;
+    loop {
+        match expect_message(&mut ws).await {
+            ServerMessage::Error {
+                search_id: Some(2),
+                code,
+                ..
+            } => {
+                assert_eq!(code, ErrorCode::ShuttingDown);
+                refused = true;
+            }
+            ServerMessage::Offer { .. } | ServerMessage::Unavailable { .. } => outcomes += 1,
+            ServerMessage::Done { search_id: 1 } => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(refused);
+    assert_eq!(outcomes, 4, "every outcome of the running search arrives");
+    assert_eq!(close_code(&mut ws).await, Some(1001));
+}

@@ -19,6 +19,7 @@ pub enum ErrorCode {
     DuplicateSearch,
     BadMessage,
     UnknownMessageType,
+    ShuttingDown,
 }
 
 impl ErrorCode {
@@ -36,6 +37,7 @@ impl ErrorCode {
             ErrorCode::DuplicateSearch => "duplicate_search",
             ErrorCode::BadMessage => "bad_message",
             ErrorCode::UnknownMessageType => "unknown_message_type",
+            ErrorCode::ShuttingDown => "shutting_down",
         }
     }
 }
@@ -84,6 +86,7 @@ mod tests {
             ErrorCode::DuplicateSearch,
             ErrorCode::BadMessage,
             ErrorCode::UnknownMessageType,
+            ErrorCode::ShuttingDown,
         ] {
             assert_eq!(
                 serde_json::to_string(&code).unwrap(),
