@@ -97,6 +97,7 @@ impl SearchService {
         Search {
             tasks,
             ids,
+            route: crate::route::route_class(request),
             _in_flight: Gauge::enter(&self.stats, |s| &s.searches_in_flight),
         }
     }
@@ -106,6 +107,8 @@ impl SearchService {
 pub struct Search {
     tasks: JoinSet<Outcome>,
     ids: HashMap<Id, ProductId>,
+    /// For reports: the route class, never the postal codes.
+    route: String,
     _in_flight: Gauge,
 }
 
@@ -119,7 +122,8 @@ impl Search {
         let product_id = self.ids.remove(&id)?;
         Some(result.unwrap_or_else(|e| {
             // A panic in one product's task costs that product only.
-            tracing::error!(product = %product_id, error = %e, "quote task failed");
+            let route = &self.route;
+            tracing::error!(product = %product_id, %route, error = %e, "quote task failed for {product_id} on {route}");
             Outcome::Unavailable {
                 product_id,
                 reason: UnavailableReason::UpstreamError,
