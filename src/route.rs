@@ -2,6 +2,7 @@
 //! logs and error reports instead of postal codes, which are personal data.
 
 use app::model::{Address, SearchRequest};
+use std::fmt;
 
 /// A part of Norway, for prices and lead times; `Svalbard` has its own product rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,16 +57,45 @@ impl Region {
     }
 }
 
-/// The class of a route, for logs and error reports: never the full postal codes.
-pub fn route_class(request: &SearchRequest) -> String {
-    let end = |a: &Address| {
-        if a.country == "NO" {
-            format!("NO-{:?}", Region::of(&a.postal_code))
-        } else {
-            a.country.clone()
+/// One end of a route: a Norwegian region, or another country (its ISO code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum End {
+    Norway(Region),
+    Abroad([u8; 2]),
+}
+
+impl End {
+    fn of(a: &Address) -> End {
+        match a.country.as_bytes() {
+            b"NO" => End::Norway(Region::of(&a.postal_code)),
+            &[a, b] => End::Abroad([a, b]),
+            _ => End::Abroad(*b"??"),
         }
-    };
-    format!("{}>{}", end(&request.from), end(&request.to))
+    }
+}
+
+impl fmt::Display for End {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            End::Norway(region) => write!(f, "NO-{region:?}"),
+            End::Abroad(code) => f.write_str(std::str::from_utf8(code).unwrap_or("??")),
+        }
+    }
+}
+
+/// The class of a route (`NO-Oslo>SE`), for logs and error reports: never the postal codes.
+/// Cheap to make and copy; it is formatted only when something is logged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteClass(End, End);
+
+impl fmt::Display for RouteClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}>{}", self.0, self.1)
+    }
+}
+
+pub fn route_class(request: &SearchRequest) -> RouteClass {
+    RouteClass(End::of(&request.from), End::of(&request.to))
 }
 
 #[cfg(test)]
@@ -100,7 +130,8 @@ mod tests {
                     width_cm: None,
                     height_cm: None
                 },
-            }),
+            })
+            .to_string(),
             "NO-Oslo>SE"
         );
     }

@@ -108,7 +108,7 @@ pub struct Search {
     tasks: JoinSet<Outcome>,
     ids: HashMap<Id, ProductId>,
     /// For reports: the route class, never the postal codes.
-    route: String,
+    route: crate::route::RouteClass,
     _in_flight: Gauge,
 }
 

@@ -29,6 +29,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: &Config, guide: Arc<dyn ShippingGuide>) -> Self {
         let stats = Arc::new(Stats::default());
+        let dsn = config.sentry_dsn.as_deref().and_then(Dsn::parse);
         Self {
             leptos_options: config.leptos.clone(),
             search: Arc::new(SearchService::new(
@@ -39,21 +40,13 @@ impl AppState {
             origins: Arc::new(config.origins.clone()),
             stats,
             shutdown: CancellationToken::new(),
-            tunnel: config
-                .sentry_dsn
-                .as_deref()
-                .and_then(Dsn::parse)
-                .map(|dsn| Arc::new(Tunnel::new(dsn))),
             telemetry: ClientTelemetry {
-                dsn: config
-                    .sentry_dsn
-                    .as_deref()
-                    .and_then(Dsn::parse)
-                    .map(|dsn| dsn.public()),
+                dsn: dsn.as_ref().map(Dsn::public),
                 release: config.release.clone(),
                 environment: config.environment.clone(),
                 debug_panic: config.debug_panic,
             },
+            tunnel: dsn.map(|dsn| Arc::new(Tunnel::new(dsn))),
         }
     }
 }

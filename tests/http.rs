@@ -170,7 +170,8 @@ async fn server_functions_refuse_cross_site_requests_and_get() {
 #[tokio::test]
 async fn pages_carry_a_nonce_csp_and_security_headers() {
     let server = shared_server();
-    let (status, head) = server.http_head("GET", "/").await;
+    let reply = server.exchange("GET", "/", &[], "").await;
+    let (status, head) = (reply.status, reply.headers);
     assert_eq!(status, 200);
     let csp = head
         .iter()

@@ -1,32 +1,25 @@
 // Starts the hostile proxy (end2end/hostile-proxy, built by scripts/test) in front of the app:
 // one port per mode, from PROXY_BASE_PORT.
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as path from "path";
 
 export const PROXY_BASE_PORT = 4100;
-export const MODES = [
-  "pass",
-  "rst-after-upgrade",
-  "fin-after-upgrade",
-  "stall",
-  "refuse-upgrade",
-  "rst-mid-stream",
-  "inject-via",
-] as const;
-export type Mode = (typeof MODES)[number];
+const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
+const BIN = path.join(TARGET, "debug", "hostile-proxy");
 
-export function proxyUrl(mode: Mode): string {
+/** The proxy's modes, in port order, as the proxy itself lists them. */
+export const MODES: readonly string[] = execFileSync(BIN, ["--list-modes"]).toString().trim().split("\n");
+
+export function proxyUrl(mode: string): string {
   return `http://127.0.0.1:${PROXY_BASE_PORT + MODES.indexOf(mode)}`;
 }
 
 /** Modes in which the socket still works: no notice, no fallback. */
-export const HARMLESS: readonly Mode[] = ["pass", "inject-via"];
+export const HARMLESS: readonly string[] = ["pass", "inject-via"];
 
 export async function startProxy(): Promise<ChildProcess> {
-  const target = process.env.CARGO_TARGET_DIR ?? path.join(__dirname, "..", "..", "target");
-  const bin = path.join(target, "debug", "hostile-proxy");
   const upstream = new URL(process.env.BASE_URL ?? "http://127.0.0.1:3000").host;
-  const child = spawn(bin, ["--upstream", upstream, "--base-port", String(PROXY_BASE_PORT)], {
+  const child = spawn(BIN, ["--upstream", upstream, "--base-port", String(PROXY_BASE_PORT)], {
     stdio: ["pipe", "pipe", "inherit"], // it exits when our end of stdin closes
   });
   await new Promise<void>((resolve, reject) => {

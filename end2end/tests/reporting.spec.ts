@@ -4,8 +4,8 @@ import { ChildProcess } from "child_process";
 import { openHydrated, submitSearch } from "./helpers";
 import { proxyUrl, startProxy } from "./proxy";
 
-const KENT = process.env.KENT_URL;
-test.skip(!KENT, "needs Kent: run through scripts/test");
+// scripts/test starts Kent and the server with SENTRY_DSN pointing at it.
+const KENT = process.env.KENT_URL ?? "http://127.0.0.1:5123";
 
 type KentEvent = { event_id: string; summary: string };
 
@@ -20,6 +20,8 @@ async function kentEvent(id: string): Promise<any> {
 
 let proxy: ChildProcess;
 test.beforeAll(async () => {
+  const up = await fetch(`${KENT}/api/eventlist/`).then((r) => r.ok, () => false);
+  if (!up) throw new Error(`Kent is not running at ${KENT}: run ./scripts/test, or ./scripts/kent start and serve with SENTRY_DSN=$(./scripts/kent dsn)`);
   proxy = await startProxy();
 });
 test.afterAll(() => proxy?.kill());

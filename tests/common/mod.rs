@@ -153,6 +153,7 @@ impl TestServer {
     }
 
     /// A plain HTTP/1.1 request; returns status and body.
+    /// A plain HTTP/1.1 request; returns status and body.
     pub async fn http(
         &self,
         method: &str,
@@ -160,6 +161,18 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: &str,
     ) -> (u16, String) {
+        let reply = self.exchange(method, path, headers, body).await;
+        (reply.status, reply.body)
+    }
+
+    /// A plain HTTP/1.1 request; returns status, headers (lower-case names) and body.
+    pub async fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Reply {
         let mut stream = TcpStream::connect(self.addr).await.unwrap();
         let mut req = format!(
             "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\ncontent-length: {}\r\n",
@@ -175,42 +188,32 @@ impl TestServer {
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.unwrap();
         let text = String::from_utf8_lossy(&raw).into_owned();
-        let status = text[9..12].parse().unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        };
-        (status, body)
-    }
-}
-
-impl TestServer {
-    /// Status and headers (lower-case names) of a request.
-    pub async fn http_head(&self, method: &str, path: &str) -> (u16, Vec<(String, String)>) {
-        let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        let req = format!(
-            "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
-            self.addr
-        );
-        stream.write_all(req.as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.unwrap();
-        let text = String::from_utf8_lossy(&raw);
-        let head = text.split("\r\n\r\n").next().unwrap_or_default();
-        let status = head[9..12].parse().unwrap();
-        let headers = head
+        let headers: Vec<(String, String)> = head
             .lines()
             .skip(1)
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
             .collect();
-        (status, headers)
+        let chunked = headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v == "chunked");
+        Reply {
+            status: head[9..12].parse().unwrap(),
+            body: if chunked {
+                dechunk(body)
+            } else {
+                body.to_owned()
+            },
+            headers,
+        }
     }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
 fn dechunk(mut body: &str) -> String {

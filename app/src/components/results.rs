@@ -50,19 +50,21 @@ fn Failure(message: String) -> impl IntoView {
 }
 
 /// The cards of a plan, in plan order, or the plain "no service" answer for an empty plan.
-#[component]
-fn Cards(request: SearchRequest, cards: Vec<(ProductId, Signal<CardState>)>) -> impl IntoView {
+fn card_grid(request: SearchRequest, cards: Vec<AnyView>) -> AnyView {
     if cards.is_empty() {
         return view! { <NoService request/> }.into_any();
     }
     let count = cards.len();
     view! {
         <Summary request count/>
-        <ul class="cards">
-            {cards.into_iter().map(|(product_id, state)| view! { <OfferCard product_id state/> }).collect_view()}
-        </ul>
+        <ul class="cards">{cards}</ul>
     }
     .into_any()
+}
+
+#[component]
+fn Planning() -> impl IntoView {
+    view! { <p class="summary">"Finding services…"</p> }
 }
 
 /// Results of the search in the page's URL, rendered on the server card by card.
@@ -73,25 +75,18 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
         move |_| plan_search(request.clone())
     });
     view! {
-        <Suspense fallback=|| view! { <p class="summary">"Finding services…"</p> }>
+        <Suspense fallback=Planning>
             {move || {
                 let request = request.clone();
                 Suspend::new(async move {
                     match plan.await {
                         Err(e) => view! { <Failure message=e.to_string()/> }.into_any(),
-                        Ok(products) if products.is_empty() => view! { <NoService request/> }.into_any(),
                         Ok(products) => {
-                            let count = products.len();
-                            view! {
-                                <Summary request=request.clone() count/>
-                                <ul class="cards">
-                                    {products
-                                        .into_iter()
-                                        .map(|product_id| view! { <InitialCard request=request.clone() product_id/> })
-                                        .collect_view()}
-                                </ul>
-                            }
-                            .into_any()
+                            let cards = products
+                                .into_iter()
+                                .map(|product_id| view! { <InitialCard request=request.clone() product_id/> }.into_any())
+                                .collect();
+                            card_grid(request, cards)
                         }
                     }
                 })
@@ -129,14 +124,14 @@ fn InitialCard(request: SearchRequest, product_id: ProductId) -> impl IntoView {
 pub fn LiveResults(request: SearchRequest, view: ResultsView) -> impl IntoView {
     match view {
         ResultsView::Idle => ().into_any(),
-        ResultsView::Planning => view! { <p class="summary">"Finding services…"</p> }.into_any(),
+        ResultsView::Planning => view! { <Planning/> }.into_any(),
         ResultsView::Failed(message) => view! { <Failure message/> }.into_any(),
         ResultsView::Planned(cards) => {
             let cards = cards
                 .into_iter()
-                .map(|c| (c.product_id, c.state.into()))
+                .map(|c| view! { <OfferCard product_id=c.product_id state=c.state/> }.into_any())
                 .collect();
-            view! { <Cards request cards/> }.into_any()
+            card_grid(request, cards)
         }
     }
 }

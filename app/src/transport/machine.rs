@@ -155,11 +155,11 @@ struct Http {
 struct Search {
     id: SearchId,
     request: SearchRequest,
+    /// When the search started, which is also when it was sent on the socket.
     started: Ms,
     plan: Option<Vec<ProductId>>,
     resolved: HashSet<ProductId>,
     on_socket: bool,
-    sent_at: Ms,
     accepted: bool,
     last_heard: Ms,
     http: Option<Http>,
@@ -256,7 +256,7 @@ impl Machine {
         }
         if let Some(s) = self.search.as_ref().filter(|s| !s.finished) {
             if s.on_socket && !s.accepted {
-                at.push(s.sent_at + REPLY_TIMEOUT);
+                at.push(s.started + REPLY_TIMEOUT);
                 if s.http.is_none() {
                     at.push(s.started + self.hedge_delay);
                 }
@@ -333,7 +333,6 @@ impl Machine {
             plan: None,
             resolved: HashSet::new(),
             on_socket,
-            sent_at: now,
             accepted: false,
             last_heard: now,
             http: None,
@@ -524,7 +523,7 @@ impl Machine {
         let socket_live = self.socket_live();
         let mut hedge = false;
         if let Some(s) = self.search.as_mut().filter(|s| !s.finished && s.on_socket) {
-            if socket_live && !s.accepted && now - s.sent_at >= REPLY_TIMEOUT {
+            if socket_live && !s.accepted && now - s.started >= REPLY_TIMEOUT {
                 return self.broken(now, Trigger::AcceptedTimeout, None, out);
             }
             if socket_live

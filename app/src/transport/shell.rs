@@ -145,7 +145,9 @@ impl Transport {
         });
         let transport = Transport(shell);
         let commands = transport.0.machine.borrow_mut().start(now());
-        transport.run(commands);
+        transport.0.busy.set(true);
+        transport.execute(commands);
+        transport.drain();
         transport
     }
 
@@ -169,6 +171,12 @@ impl Transport {
         if self.0.busy.replace(true) {
             return; // the running loop picks it up
         }
+        self.drain();
+    }
+
+    /// Feeds queued inputs to the machine until none are left, then re-arms the timer.
+    /// The caller has set `busy`.
+    fn drain(&self) {
         loop {
             let Some(input) = self.0.inputs.borrow_mut().pop_front() else {
                 break;
@@ -178,18 +186,6 @@ impl Transport {
         }
         self.0.busy.set(false);
         self.arm_timer();
-    }
-
-    fn run(&self, commands: Vec<Command>) {
-        self.0.busy.set(true);
-        self.execute(commands);
-        self.0.busy.set(false);
-        // Inputs raised while starting (e.g. a socket that cannot be built).
-        if let Some(input) = self.0.inputs.borrow_mut().pop_front() {
-            self.feed(input);
-        } else {
-            self.arm_timer();
-        }
     }
 
     fn execute(&self, commands: Vec<Command>) {

@@ -3,7 +3,7 @@
 //!
 //! `hostile-proxy --upstream 127.0.0.1:3000 --base-port 4100` listens on one port per mode,
 //! in the order of [`MODES`] (4100 = pass, 4101 = rst-after-upgrade, …), and prints
-//! `mode port` per line once listening.
+//! `mode port` per line once listening. `--list-modes` prints the modes and exits.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -25,6 +25,11 @@ const MAX_HEAD: usize = 64 * 1024;
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list-modes") {
+        // The tests take their list of modes from here.
+        println!("{}", MODES.join("\n"));
+        return;
+    }
     let arg = |name: &str| {
         args.iter()
             .position(|a| a == name)
