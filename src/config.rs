@@ -20,10 +20,24 @@ pub struct Config {
     pub release: String,
     /// `PROMOTIONS_DEBUG_PANIC=1` lets `?debug_panic=1` panic the page, for error-reporting tests.
     pub debug_panic: bool,
+    /// `MAX_SOCKETS_PER_IP`: live sockets per client address (IPv6: per /64); 0 = no cap.
+    pub max_sockets_per_ip: usize,
+    /// `SEARCHES_PER_MINUTE`: searches per client address, socket and HTTP together; 0 = off.
+    pub searches_per_minute: u32,
 }
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn count(name: &str, default: u32) -> Result<u32, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| format!("{name}={v:?}: expected a whole number (0 turns it off)")),
+    }
 }
 
 fn float(name: &str, default: f64, range: std::ops::RangeInclusive<f64>) -> Result<f64, String> {
@@ -92,6 +106,8 @@ impl Config {
             }),
             release: concat!("promotions@", env!("CARGO_PKG_VERSION")).into(),
             debug_panic: var("PROMOTIONS_DEBUG_PANIC").is_some_and(|v| v == "1"),
+            max_sockets_per_ip: count("MAX_SOCKETS_PER_IP", 20)? as usize,
+            searches_per_minute: count("SEARCHES_PER_MINUTE", 120)?,
         })
     }
 }

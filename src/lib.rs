@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 pub mod config;
 pub mod guide;
+pub mod limits;
 pub mod origin;
 pub mod route;
 pub mod same_origin;
@@ -20,16 +21,26 @@ use app::{App, shell};
 use axum::Router;
 use axum::extract::State;
 use axum::handler::Handler;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use state::AppState;
+use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::TraceLayer;
+
+/// Request bodies on every route but the Sentry tunnel.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// How long a client may take to send a request body.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a response may take to start; a quote's own timeout is shorter.
+pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Snapshot> {
     axum::Json(state.stats.snapshot())
@@ -51,7 +62,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/ws/promotions", get(ws::handler))
         .route("/healthz", get(healthz))
-        .route("/api/sentry-tunnel", post(sentry_tunnel::handler))
         .leptos_routes_with_context(
             state,
             routes,
@@ -62,10 +72,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             move || shell(options.clone()),
         )
         .fallback(files)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            limits::http_guard,
+        ))
+        // A search request is well under 1 KiB; nothing but the tunnel takes more than this.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Added after the layers above: error reports have their own, larger limit.
+        .route("/api/sentry-tunnel", post(sentry_tunnel::handler))
 }
 
 /// The layers every route gets: the same-origin check for `/api`, panics as 500s (Sentry's
-/// panic hook reports them), request tracing.
+/// panic hook reports them), a deadline for reading a request body and for answering (slow
+/// clients cannot hold connections open), request tracing.
 pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(
@@ -73,6 +92,11 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             same_origin::guard,
         ))
         .layer(CatchPanicLayer::new())
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            RESPONSE_TIMEOUT,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

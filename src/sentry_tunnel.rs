@@ -3,15 +3,14 @@
 //! (Sentry's documented tunnel). Never an open relay: only envelopes for the configured DSN's
 //! host and project are forwarded, raw, in the background; size and rate are limited.
 
+use crate::limits::{ClientKey, PerMinute};
 use crate::state::AppState;
 use app::sentry::{Dsn, envelope_header};
 use axum::body::{Bytes, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::time::Duration;
 
 pub const MAX_ENVELOPE_BYTES: usize = 200 * 1024;
 /// Envelopes one client address may send per minute.
@@ -21,7 +20,7 @@ const FORWARD_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Tunnel {
     dsn: Dsn,
     http: reqwest::Client,
-    recent: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    per_client: PerMinute,
 }
 
 impl Tunnel {
@@ -33,23 +32,8 @@ impl Tunnel {
         Self {
             dsn,
             http,
-            recent: Mutex::new(HashMap::new()),
+            per_client: PerMinute::new(PER_MINUTE),
         }
-    }
-
-    /// A fixed one-minute window per client address.
-    fn admit(&self, ip: IpAddr) -> bool {
-        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        if recent.len() > 10_000 {
-            recent.retain(|_, (start, _)| now.duration_since(*start) < Duration::from_secs(60));
-        }
-        let entry = recent.entry(ip).or_insert((now, 0));
-        if now.duration_since(entry.0) >= Duration::from_secs(60) {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= PER_MINUTE
     }
 
     fn forward(&self, body: Bytes) {
@@ -73,16 +57,13 @@ impl Tunnel {
 
 pub async fn handler(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> (StatusCode, &'static str) {
     let Some(tunnel) = &state.tunnel else {
         return (StatusCode::NOT_FOUND, "error reporting is off");
     };
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-    if !tunnel.admit(ip) {
+    if tunnel.per_client.check(ClientKey::of(peer.ip())).is_err() {
         return (StatusCode::TOO_MANY_REQUESTS, "too many reports");
     }
     let Ok(body) = to_bytes(request.into_body(), MAX_ENVELOPE_BYTES).await else {

@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::guide::ShippingGuide;
+use crate::limits::ClientLimits;
 use crate::origin::OriginPolicy;
 use crate::search::SearchService;
 use crate::sentry_tunnel::Tunnel;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub tunnel: Option<Arc<Tunnel>>,
     /// What the page needs to report its own errors.
     pub telemetry: ClientTelemetry,
+    pub limits: Arc<ClientLimits>,
 }
 
 impl AppState {
@@ -47,6 +49,10 @@ impl AppState {
                 debug_panic: config.debug_panic,
             },
             tunnel: dsn.map(|dsn| Arc::new(Tunnel::new(dsn))),
+            limits: Arc::new(ClientLimits::new(
+                config.max_sockets_per_ip,
+                config.searches_per_minute,
+            )),
         }
     }
 }

@@ -11,6 +11,10 @@ pub struct Stats {
     pub upstream_calls: AtomicUsize,
     pub searches_started: AtomicU64,
     pub rejected_origins: AtomicU64,
+    /// Sockets refused because their client had too many open.
+    pub refused_sockets: AtomicU64,
+    /// Searches refused by the per-client rate, on either tier.
+    pub rate_limited: AtomicU64,
 }
 
 /// What `/healthz` reports.
@@ -22,6 +26,8 @@ pub struct Snapshot {
     pub upstream_calls_in_flight: usize,
     pub searches_started: u64,
     pub rejected_origins: u64,
+    pub refused_sockets: u64,
+    pub rate_limited: u64,
 }
 
 impl Stats {
@@ -33,6 +39,8 @@ impl Stats {
             upstream_calls_in_flight: self.upstream_calls.load(Ordering::Relaxed),
             searches_started: self.searches_started.load(Ordering::Relaxed),
             rejected_origins: self.rejected_origins.load(Ordering::Relaxed),
+            refused_sockets: self.refused_sockets.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `/ws/promotions` (DESIGN §3): origin check before the upgrade, then one loop per socket that
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
-use crate::search::SearchService;
+use crate::limits::{ClientKey, SocketSlot};
 use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
@@ -9,13 +9,13 @@ use app::protocol::{
     ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, SearchId, ServerMessage,
     decode_client_message,
 };
-use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -32,12 +32,15 @@ mod close {
     pub const GOING_AWAY: u16 = 1001;
     pub const UNSUPPORTED: u16 = 1003;
     pub const TOO_BIG: u16 = 1009;
+    /// "Try Again Later": too many sockets from this client. The page then uses HTTP quietly.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
 }
 
 static SOCKET_IDS: AtomicU64 = AtomicU64::new(1);
 
 pub async fn handler(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -50,14 +53,34 @@ pub async fn handler(
         warn!(origin, "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
+    let client = ClientKey::of(peer.ip());
+    let slot = state.limits.open_socket(client);
+    if slot.is_none() {
+        state.stats.refused_sockets.fetch_add(1, Ordering::Relaxed);
+        warn!("websocket refused: too many sockets from this client");
+    }
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // axum's 128 KiB default buffers would cost 10,000 sockets gigabytes.
         .read_buffer_size(4 * 1024)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| {
+        .on_upgrade(move |socket| async move {
+            // Refused after the upgrade, not before: a browser sees only a failed handshake,
+            // which looks like a hostile proxy; a close code tells the page what happened.
+            let Some(slot) = slot else {
+                return refuse(socket).await;
+            };
             let id = SOCKET_IDS.fetch_add(1, Ordering::Relaxed);
-            run(socket, state).instrument(info_span!("socket", id))
+            run(
+                socket,
+                state,
+                Client {
+                    key: client,
+                    _slot: slot,
+                },
+            )
+            .instrument(info_span!("socket", id))
+            .await
         })
         .into_response()
 }
@@ -68,7 +91,21 @@ enum End {
     Close(u16, &'static str),
 }
 
-async fn run(socket: WebSocket, state: AppState) {
+/// Whose socket it is; the slot counts it against the client's cap while it lives.
+struct Client {
+    key: ClientKey,
+    _slot: SocketSlot,
+}
+
+async fn refuse(mut socket: WebSocket) {
+    let frame = CloseFrame {
+        code: close::TRY_AGAIN_LATER,
+        reason: "too many connections from your network".into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
+}
+
+async fn run(socket: WebSocket, state: AppState, client: Client) {
     let _live = Gauge::enter(&state.stats, |s| &s.sockets);
     let opened = Instant::now();
     info!("socket opened");
@@ -93,7 +130,7 @@ async fn run(socket: WebSocket, state: AppState) {
                         // Nothing is sent before the client speaks: the pings start now.
                         heartbeat.get_or_insert_with(|| tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY));
                         let draining = drain_until.is_some();
-                        for reply in handle_text(&text, &state.search, &mut searches, &events, draining) {
+                        for reply in handle_text(&text, &state, client.key, &mut searches, &events, draining) {
                             if send(&mut sink, &reply).await.is_err() {
                                 break;
                             }
@@ -212,7 +249,8 @@ impl Searches {
 /// Replies to one text frame; search events follow later through `events`.
 fn handle_text(
     text: &str,
-    service: &Arc<SearchService>,
+    state: &AppState,
+    client: ClientKey,
     searches: &mut Searches,
     events: &mpsc::Sender<ServerMessage>,
     draining: bool,
@@ -264,6 +302,17 @@ fn handle_text(
                     None,
                 )];
             }
+            if let Err(retry) = state.limits.search(client) {
+                state.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+                warn!(search_id, "rate limit: search refused");
+                return vec![error(
+                    Some(search_id),
+                    ErrorCode::RateLimited,
+                    retry.message(),
+                    None,
+                )];
+            }
+            let service = &state.search;
             let (request, products) = match service.plan(&request) {
                 Ok(plan) => plan,
                 Err(e) => return vec![error(Some(search_id), e.code, e.message, Some(e.field))],

@@ -112,7 +112,7 @@ async fn server_functions_plan_and_quote_with_json() {
             &serde_json::json!({"request": bad}).to_string(),
         )
         .await;
-    assert_eq!(status, 500);
+    assert_eq!(status, 400, "bad input is the client's error");
     assert!(body.contains("invalid_postal_code"), "{body}");
 }
 

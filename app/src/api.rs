@@ -1,7 +1,7 @@
 //! Server functions: the HTTP tier (DESIGN §5). Fixed endpoints, JSON input, POST.
 //! They also feed the server-rendered results, so a page without WASM gets every offer.
 
-use crate::error::FieldError;
+use crate::error::{ErrorCode, FieldError};
 use crate::model::{Outcome, ProductId, SearchRequest};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,9 @@ pub enum ApiError {
     /// The request failed validation: same codes as the socket's `error` message.
     #[error("{0}")]
     Invalid(FieldError),
+    /// The server refused to work on it now (e.g. `rate_limited`); the message says when to retry.
+    #[error("{message}")]
+    Refused { code: ErrorCode, message: String },
     /// Transport or server trouble.
     #[error("{message}")]
     Server { message: String },
@@ -24,6 +27,18 @@ impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server these mean the request body was unreadable: malformed, incomplete or
+        // too slow. That is the client's fault, so 400 rather than the default 500.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_)
+        ) && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        {
+            response.set_status(http::StatusCode::BAD_REQUEST);
+        }
         ApiError::Server {
             message: value.to_string(),
         }
@@ -34,7 +49,7 @@ impl FromServerFnError for ApiError {
 #[server(prefix = "/api", endpoint = "plan_search", input = Json)]
 pub async fn plan_search(request: SearchRequest) -> Result<Vec<ProductId>, ApiError> {
     let backend = expect_context::<backend::Backend>();
-    let (_, products) = backend.plan(&request).map_err(ApiError::Invalid)?;
+    let (_, products) = backend.plan(&request).map_err(backend::invalid)?;
     Ok(products)
 }
 
@@ -45,11 +60,11 @@ pub async fn quote_product(
     product_id: ProductId,
 ) -> Result<Outcome, ApiError> {
     let backend = expect_context::<backend::Backend>();
-    let (request, products) = backend.plan(&request).map_err(ApiError::Invalid)?;
+    let (request, products) = backend.plan(&request).map_err(backend::invalid)?;
     if !products.contains(&product_id) {
-        return Err(ApiError::Invalid(FieldError::new(
+        return Err(backend::invalid(FieldError::new(
             "product_id",
-            crate::error::ErrorCode::UnknownProduct,
+            ErrorCode::UnknownProduct,
             format!("product {product_id} is not offered for this route"),
         )));
     }
@@ -66,6 +81,14 @@ pub mod backend {
     use std::sync::Arc;
 
     pub type Backend = Arc<dyn SearchBackend>;
+
+    /// Bad input is the client's fault: 400, not the server functions' default 500.
+    pub fn invalid(error: FieldError) -> ApiError {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::BAD_REQUEST);
+        }
+        ApiError::Invalid(error)
+    }
 
     pub trait SearchBackend: Send + Sync + 'static {
         /// Validates the request and returns it normalised, with the products to quote.

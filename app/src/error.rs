@@ -20,6 +20,7 @@ pub enum ErrorCode {
     BadMessage,
     UnknownMessageType,
     ShuttingDown,
+    RateLimited,
 }
 
 impl ErrorCode {
@@ -38,6 +39,7 @@ impl ErrorCode {
             ErrorCode::BadMessage => "bad_message",
             ErrorCode::UnknownMessageType => "unknown_message_type",
             ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::RateLimited => "rate_limited",
         }
     }
 }
@@ -87,6 +89,7 @@ mod tests {
             ErrorCode::BadMessage,
             ErrorCode::UnknownMessageType,
             ErrorCode::ShuttingDown,
+            ErrorCode::RateLimited,
         ] {
             assert_eq!(
                 serde_json::to_string(&code).unwrap(),

@@ -23,6 +23,10 @@ pub const SILENCE_LIMIT: Ms = 15_000.0;
 pub const IDLE_PING_EVERY: Ms = 30_000.0;
 /// After a fallback, the socket is tried again this much later.
 pub const RETRY_SOCKET_AFTER: Ms = 600_000.0;
+/// Close code of a server that has too many sockets from this network ("Try Again Later").
+pub const SERVER_BUSY: u16 = 1013;
+/// After [`SERVER_BUSY`], the socket is tried again this much later.
+pub const RETRY_BUSY_AFTER: Ms = 60_000.0;
 pub const MIN_HEDGE_DELAY: Ms = 300.0;
 /// Server-function calls in flight at once for one search.
 pub const HTTP_PARALLEL: usize = 6;
@@ -498,7 +502,18 @@ impl Machine {
             .as_ref()
             .is_some_and(|s| s.on_socket && !s.finished);
         let unverified = !self.verified();
-        if search_running || self.ping.is_some() || unverified {
+        if code == SERVER_BUSY {
+            // The network is fine, the server is busy: HTTP carries on quietly, no notice and
+            // no report (the server counts these), and the socket is tried again soon.
+            self.socket = Socket::Broken {
+                retry_at: now + RETRY_BUSY_AFTER,
+            };
+            self.ping = None;
+            out.push(Command::Tier(Tier::Http));
+            if search_running {
+                self.start_http(true, out);
+            }
+        } else if search_running || self.ping.is_some() || unverified {
             self.broken(now, Trigger::Closed, Some((code, reason, was_clean)), out);
         } else {
             // A close after `done` is normal; the next search opens a new socket.
@@ -821,6 +836,27 @@ mod tests {
         );
         assert!(breakage(&cmds).is_none());
         assert_eq!(m.tier(), Tier::Ws);
+    }
+
+    #[test]
+    fn a_busy_server_moves_the_search_to_http_without_a_notice_and_retries_soon() {
+        let mut m = mid_search();
+        let cmds = m.handle(
+            1_100.0,
+            Input::SocketClosed {
+                code: SERVER_BUSY,
+                reason: "too many connections from your network".into(),
+                was_clean: true,
+            },
+        );
+        assert!(breakage(&cmds).is_none(), "no notice, no report");
+        assert!(cmds.contains(&Command::Tier(Tier::Http)));
+        // The plan is known: only the two products still outstanding are asked for.
+        assert_eq!(quotes(&cmds), ["5600", "4850"]);
+        assert_eq!(m.tier(), Tier::Http);
+        // A minute later the next search tries the socket again.
+        let cmds = m.handle(1_100.0 + RETRY_BUSY_AFTER, Input::Search(sample_request()));
+        assert!(cmds.contains(&Command::OpenSocket));
     }
 
     #[test]

@@ -1,0 +1,259 @@
+//! Per-client limits (OWASP WebSocket cheat sheet: connection caps and rate limits): live
+//! sockets per client address, and searches per minute per client address, counted the same on
+//! the socket and on the HTTP tier. A client over a limit gets a clear refusal at once.
+
+use crate::state::AppState;
+use app::api::ApiError;
+use app::error::ErrorCode;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Over HTTP a search is one plan and one quote per product: this many quotes per search allowed.
+const QUOTES_PER_SEARCH: u32 = 8;
+/// Forget idle clients' rate state every this many checks, so the tables stay small.
+const SWEEP_EVERY: u64 = 4096;
+
+/// Who a limit counts: the peer address, with IPv6 taken per /64 (one customer's network),
+/// so an attacker cannot dodge the limits by cycling through their own addresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ClientKey(IpAddr);
+
+impl ClientKey {
+    pub fn of(addr: IpAddr) -> Self {
+        match addr {
+            IpAddr::V4(_) => ClientKey(addr),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => ClientKey(IpAddr::V4(v4)),
+                None => {
+                    let s = v6.segments();
+                    ClientKey(IpAddr::V6(Ipv6Addr::new(
+                        s[0], s[1], s[2], s[3], 0, 0, 0, 0,
+                    )))
+                }
+            },
+        }
+    }
+}
+
+/// Refused: try again after this long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryAfter(pub Duration);
+
+impl RetryAfter {
+    /// Whole seconds, at least one: what `Retry-After` and the message say.
+    pub fn secs(self) -> u64 {
+        self.0.as_secs_f64().ceil().max(1.0) as u64
+    }
+
+    pub fn message(self) -> String {
+        format!(
+            "Too many searches from your network in the last minute. Try again in {} s.",
+            self.secs()
+        )
+    }
+}
+
+/// At most `n` per minute per client (a burst of `n`, then one every `60/n` s).
+pub struct PerMinute {
+    /// `None`: unlimited.
+    limiter: Option<DefaultKeyedRateLimiter<ClientKey>>,
+    checks: AtomicU64,
+}
+
+impl PerMinute {
+    /// `0` turns the limit off.
+    pub fn new(n: u32) -> Self {
+        Self {
+            limiter: NonZeroU32::new(n)
+                .map(|n| DefaultKeyedRateLimiter::keyed(Quota::per_minute(n))),
+            checks: AtomicU64::new(0),
+        }
+    }
+
+    /// Counts one against the client.
+    pub fn check(&self, client: ClientKey) -> Result<(), RetryAfter> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        limiter
+            .check_key(&client)
+            .map_err(|wait| RetryAfter(wait.wait_time_from(DefaultClock::default().now())))
+    }
+}
+
+pub struct ClientLimits {
+    /// `None`: no cap.
+    max_sockets: Option<usize>,
+    sockets: Mutex<HashMap<ClientKey, usize>>,
+    searches: PerMinute,
+    quotes: PerMinute,
+}
+
+impl ClientLimits {
+    /// `0` turns a limit off.
+    pub fn new(max_sockets: usize, searches_per_minute: u32) -> Self {
+        Self {
+            max_sockets: (max_sockets > 0).then_some(max_sockets),
+            sockets: Mutex::default(),
+            searches: PerMinute::new(searches_per_minute),
+            quotes: PerMinute::new(searches_per_minute.saturating_mul(QUOTES_PER_SEARCH)),
+        }
+    }
+
+    /// A slot for one more socket of this client, held for the socket's life; `None` at the cap.
+    pub fn open_socket(self: &Arc<Self>, client: ClientKey) -> Option<SocketSlot> {
+        let mut sockets = self.sockets.lock().unwrap_or_else(|e| e.into_inner());
+        let open = sockets.entry(client).or_insert(0);
+        if self.max_sockets.is_some_and(|max| *open >= max) {
+            return None;
+        }
+        *open += 1;
+        Some(SocketSlot {
+            limits: self.clone(),
+            client,
+        })
+    }
+
+    /// Counts one search against the client's rate.
+    pub fn search(&self, client: ClientKey) -> Result<(), RetryAfter> {
+        self.searches.check(client)
+    }
+
+    /// Counts one HTTP quote against the client's rate.
+    pub fn quote(&self, client: ClientKey) -> Result<(), RetryAfter> {
+        self.quotes.check(client)
+    }
+}
+
+/// One live socket of a client; dropping it frees the slot.
+pub struct SocketSlot {
+    limits: Arc<ClientLimits>,
+    client: ClientKey,
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let mut sockets = self
+            .limits
+            .sockets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(open) = sockets.get_mut(&self.client) {
+            *open -= 1;
+            if *open == 0 {
+                sockets.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// The HTTP tier's share of the search rate: `plan_search` counts as a search,
+/// `quote_product` as a quote. Refusals are 429 with `Retry-After` and the server functions'
+/// own error body, so the page shows the message.
+pub async fn http_guard(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let client = ClientKey::of(peer.ip());
+    let verdict = match request.uri().path() {
+        "/api/plan_search" => state.limits.search(client),
+        "/api/quote_product" => state.limits.quote(client),
+        _ => Ok(()),
+    };
+    match verdict {
+        Ok(()) => next.run(request).await,
+        Err(retry) => {
+            state.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(
+                path = request.uri().path(),
+                "rate limit: HTTP search refused"
+            );
+            let body = ApiError::Refused {
+                code: ErrorCode::RateLimited,
+                message: retry.message(),
+            };
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry.secs()));
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> ClientKey {
+        ClientKey::of(s.parse().unwrap())
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_per_64_and_mapped_ipv4_as_ipv4() {
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
+        assert_ne!(key("192.0.2.7"), key("192.0.2.8"));
+    }
+
+    #[test]
+    fn socket_slots_are_capped_per_client_and_freed_on_drop() {
+        let limits = Arc::new(ClientLimits::new(2, 0));
+        let a = limits.open_socket(key("192.0.2.1")).unwrap();
+        let _b = limits.open_socket(key("192.0.2.1")).unwrap();
+        assert!(limits.open_socket(key("192.0.2.1")).is_none());
+        assert!(limits.open_socket(key("192.0.2.2")).is_some());
+        drop(a);
+        assert!(limits.open_socket(key("192.0.2.1")).is_some());
+        assert!(
+            limits.sockets.lock().unwrap().len() == 1,
+            "freed entries are removed"
+        );
+    }
+
+    #[test]
+    fn searches_are_limited_per_client_per_minute() {
+        let limits = ClientLimits::new(0, 3);
+        for _ in 0..3 {
+            limits.search(key("192.0.2.1")).unwrap();
+        }
+        let refused = limits.search(key("192.0.2.1")).unwrap_err();
+        assert!((1..=20).contains(&refused.secs()), "{refused:?}");
+        assert!(refused.message().contains("Try again in"));
+        limits.search(key("192.0.2.2")).unwrap();
+        // Quotes have their own, larger budget.
+        for _ in 0..3 * QUOTES_PER_SEARCH {
+            limits.quote(key("192.0.2.1")).unwrap();
+        }
+        assert!(limits.quote(key("192.0.2.1")).is_err());
+    }
+
+    #[test]
+    fn zero_turns_the_limits_off() {
+        let limits = Arc::new(ClientLimits::new(0, 0));
+        let slots: Vec<_> = (0..1000)
+            .map(|_| limits.open_socket(key("192.0.2.1")).unwrap())
+            .collect();
+        assert_eq!(slots.len(), 1000);
+        for _ in 0..1000 {
+            limits.search(key("192.0.2.1")).unwrap();
+        }
+    }
+}

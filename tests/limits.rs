@@ -1,0 +1,180 @@
+//! Per-client limits, body limits and request deadlines, against the real server.
+
+mod common;
+
+use app::error::ErrorCode;
+use app::protocol::ServerMessage;
+use common::*;
+use promotions::config::Config;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn server(max_sockets: usize, searches_per_minute: u32) -> TestServer {
+    let mut config = Config::from_env().expect("config");
+    config.max_sockets_per_ip = max_sockets;
+    config.searches_per_minute = searches_per_minute;
+    spawn_with(config, CountingGuide::new(0.0), |routes| routes)
+}
+
+fn plan_body() -> String {
+    serde_json::json!({"request": {
+        "from": {"country": "NO", "postal_code": "0150"},
+        "to": {"country": "NO", "postal_code": "9900"},
+        "parcel": {"weight_grams": 1000}
+    }})
+    .to_string()
+}
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+#[tokio::test]
+async fn a_client_over_its_socket_cap_gets_close_1013_and_a_freed_slot_is_reusable() {
+    let server = server(2, 0);
+    let mut first = server.connect().await;
+    let _second = server.connect().await;
+    let mut third = server.connect().await;
+    assert_eq!(close_code(&mut third).await, Some(1013));
+    assert!(eventually(|| server.stats.snapshot().refused_sockets == 1).await);
+    // The two within the cap still work.
+    send_json(&mut first, serde_json::json!({"type": "ping", "nonce": 1})).await;
+    assert_eq!(
+        expect_message(&mut first).await,
+        ServerMessage::Pong { nonce: 1 }
+    );
+    drop(first);
+    assert!(eventually(|| server.stats.snapshot().sockets == 1).await);
+    let mut again = server.connect().await;
+    send_json(&mut again, serde_json::json!({"type": "ping", "nonce": 2})).await;
+    assert_eq!(
+        expect_message(&mut again).await,
+        ServerMessage::Pong { nonce: 2 }
+    );
+}
+
+#[tokio::test]
+async fn searches_over_the_rate_get_rate_limited_on_the_socket_and_over_http_together() {
+    let server = server(0, 3);
+    let mut ws = server.connect().await;
+    // Two searches on the socket and one over HTTP use up the budget of three...
+    for id in 1..=2 {
+        send_json(&mut ws, search_json(id, "0150", "0150", 1000)).await;
+        loop {
+            if let ServerMessage::Done { .. } = expect_message(&mut ws).await {
+                break;
+            }
+        }
+    }
+    let (status, body) = server
+        .http("POST", "/api/plan_search", &[JSON], &plan_body())
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // ...so the fourth is refused on either tier, with a clear message and when to retry.
+    send_json(&mut ws, search_json(3, "0150", "0150", 1000)).await;
+    match expect_message(&mut ws).await {
+        ServerMessage::Error {
+            search_id,
+            code,
+            message,
+            ..
+        } => {
+            assert_eq!((search_id, code), (Some(3), ErrorCode::RateLimited));
+            assert!(message.contains("Try again in"), "{message}");
+        }
+        other => panic!("expected rate_limited, got {other:?}"),
+    }
+    let reply = server
+        .exchange("POST", "/api/plan_search", &[JSON], &plan_body())
+        .await;
+    assert_eq!(reply.status, 429, "{}", reply.body);
+    let retry: u64 = reply
+        .headers
+        .iter()
+        .find(|(k, _)| k == "retry-after")
+        .and_then(|(_, v)| v.parse().ok())
+        .expect("a Retry-After header");
+    assert!((1..=20).contains(&retry), "retry after {retry} s");
+    // The page's server-function client decodes it as its own error type.
+    let error: app::api::ApiError = serde_json::from_str(&reply.body).unwrap();
+    assert!(matches!(
+        error,
+        app::api::ApiError::Refused {
+            code: ErrorCode::RateLimited,
+            ..
+        }
+    ));
+    assert_eq!(server.stats.snapshot().rate_limited, 2);
+    // The socket itself keeps serving.
+    send_json(&mut ws, serde_json::json!({"type": "ping", "nonce": 9})).await;
+    assert_eq!(
+        expect_message(&mut ws).await,
+        ServerMessage::Pong { nonce: 9 }
+    );
+}
+
+#[tokio::test]
+async fn http_quotes_have_their_own_budget() {
+    let server = server(0, 1);
+    let body = serde_json::json!({"request": {
+        "from": {"country": "NO", "postal_code": "0150"},
+        "to": {"country": "NO", "postal_code": "9900"},
+        "parcel": {"weight_grams": 1000}
+    }, "product_id": "5800"})
+    .to_string();
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let (status, _) = server
+            .http("POST", "/api/quote_product", &[JSON], &body)
+            .await;
+        statuses.push(status);
+    }
+    // One search a minute allows one plan and eight quotes.
+    assert_eq!(statuses[..8], [200; 8]);
+    assert_eq!(statuses[8..], [429, 429]);
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_413_on_every_endpoint() {
+    let server = server(0, 0);
+    let padding = "x".repeat(100 * 1024);
+    let huge = format!(r#"{{"request":{{}},"padding":"{padding}"}}"#);
+    for path in ["/api/plan_search", "/api/quote_product", "/", "/healthz"] {
+        let (status, _) = server.http("POST", path, &[JSON], &huge).await;
+        assert_eq!(status, 413, "{path}");
+    }
+    // Within the limit the same endpoint answers normally.
+    let (status, _) = server
+        .http("POST", "/api/plan_search", &[JSON], &plan_body())
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn malformed_server_function_bodies_get_400() {
+    let server = server(0, 0);
+    for body in ["{", "[]", r#"{"request": 7}"#, "\u{0}\u{ff}garbage"] {
+        let (status, text) = server.http("POST", "/api/plan_search", &[JSON], body).await;
+        assert_eq!(status, 400, "{body:?}: {text}");
+        assert!(text.contains(r#""kind":"server""#), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_never_arrives_gets_400_instead_of_holding_the_connection() {
+    let server = server(0, 0);
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head = format!(
+        "POST /api/plan_search HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{{\"request\":",
+        server.addr
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut reply = Vec::new();
+    let read = tokio::time::timeout(
+        promotions::BODY_TIMEOUT + Duration::from_secs(5),
+        stream.read_to_end(&mut reply),
+    )
+    .await;
+    assert!(read.is_ok(), "the server still waits for the body");
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+    assert!(reply.contains("timeout"), "{reply}");
+}
