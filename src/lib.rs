@@ -42,8 +42,8 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a response may take to start; a quote's own timeout is shorter.
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
-async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Snapshot> {
-    axum::Json(state.stats.snapshot())
+async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Health> {
+    axum::Json(stats::Health::now(&state.stats))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -17,7 +17,7 @@ pub struct Stats {
     pub rate_limited: AtomicU64,
 }
 
-/// What `/healthz` reports.
+/// The counters `/healthz` reports.
 #[derive(Debug, Serialize)]
 pub struct Snapshot {
     pub status: &'static str,
@@ -43,6 +43,44 @@ impl Stats {
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
         }
     }
+}
+
+/// What `/healthz` reports: the counters, plus the process's live tasks and memory, so leak and
+/// soak tests can see both return to idle.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    #[serde(flatten)]
+    pub counters: Snapshot,
+    /// Tasks alive on the server's runtime.
+    pub tasks: usize,
+    /// Resident memory of the process, where the OS tells it (Linux).
+    pub rss_bytes: Option<u64>,
+}
+
+impl Health {
+    /// Must run on the server's runtime.
+    pub fn now(stats: &Stats) -> Health {
+        Health {
+            counters: stats.snapshot(),
+            tasks: tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks(),
+            rss_bytes: resident_bytes(),
+        }
+    }
+}
+
+fn resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    Some(kb * 1024)
 }
 
 /// Counts one live thing (a socket, a search, an upstream call) for as long as it is held,

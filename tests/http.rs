@@ -134,6 +134,8 @@ async fn healthz_reports_live_counts() {
     assert_eq!(v["status"], "ok");
     assert_eq!(v["sockets"], 1);
     assert_eq!(v["searches_in_flight"], 0);
+    assert!(v["tasks"].as_u64().is_some_and(|n| n > 0), "{v}");
+    assert!(v["rss_bytes"].as_u64().is_some_and(|n| n > 1 << 20), "{v}");
 }
 
 #[tokio::test]
