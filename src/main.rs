@@ -43,7 +43,7 @@ async fn main() {
         shutdown.cancel();
     };
     if let Err(e) = axum::serve(
-        listener,
+        promotions::without_nagle(listener),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(signal)

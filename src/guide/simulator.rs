@@ -167,6 +167,17 @@ fn stable_hash(parts: &[&str]) -> u64 {
     h
 }
 
+/// How the simulator answers one quote.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timing {
+    /// How long the answer takes.
+    pub latency: Duration,
+    /// The answer is an upstream error (`GUIDE_FAILURE_RATE`)...
+    pub fails: bool,
+    /// ...or none at all, until the service's quote timeout.
+    pub hangs: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Simulator {
     latency_scale: f64,
@@ -191,6 +202,28 @@ impl Simulator {
     pub fn with_today(mut self, today: fn() -> Date) -> Self {
         self.today = today;
         self
+    }
+
+    /// How this simulator answers one quote; deterministic, so the soak test can subtract the
+    /// simulator's own latency from what it measures.
+    pub fn timing(&self, request: &SearchRequest, product: &ProductId) -> Timing {
+        let weight = request.parcel.weight_grams.to_string();
+        let draw = stable_hash(&[
+            &request.from.country,
+            &request.from.postal_code,
+            &request.to.country,
+            &request.to.postal_code,
+            &weight,
+            product.as_str(),
+        ]);
+        // The top 16 bits decide failure, independent of the latency draw.
+        let fails = ((draw >> 48) as f64 / 65_536.0) < self.failure_rate;
+        Timing {
+            latency: rule(product.as_str())
+                .map_or(Duration::ZERO, |r| self.latency(request, r, draw)),
+            fails,
+            hangs: fails && draw & 1 == 0,
+        }
     }
 
     fn latency(&self, request: &SearchRequest, rule: &Rule, draw: u64) -> Duration {
@@ -339,20 +372,11 @@ impl ShippingGuide for Simulator {
     }
 
     fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
-        let weight = request.parcel.weight_grams.to_string();
-        let draw = stable_hash(&[
-            &request.from.country,
-            &request.from.postal_code,
-            &request.to.country,
-            &request.to.postal_code,
-            &weight,
-            product.as_str(),
-        ]);
-        let latency =
-            rule(product.as_str()).map_or(Duration::ZERO, |r| self.latency(request, r, draw));
-        // The top 16 bits decide failure, independent of the latency draw.
-        let fails = ((draw >> 48) as f64 / 65_536.0) < self.failure_rate;
-        let hangs = fails && draw & 1 == 0;
+        let Timing {
+            latency,
+            fails,
+            hangs,
+        } = self.timing(request, product);
         let answer = self.offer(request, product);
         Box::pin(async move {
             if hangs {

@@ -115,7 +115,9 @@ pub fn spawn_with(
         .into_make_service_with_connect_info::<SocketAddr>();
     server_runtime().spawn(async move {
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(listener, app).await.unwrap()
+        axum::serve(promotions::without_nagle(listener), app)
+            .await
+            .unwrap()
     });
     TestServer {
         addr,
