@@ -61,8 +61,9 @@ pub async fn handler(
     }
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        // axum's 128 KiB default buffers would cost 10,000 sockets gigabytes.
-        .read_buffer_size(4 * 1024)
+        // axum's 128 KiB default buffers would cost 10,000 sockets gigabytes. A search frame
+        // is ~250 bytes; a bigger frame grows the buffer while it is read.
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             // Refused after the upgrade, not before: a browser sees only a failed handshake,
@@ -110,7 +111,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
     let opened = Instant::now();
     info!("socket opened");
     let (mut sink, mut stream) = socket.split();
-    let (events, mut outbox) = mpsc::channel::<ServerMessage>(64);
+    let (events, mut outbox) = mpsc::channel::<Encoded>(64);
     let mut searches = Searches::default();
     let mut heartbeat: Option<tokio::time::Interval> = None;
     let mut last_heard = Instant::now();
@@ -138,15 +139,14 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     }
                 }
             }
-            Some(msg) = outbox.recv() => {
-                let done = matches!(msg, ServerMessage::Done { .. });
-                if let ServerMessage::Done { search_id } = msg {
+            Some(Encoded { text, done }) = outbox.recv() => {
+                if let Some(search_id) = done {
                     searches.finished(search_id);
                 }
-                if send(&mut sink, &msg).await.is_err() {
+                if sink.send(Message::Text(text.into())).await.is_err() {
                     break End::ClientLeft;
                 }
-                if done && drain_until.is_some() && searches.running.is_empty() {
+                if done.is_some() && drain_until.is_some() && searches.running.is_empty() {
                     break End::Close(close::GOING_AWAY, "server shutting down");
                 }
             }
@@ -226,6 +226,27 @@ where
     sink.send(Message::Text(text.into())).await.map_err(|_| ())
 }
 
+/// A search event, encoded by the search's own task: the socket's queue then holds small
+/// strings (a queue of `ServerMessage`s costs ~5 KB per socket up front, which 10,000 idle
+/// sockets feel). `done` marks a search's last event.
+struct Encoded {
+    text: String,
+    done: Option<SearchId>,
+}
+
+impl Encoded {
+    fn new(msg: &ServerMessage) -> Self {
+        Self {
+            // Serialising these plain types cannot fail.
+            text: serde_json::to_string(msg).unwrap_or_default(),
+            done: match msg {
+                ServerMessage::Done { search_id } => Some(*search_id),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// The searches of one socket. Their tasks end with the socket: dropping this aborts them.
 #[derive(Default)]
 struct Searches {
@@ -252,7 +273,7 @@ fn handle_text(
     state: &AppState,
     client: ClientKey,
     searches: &mut Searches,
-    events: &mpsc::Sender<ServerMessage>,
+    events: &mpsc::Sender<Encoded>,
     draining: bool,
 ) -> Vec<ServerMessage> {
     let error = |search_id, code, message: String, field| ServerMessage::Error {
@@ -330,15 +351,14 @@ fn handle_text(
                             app::model::Outcome::Offer { .. } => offers += 1,
                             app::model::Outcome::Unavailable { .. } => unavailable += 1,
                         }
-                        if events
-                            .send(ServerMessage::outcome(search_id, outcome))
-                            .await
-                            .is_err()
-                        {
+                        let event = Encoded::new(&ServerMessage::outcome(search_id, outcome));
+                        if events.send(event).await.is_err() {
                             return search_id;
                         }
                     }
-                    let _ = events.send(ServerMessage::Done { search_id }).await;
+                    let _ = events
+                        .send(Encoded::new(&ServerMessage::Done { search_id }))
+                        .await;
                     info!(
                         offers,
                         unavailable,

@@ -93,6 +93,19 @@ async fn connect(addr: SocketAddr) -> Result<Ws, String> {
         .map_err(|e| format!("connect: {e}"))
 }
 
+async fn probe(addr: SocketAddr) -> Result<Ws, String> {
+    let mut ws = connect(addr).await?;
+    let ping =
+        serde_json::to_string(&ClientMessage::Ping { nonce: 1 }).map_err(|e| e.to_string())?;
+    ws.send(Message::Text(ping.into()))
+        .await
+        .map_err(|e| format!("send: {e}"))?;
+    match next_message(&mut ws, Duration::from_secs(10)).await? {
+        ServerMessage::Pong { nonce: 1 } => Ok(ws),
+        other => Err(format!("expected pong, got {other:?}")),
+    }
+}
+
 async fn next_message(ws: &mut Ws, wait: Duration) -> Result<ServerMessage, String> {
     loop {
         match tokio::time::timeout(wait, ws.next()).await {
@@ -138,16 +151,22 @@ pub async fn customer(settings: &Settings, seed: u64) -> Tally {
     let first = rng.below(settings.think_ms.end);
     tokio::time::sleep(Duration::from_millis(first)).await;
     while Instant::now() < settings.until {
-        let socket = match ws.as_mut() {
-            Some(socket) => socket,
-            None => match connect(settings.addr).await {
-                Ok(socket) => ws.insert(socket),
+        if ws.is_none() {
+            // As the page does on load: open the socket and probe it with a ping.
+            match probe(settings.addr).await {
+                Ok(socket) => ws = Some(socket),
                 Err(e) => {
                     tally.errors.push(e);
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     continue;
                 }
-            },
+            }
+        }
+        let think =
+            settings.think_ms.start + rng.below(settings.think_ms.end - settings.think_ms.start);
+        tokio::time::sleep(Duration::from_millis(think)).await;
+        let (Some(socket), true) = (ws.as_mut(), Instant::now() < settings.until) else {
+            break;
         };
         search_id += 1;
         let request = request(&mut rng);
@@ -167,9 +186,6 @@ pub async fn customer(settings: &Settings, seed: u64) -> Tally {
             // Vanish without a close frame, as a closed laptop does.
             ws = None;
         }
-        let think =
-            settings.think_ms.start + rng.below(settings.think_ms.end - settings.think_ms.start);
-        tokio::time::sleep(Duration::from_millis(think)).await;
     }
     tally
 }
