@@ -3,6 +3,7 @@
 
 // Deep view types when components are not erased (see .cargo/config.toml).
 #![recursion_limit = "256"]
+pub mod backend;
 pub mod config;
 pub mod guide;
 pub mod limits;
@@ -27,6 +28,7 @@ use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use state::AppState;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -68,7 +70,7 @@ pub fn router(state: AppState) -> Router {
 /// Every route of the site, without the layers.
 pub fn routes(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
-    let backend: Backend = state.search.clone();
+    let backend: Backend = Arc::new(state.clone());
     let telemetry = state.telemetry.clone();
     let options = state.leptos_options.clone();
     // Static files are compressed; the page itself is not, so its stream is never held back.
@@ -87,10 +89,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             move || shell(options.clone()),
         )
         .fallback(files)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            limits::http_guard,
-        ))
         // A search request is well under 1 KiB; nothing but the tunnel takes more than this.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Added after the layers above: error reports have their own, larger limit.

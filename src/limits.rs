@@ -2,17 +2,10 @@
 //! sockets per client address, and searches per minute per client address, counted the same on
 //! the socket and on the HTTP tier. A client over a limit gets a clear refusal at once.
 
-use crate::state::AppState;
-use app::api::ApiError;
-use app::error::ErrorCode;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -157,42 +150,6 @@ impl Drop for SocketSlot {
             if *open == 0 {
                 sockets.remove(&self.client);
             }
-        }
-    }
-}
-
-/// The HTTP tier's share of the search rate: `plan_search` counts as a search,
-/// `quote_product` as a quote. Refusals are 429 with `Retry-After` and the server functions'
-/// own error body, so the page shows the message.
-pub async fn http_guard(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let client = ClientKey::of(peer.ip());
-    let verdict = match request.uri().path() {
-        "/api/plan_search" => state.limits.search(client),
-        "/api/quote_product" => state.limits.quote(client),
-        _ => Ok(()),
-    };
-    match verdict {
-        Ok(()) => next.run(request).await,
-        Err(retry) => {
-            state.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(
-                path = request.uri().path(),
-                "rate limit: HTTP search refused"
-            );
-            let body = ApiError::Refused {
-                code: ErrorCode::RateLimited,
-                message: retry.message(),
-            };
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry.secs()));
-            response
         }
     }
 }

@@ -4,13 +4,11 @@
 
 use crate::guide::{GuideError, ShippingGuide};
 use crate::stats::{Gauge, Stats};
-use app::api::backend::SearchBackend;
 use app::error::FieldError;
 use app::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
 use app::validate::validate_request;
 use std::collections::HashMap;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::{Id, JoinSet};
@@ -130,20 +128,5 @@ impl Search {
                 message: "The price service failed for this product.".into(),
             }
         }))
-    }
-}
-
-/// The server functions' view of the service.
-impl SearchBackend for SearchService {
-    fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
-        SearchService::plan(self, request)
-    }
-
-    fn quote(
-        &self,
-        request: SearchRequest,
-        product: ProductId,
-    ) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
-        Box::pin(SearchService::quote(self, &request, &product))
     }
 }

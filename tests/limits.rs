@@ -112,6 +112,25 @@ async fn searches_over_the_rate_get_rate_limited_on_the_socket_and_over_http_tog
 }
 
 #[tokio::test]
+async fn search_pages_rendered_on_the_server_count_against_the_rate_too() {
+    let server = server(0, 1);
+    let url = "/?from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=1.2";
+    let (status, first) = server.http("GET", url, &[], "").await;
+    assert_eq!(status, 200);
+    assert_eq!(first.matches(r#"data-state="offer""#).count(), 5, "{first}");
+    let (_, second) = server.http("GET", url, &[], "").await;
+    assert!(
+        second.contains(r#"data-testid="search-failed""#),
+        "{second}"
+    );
+    assert!(
+        second.contains("Too many searches from your network"),
+        "{second}"
+    );
+    assert!(!second.contains("data-product-id"), "no cards: {second}");
+}
+
+#[tokio::test]
 async fn http_quotes_have_their_own_budget() {
     let server = server(0, 1);
     let body = serde_json::json!({"request": {

@@ -49,6 +49,7 @@ impl FromServerFnError for ApiError {
 #[server(prefix = "/api", endpoint = "plan_search", input = Json)]
 pub async fn plan_search(request: SearchRequest) -> Result<Vec<ProductId>, ApiError> {
     let backend = expect_context::<backend::Backend>();
+    backend.admit(backend::Work::Search)?;
     let (_, products) = backend.plan(&request).map_err(backend::invalid)?;
     Ok(products)
 }
@@ -60,6 +61,7 @@ pub async fn quote_product(
     product_id: ProductId,
 ) -> Result<Outcome, ApiError> {
     let backend = expect_context::<backend::Backend>();
+    backend.admit(backend::Work::Quote)?;
     let (request, products) = backend.plan(&request).map_err(backend::invalid)?;
     if !products.contains(&product_id) {
         return Err(backend::invalid(FieldError::new(
@@ -90,7 +92,18 @@ pub mod backend {
         ApiError::Invalid(error)
     }
 
+    /// Which of the client's budgets a call draws on.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Work {
+        Search,
+        Quote,
+    }
+
     pub trait SearchBackend: Send + Sync + 'static {
+        /// Counts the call against the calling client's rate (the request is in Leptos
+        /// context); a refusal is the error to answer with.
+        fn admit(&self, work: Work) -> Result<(), ApiError>;
+
         /// Validates the request and returns it normalised, with the products to quote.
         fn plan(
             &self,

@@ -67,6 +67,13 @@ fn Planning() -> impl IntoView {
     view! { <p class="summary">"Finding services…"</p> }
 }
 
+/// Most products one plan can have. Every slot gets its quote resource up front: Suspense
+/// renders its children more than once on the server, and cards that made their own
+/// resources asked the shipping guide three times per product.
+const MAX_PLANNED: usize = 12;
+
+type Quote = Resource<Option<Result<Outcome, ApiError>>>;
+
 /// Results of the search in the page's URL, rendered on the server card by card.
 #[component]
 pub fn InitialResults(request: SearchRequest) -> impl IntoView {
@@ -74,17 +81,34 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
         let request = request.clone();
         move |_| plan_search(request.clone())
     });
+    let quotes: Vec<Quote> = (0..MAX_PLANNED)
+        .map(|slot| {
+            let request = request.clone();
+            Resource::new(
+                || (),
+                move |_| {
+                    let request = request.clone();
+                    async move {
+                        let product_id = plan.await.ok()?.get(slot)?.clone();
+                        Some(quote_product(request, product_id).await)
+                    }
+                },
+            )
+        })
+        .collect();
     view! {
         <Suspense fallback=Planning>
             {move || {
                 let request = request.clone();
+                let quotes = quotes.clone();
                 Suspend::new(async move {
                     match plan.await {
                         Err(e) => view! { <Failure message=e.to_string()/> }.into_any(),
                         Ok(products) => {
                             let cards = products
                                 .into_iter()
-                                .map(|product_id| view! { <InitialCard request=request.clone() product_id/> }.into_any())
+                                .enumerate()
+                                .map(|(slot, product_id)| view! { <InitialCard product_id quote=quotes.get(slot).copied()/> }.into_any())
                                 .collect();
                             card_grid(request, cards)
                         }
@@ -96,22 +120,28 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
 }
 
 #[component]
-fn InitialCard(request: SearchRequest, product_id: ProductId) -> impl IntoView {
-    let outcome = Resource::new(|| (), {
-        let product_id = product_id.clone();
-        move |_| quote_product(request.clone(), product_id.clone())
-    });
+fn InitialCard(product_id: ProductId, quote: Option<Quote>) -> impl IntoView {
     let loading = product_id.clone();
     view! {
         <Suspense fallback=move || view! { <OfferCard product_id=loading.clone() state=Signal::stored(CardState::Loading)/> }>
             {move || {
                 let product_id = product_id.clone();
                 Suspend::new(async move {
-                    let outcome = outcome.await.unwrap_or_else(|e: ApiError| Outcome::Unavailable {
-                        product_id: product_id.clone(),
-                        reason: UnavailableReason::UpstreamError,
-                        message: e.to_string(),
-                    });
+                    let answer = match quote {
+                        Some(quote) => quote.await,
+                        None => None,
+                    };
+                    let outcome = match answer {
+                        Some(Ok(outcome)) => outcome,
+                        failed => Outcome::Unavailable {
+                            product_id: product_id.clone(),
+                            reason: UnavailableReason::UpstreamError,
+                            message: failed.and_then(Result::err).map_or_else(
+                                || "Search again to see this service.".to_owned(),
+                                |e| e.to_string(),
+                            ),
+                        },
+                    };
                     view! { <OfferCard product_id state=Signal::stored(CardState::Ready(outcome))/> }
                 })
             }}

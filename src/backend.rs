@@ -1,0 +1,69 @@
+//! The server functions' view of the server (`app::api::backend`): searches run on the
+//! search service and count against the calling client's rate, the same budget the socket
+//! uses. Pages rendered on the server call the same functions, so a crawler hammering search
+//! URLs is limited too.
+
+use crate::limits::{ClientKey, RetryAfter};
+use crate::state::AppState;
+use app::api::ApiError;
+use app::api::backend::{SearchBackend, Work};
+use app::error::{ErrorCode, FieldError};
+use app::model::{Outcome, ProductId, SearchRequest};
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::Ordering;
+
+/// The calling client, from the request Leptos is serving.
+fn client() -> Option<ClientKey> {
+    let parts = use_context::<Parts>()?;
+    let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
+    Some(ClientKey::of(peer.ip()))
+}
+
+/// 429 with `Retry-After`, and the message the page shows.
+fn refuse(retry: RetryAfter) -> ApiError {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(StatusCode::TOO_MANY_REQUESTS);
+        response.insert_header(header::RETRY_AFTER, HeaderValue::from(retry.secs()));
+    }
+    ApiError::Refused {
+        code: ErrorCode::RateLimited,
+        message: retry.message(),
+    }
+}
+
+impl SearchBackend for AppState {
+    fn admit(&self, work: Work) -> Result<(), ApiError> {
+        // Without a peer address (not served over TCP) there is nobody to count.
+        let Some(client) = client() else {
+            return Ok(());
+        };
+        let verdict = match work {
+            Work::Search => self.limits.search(client),
+            Work::Quote => self.limits.quote(client),
+        };
+        verdict.map_err(|retry| {
+            self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(?work, "rate limit: HTTP search refused");
+            refuse(retry)
+        })
+    }
+
+    fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
+        self.search.plan(request)
+    }
+
+    fn quote(
+        &self,
+        request: SearchRequest,
+        product: ProductId,
+    ) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
+        Box::pin(self.search.quote(&request, &product))
+    }
+}
