@@ -15,5 +15,9 @@ async fn a_server_rendered_search_quotes_each_product_once() {
     let (status, html) = server.http("GET", url, &[], "").await;
     assert_eq!(status, 200);
     assert_eq!(html.matches(r#"data-state="offer""#).count(), 5, "{html}");
-    assert_eq!(guide.started.load(Ordering::SeqCst), 5, "one quote per product");
+    assert_eq!(
+        guide.started.load(Ordering::SeqCst),
+        5,
+        "one quote per product"
+    );
 }

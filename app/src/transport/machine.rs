@@ -509,6 +509,7 @@ impl Machine {
                 retry_at: now + RETRY_BUSY_AFTER,
             };
             self.ping = None;
+            out.push(Command::CloseSocket);
             out.push(Command::Tier(Tier::Http));
             if search_running {
                 self.start_http(true, out);
