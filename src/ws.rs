@@ -29,11 +29,11 @@ pub const IDLE_LIMIT: Duration = Duration::from_secs(65);
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
 mod close {
-    pub const GOING_AWAY: u16 = 1001;
+    pub use app::protocol::{CLOSE_GOING_AWAY as GOING_AWAY, CLOSE_REASON_SHUTDOWN as SHUTDOWN};
     pub const UNSUPPORTED: u16 = 1003;
     pub const TOO_BIG: u16 = 1009;
-    /// "Try Again Later": too many sockets from this client. The page then uses HTTP quietly.
-    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// Too many sockets from this client. The page then uses HTTP quietly.
+    pub use app::protocol::CLOSE_TRY_AGAIN_LATER as TRY_AGAIN_LATER;
 }
 
 static SOCKET_IDS: AtomicU64 = AtomicU64::new(1);
@@ -147,7 +147,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     break End::ClientLeft;
                 }
                 if done.is_some() && drain_until.is_some() && searches.running.is_empty() {
-                    break End::Close(close::GOING_AWAY, "server shutting down");
+                    break End::Close(close::GOING_AWAY, close::SHUTDOWN);
                 }
             }
             Some(finished) = searches.tasks.join_next(), if !searches.tasks.is_empty() => {
@@ -165,11 +165,11 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
             }
             _ = state.shutdown.cancelled(), if drain_until.is_none() => {
                 if searches.running.is_empty() {
-                    break End::Close(close::GOING_AWAY, "server shutting down");
+                    break End::Close(close::GOING_AWAY, close::SHUTDOWN);
                 }
                 drain_until = Some(tokio::time::Instant::now() + DRAIN_LIMIT);
             }
-            _ = sleep_until_some(drain_until) => break End::Close(close::GOING_AWAY, "server shutting down"),
+            _ = sleep_until_some(drain_until) => break End::Close(close::GOING_AWAY, close::SHUTDOWN),
         }
     };
     if let End::Close(code, reason) = end {

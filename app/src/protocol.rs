@@ -10,6 +10,13 @@ pub type SearchId = u64;
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// Searches one socket may have in flight at once.
 pub const MAX_SEARCHES_PER_SOCKET: usize = 4;
+/// Close code the server uses when it goes away (shutdown, idle socket).
+pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code when a client has too many sockets ("Try Again Later").
+pub const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
+/// The close reason of a server shutting down, so the page can tell a restart (another
+/// instance or the same one back in a moment) from a proxy that kills the socket.
+pub const CLOSE_REASON_SHUTDOWN: &str = "server shutting down";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

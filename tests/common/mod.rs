@@ -260,12 +260,19 @@ pub async fn expect_message(ws: &mut Ws) -> ServerMessage {
 
 /// The close code the server ends the socket with.
 pub async fn close_code(ws: &mut Ws) -> Option<u16> {
+    close_frame(ws).await.map(|(code, _)| code)
+}
+
+/// The close code and reason the server ends the socket with.
+pub async fn close_frame(ws: &mut Ws) -> Option<(u16, String)> {
     loop {
         match tokio::time::timeout(Duration::from_secs(5), ws.next())
             .await
             .expect("socket ends")
         {
-            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(Message::Close(frame))) => {
+                return frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+            }
             Some(Ok(_)) => continue,
             Some(Err(_)) | None => return None,
         }

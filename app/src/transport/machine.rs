@@ -8,7 +8,10 @@
 //! wins, so cards already shown are never lost or asked for again.
 
 use crate::model::{Outcome, ProductId, SearchRequest};
-use crate::protocol::{ClientMessage, SearchId, ServerMessage};
+use crate::protocol::{
+    CLOSE_GOING_AWAY, CLOSE_REASON_SHUTDOWN, CLOSE_TRY_AGAIN_LATER, ClientMessage, SearchId,
+    ServerMessage,
+};
 use crate::results::SearchEvent;
 use std::collections::HashSet;
 
@@ -23,10 +26,11 @@ pub const SILENCE_LIMIT: Ms = 15_000.0;
 pub const IDLE_PING_EVERY: Ms = 30_000.0;
 /// After a fallback, the socket is tried again this much later.
 pub const RETRY_SOCKET_AFTER: Ms = 600_000.0;
-/// Close code of a server that has too many sockets from this network ("Try Again Later").
-pub const SERVER_BUSY: u16 = 1013;
-/// After [`SERVER_BUSY`], the socket is tried again this much later.
+/// After the server said it has too many sockets from this network, the socket is tried
+/// again this much later.
 pub const RETRY_BUSY_AFTER: Ms = 60_000.0;
+/// After the server closed for a restart, the socket is tried again this much later.
+pub const RETRY_RESTART_AFTER: Ms = 5_000.0;
 pub const MIN_HEDGE_DELAY: Ms = 300.0;
 /// Server-function calls in flight at once for one search.
 pub const HTTP_PARALLEL: usize = 6;
@@ -502,11 +506,16 @@ impl Machine {
             .as_ref()
             .is_some_and(|s| s.on_socket && !s.finished);
         let unverified = !self.verified();
-        if code == SERVER_BUSY {
-            // The network is fine, the server is busy: HTTP carries on quietly, no notice and
-            // no report (the server counts these), and the socket is tried again soon.
+        let server_says = match code {
+            CLOSE_TRY_AGAIN_LATER => Some(RETRY_BUSY_AFTER),
+            CLOSE_GOING_AWAY if reason == CLOSE_REASON_SHUTDOWN => Some(RETRY_RESTART_AFTER),
+            _ => None,
+        };
+        if let Some(retry_after) = server_says {
+            // The network is fine, the server is busy or restarting: HTTP carries on quietly,
+            // no notice and no report (the server logs these), and the socket is tried again.
             self.socket = Socket::Broken {
-                retry_at: now + RETRY_BUSY_AFTER,
+                retry_at: now + retry_after,
             };
             self.ping = None;
             out.push(Command::CloseSocket);
@@ -845,7 +854,7 @@ mod tests {
         let cmds = m.handle(
             1_100.0,
             Input::SocketClosed {
-                code: SERVER_BUSY,
+                code: CLOSE_TRY_AGAIN_LATER,
                 reason: "too many connections from your network".into(),
                 was_clean: true,
             },
@@ -858,6 +867,37 @@ mod tests {
         // A minute later the next search tries the socket again.
         let cmds = m.handle(1_100.0 + RETRY_BUSY_AFTER, Input::Search(sample_request()));
         assert!(cmds.contains(&Command::OpenSocket));
+    }
+
+    #[test]
+    fn a_server_restart_mid_search_moves_it_to_http_quietly_and_the_socket_comes_back() {
+        let mut m = mid_search();
+        let cmds = m.handle(
+            1_100.0,
+            Input::SocketClosed {
+                code: CLOSE_GOING_AWAY,
+                reason: CLOSE_REASON_SHUTDOWN.into(),
+                was_clean: true,
+            },
+        );
+        assert!(breakage(&cmds).is_none(), "no notice, no report");
+        assert_eq!(quotes(&cmds), ["5600", "4850"]);
+        let cmds = m.handle(
+            1_100.0 + RETRY_RESTART_AFTER,
+            Input::Search(sample_request()),
+        );
+        assert!(cmds.contains(&Command::OpenSocket));
+        // A 1001 with any other reason mid-search is a breakage like any other close.
+        let mut m = mid_search();
+        let cmds = m.handle(
+            1_100.0,
+            Input::SocketClosed {
+                code: CLOSE_GOING_AWAY,
+                reason: String::new(),
+                was_clean: false,
+            },
+        );
+        assert_eq!(breakage(&cmds).unwrap().close_code, Some(CLOSE_GOING_AWAY));
     }
 
     #[test]
