@@ -24,6 +24,8 @@ pub struct Config {
     pub max_sockets_per_ip: usize,
     /// `SEARCHES_PER_MINUTE`: searches per client address, socket and HTTP together; 0 = off.
     pub searches_per_minute: u32,
+    /// How long sending one error report upstream may take (the SDK's and the tunnel's).
+    pub report_timeout: Duration,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -108,6 +110,7 @@ impl Config {
             debug_panic: var("PROMOTIONS_DEBUG_PANIC").is_some_and(|v| v == "1"),
             max_sockets_per_ip: count("MAX_SOCKETS_PER_IP", 20)? as usize,
             searches_per_minute: count("SEARCHES_PER_MINUTE", 120)?,
+            report_timeout: Duration::from_secs(10),
         })
     }
 }

@@ -5,34 +5,38 @@
 
 use crate::limits::{ClientKey, PerMinute};
 use crate::state::AppState;
+use crate::stats::{Gauge, Stats};
 use app::sentry::{Dsn, envelope_header};
 use axum::body::{Bytes, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub const MAX_ENVELOPE_BYTES: usize = 200 * 1024;
 /// Envelopes one client address may send per minute.
 pub const PER_MINUTE: u32 = 30;
-const FORWARD_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct Tunnel {
     dsn: Dsn,
     http: reqwest::Client,
     per_client: PerMinute,
+    stats: Arc<Stats>,
 }
 
 impl Tunnel {
-    pub fn new(dsn: Dsn) -> Self {
+    /// `timeout`: how long one forward may take; the ingest is an upstream like any other.
+    pub fn new(dsn: Dsn, timeout: Duration, stats: Arc<Stats>) -> Self {
         let http = reqwest::Client::builder()
-            .timeout(FORWARD_TIMEOUT)
+            .timeout(timeout)
             .build()
             .unwrap_or_default();
         Self {
             dsn,
             http,
             per_client: PerMinute::new(PER_MINUTE),
+            stats,
         }
     }
 
@@ -42,7 +46,9 @@ impl Tunnel {
             .post(self.dsn.envelope_url())
             .header("content-type", "application/x-sentry-envelope")
             .body(body);
+        let in_flight = Gauge::enter(&self.stats, |s| &s.reports_in_flight);
         tokio::spawn(async move {
+            let _in_flight = in_flight;
             match request.send().await {
                 Ok(resp) if resp.status().is_success() => {}
                 // Not `error!`: that would become a Sentry event about Sentry.

@@ -32,6 +32,9 @@ impl AppState {
     pub fn new(config: &Config, guide: Arc<dyn ShippingGuide>) -> Self {
         let stats = Arc::new(Stats::default());
         let dsn = config.sentry_dsn.as_deref().and_then(Dsn::parse);
+        let tunnel = dsn
+            .clone()
+            .map(|dsn| Arc::new(Tunnel::new(dsn, config.report_timeout, stats.clone())));
         Self {
             leptos_options: config.leptos.clone(),
             search: Arc::new(SearchService::new(
@@ -48,7 +51,7 @@ impl AppState {
                 environment: config.environment.clone(),
                 debug_panic: config.debug_panic,
             },
-            tunnel: dsn.map(|dsn| Arc::new(Tunnel::new(dsn))),
+            tunnel,
             limits: Arc::new(ClientLimits::new(
                 config.max_sockets_per_ip,
                 config.searches_per_minute,

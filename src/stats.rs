@@ -9,6 +9,8 @@ pub struct Stats {
     pub sockets: AtomicUsize,
     pub searches_in_flight: AtomicUsize,
     pub upstream_calls: AtomicUsize,
+    /// Browser error reports being forwarded by the tunnel.
+    pub reports_in_flight: AtomicUsize,
     pub searches_started: AtomicU64,
     pub rejected_origins: AtomicU64,
     /// Sockets refused because their client had too many open.
@@ -24,6 +26,7 @@ pub struct Snapshot {
     pub sockets: usize,
     pub searches_in_flight: usize,
     pub upstream_calls_in_flight: usize,
+    pub reports_in_flight: usize,
     pub searches_started: u64,
     pub rejected_origins: u64,
     pub refused_sockets: u64,
@@ -37,6 +40,7 @@ impl Stats {
             sockets: self.sockets.load(Ordering::Relaxed),
             searches_in_flight: self.searches_in_flight.load(Ordering::Relaxed),
             upstream_calls_in_flight: self.upstream_calls.load(Ordering::Relaxed),
+            reports_in_flight: self.reports_in_flight.load(Ordering::Relaxed),
             searches_started: self.searches_started.load(Ordering::Relaxed),
             rejected_origins: self.rejected_origins.load(Ordering::Relaxed),
             refused_sockets: self.refused_sockets.load(Ordering::Relaxed),

@@ -4,66 +4,11 @@
 
 mod common;
 
-use axum::body::Bytes;
-use axum::routing::{get, post};
+use axum::routing::get;
+use common::ingest::{envelope, ingest, wait_for};
 use common::*;
 use promotions::config::Config;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-type Received = Arc<Mutex<Vec<Vec<u8>>>>;
-
-/// An ingest endpoint at `/api/1/envelope/`; returns its DSN and what it receives.
-fn ingest() -> (String, Received) {
-    let received: Received = Arc::default();
-    let sink = received.clone();
-    let app = axum::Router::new().route(
-        "/api/1/envelope/",
-        post(move |body: Bytes| {
-            let sink = sink.clone();
-            async move { sink.lock().unwrap().push(body.to_vec()) }
-        }),
-    );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    server_runtime().spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(listener, app).await.unwrap()
-    });
-    (format!("http://public@{addr}/1"), received)
-}
-
-async fn wait_for(received: &Received, needle: &str) -> Option<Vec<u8>> {
-    for _ in 0..100 {
-        if let Some(found) = received
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|b| String::from_utf8_lossy(b).contains(needle))
-        {
-            return Some(found.clone());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    None
-}
-
-fn envelope(dsn: &str, message: &str) -> String {
-    let event = app::sentry::Event {
-        event_id: "0123456789abcdef0123456789abcdef".into(),
-        platform: "javascript".into(),
-        exception: app::sentry::Values {
-            values: vec![app::sentry::Exception {
-                kind: "Error".into(),
-                value: message.into(),
-            }],
-        },
-        ..Default::default()
-    };
-    app::sentry::envelope(dsn, &event)
-}
 
 async fn boom() -> &'static str {
     panic!("deliberate handler panic for the test")
@@ -93,7 +38,7 @@ impl promotions::guide::ShippingGuide for FailingGuide {
 // One test: the Sentry client is global to the process.
 #[tokio::test]
 async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_only_ours() {
-    let (dsn, received) = ingest();
+    let (dsn, received) = ingest(false);
     let mut config = Config::from_env().unwrap();
     config.sentry_dsn = Some(dsn.clone());
     let _sentry = promotions::telemetry::init_sentry(&config);

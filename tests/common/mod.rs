@@ -2,6 +2,8 @@
 //! counts its calls.
 #![allow(dead_code)] // each test binary uses part of this
 
+pub mod ingest;
+
 use app::model::{ProductId, SearchRequest};
 use app::protocol::ServerMessage;
 use futures::{SinkExt, StreamExt};

@@ -1,0 +1,73 @@
+//! A local Sentry ingest: records what Sentry's envelope endpoint receives, over real HTTP.
+
+use super::server_runtime;
+use axum::body::Bytes;
+use axum::routing::post;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub type Received = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// An ingest endpoint at `/api/1/envelope/`; returns its DSN and what it receives. With
+/// `hang_first`, it takes the first envelope's request and never answers it, as a stuck
+/// upstream does.
+pub fn ingest(hang_first: bool) -> (String, Received) {
+    let received: Received = Arc::default();
+    let sink = received.clone();
+    let hang = Arc::new(AtomicBool::new(hang_first));
+    let app = axum::Router::new().route(
+        "/api/1/envelope/",
+        post(move |body: Bytes| {
+            let sink = sink.clone();
+            let hang = hang.swap(false, Ordering::SeqCst);
+            async move {
+                if hang {
+                    std::future::pending::<()>().await;
+                }
+                sink.lock().unwrap().push(body.to_vec())
+            }
+        }),
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    server_runtime().spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        axum::serve(listener, app).await.unwrap()
+    });
+    (format!("http://public@{addr}/1"), received)
+}
+
+/// The first envelope received that contains `needle`, waiting up to 5 s.
+pub async fn wait_for(received: &Received, needle: &str) -> Option<Vec<u8>> {
+    for _ in 0..100 {
+        if let Some(found) = received
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|b| String::from_utf8_lossy(b).contains(needle))
+        {
+            return Some(found.clone());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+/// A browser error envelope for `dsn`, as the page sends it to the tunnel.
+pub fn envelope(dsn: &str, message: &str) -> String {
+    let event = app::sentry::Event {
+        event_id: "0123456789abcdef0123456789abcdef".into(),
+        platform: "javascript".into(),
+        exception: app::sentry::Values {
+            values: vec![app::sentry::Exception {
+                kind: "Error".into(),
+                value: message.into(),
+            }],
+        },
+        ..Default::default()
+    };
+    app::sentry::envelope(dsn, &event)
+}
