@@ -2,6 +2,7 @@
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
 use crate::limits::{ClientKey, SocketSlot};
+use crate::search::Search;
 use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
@@ -13,13 +14,12 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures::{SinkExt, StreamExt};
-use std::collections::HashMap;
+use futures::{SinkExt, Stream, StreamExt};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
-use tokio::task::{AbortHandle, JoinSet};
+use tokio_stream::StreamMap;
 use tracing::{Instrument, info, info_span, warn};
 
 pub const PING_EVERY: Duration = Duration::from_secs(20);
@@ -111,12 +111,15 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
     let opened = Instant::now();
     info!("socket opened");
     let (mut sink, mut stream) = socket.split();
-    let (events, mut outbox) = mpsc::channel::<Encoded>(64);
-    let mut searches = Searches::default();
+    let mut searches = Searches::new();
     let mut heartbeat: Option<tokio::time::Interval> = None;
     let mut last_heard = Instant::now();
     // On shutdown, running searches may finish until then; new ones are refused.
     let mut drain_until: Option<tokio::time::Instant> = None;
+    // Made once, not per loop turn: every socket waits on the same token, and registering
+    // anew on each turn contends on its lock.
+    let shutdown = state.shutdown.clone();
+    let mut shutdown = std::pin::pin!(shutdown.cancelled());
 
     let end = loop {
         tokio::select! {
@@ -131,7 +134,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                         // Nothing is sent before the client speaks: the pings start now.
                         heartbeat.get_or_insert_with(|| tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY));
                         let draining = drain_until.is_some();
-                        for reply in handle_text(&text, &state, client.key, &mut searches, &events, draining) {
+                        for reply in handle_text(&text, &state, client.key, &mut searches, draining) {
                             if send(&mut sink, &reply).await.is_err() {
                                 break;
                             }
@@ -139,20 +142,16 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     }
                 }
             }
-            Some(Encoded { text, done }) = outbox.recv() => {
-                if let Some(search_id) = done {
-                    searches.finished(search_id);
+            Some((search_id, event)) = searches.next(), if !searches.is_empty() => {
+                let done = matches!(event, ServerMessage::Done { .. });
+                if done {
+                    searches.remove(&search_id);
                 }
-                if sink.send(Message::Text(text.into())).await.is_err() {
+                if send(&mut sink, &event).await.is_err() {
                     break End::ClientLeft;
                 }
-                if done.is_some() && drain_until.is_some() && searches.running.is_empty() {
+                if done && drain_until.is_some() && searches.is_empty() {
                     break End::Close(close::GOING_AWAY, close::SHUTDOWN);
-                }
-            }
-            Some(finished) = searches.tasks.join_next(), if !searches.tasks.is_empty() => {
-                if let Ok(search_id) = finished {
-                    searches.finished(search_id);
                 }
             }
             _ = tick(&mut heartbeat) => {
@@ -163,8 +162,8 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     break End::ClientLeft;
                 }
             }
-            _ = state.shutdown.cancelled(), if drain_until.is_none() => {
-                if searches.running.is_empty() {
+            _ = &mut shutdown, if drain_until.is_none() => {
+                if searches.is_empty() {
                     break End::Close(close::GOING_AWAY, close::SHUTDOWN);
                 }
                 drain_until = Some(tokio::time::Instant::now() + DRAIN_LIMIT);
@@ -181,7 +180,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
             .await;
         info!(code, reason, "socket closed by server");
     }
-    let cancelled = searches.running.len();
+    let cancelled = searches.len();
     // Dropping `searches` aborts every search of this socket and with it every upstream call.
     drop(searches);
     info!(
@@ -226,45 +225,54 @@ where
     sink.send(Message::Text(text.into())).await.map_err(|_| ())
 }
 
-/// A search event, encoded by the search's own task: the socket's queue then holds small
-/// strings (a queue of `ServerMessage`s costs ~5 KB per socket up front, which 10,000 idle
-/// sockets feel). `done` marks a search's last event.
-struct Encoded {
-    text: String,
-    done: Option<SearchId>,
-}
+/// The searches of one socket, each the stream of its events. Removing one (a cancel, or
+/// the socket ending) drops its `Search`, which aborts its upstream calls. Polled by the
+/// socket's own loop: no task and no queue per search or socket.
+type Searches = StreamMap<SearchId, Pin<Box<dyn Stream<Item = ServerMessage> + Send>>>;
 
-impl Encoded {
-    fn new(msg: &ServerMessage) -> Self {
-        Self {
-            // Serialising these plain types cannot fail.
-            text: serde_json::to_string(msg).unwrap_or_default(),
-            done: match msg {
-                ServerMessage::Done { search_id } => Some(*search_id),
-                _ => None,
-            },
+/// A running search as a stream: one outcome per product as each finishes, then `done`.
+fn events(
+    search_id: SearchId,
+    search: Search,
+    span: tracing::Span,
+) -> Pin<Box<dyn Stream<Item = ServerMessage> + Send>> {
+    struct Progress {
+        search: Search,
+        started: Instant,
+        offers: u32,
+        unavailable: u32,
+    }
+    let start = Progress {
+        search,
+        started: Instant::now(),
+        offers: 0,
+        unavailable: 0,
+    };
+    Box::pin(futures::stream::unfold(Some(start), move |progress| {
+        async move {
+            let mut p = progress?;
+            match p.search.next().await {
+                Some(outcome) => {
+                    match outcome {
+                        app::model::Outcome::Offer { .. } => p.offers += 1,
+                        app::model::Outcome::Unavailable { .. } => p.unavailable += 1,
+                    }
+                    Some((ServerMessage::outcome(search_id, outcome), Some(p)))
+                }
+                None => {
+                    let ms = p.started.elapsed().as_millis() as u64;
+                    info!(
+                        offers = p.offers,
+                        unavailable = p.unavailable,
+                        ms,
+                        "search done"
+                    );
+                    Some((ServerMessage::Done { search_id }, None))
+                }
+            }
         }
-    }
-}
-
-/// The searches of one socket. Their tasks end with the socket: dropping this aborts them.
-#[derive(Default)]
-struct Searches {
-    tasks: JoinSet<SearchId>,
-    running: HashMap<SearchId, AbortHandle>,
-}
-
-impl Searches {
-    fn finished(&mut self, search_id: SearchId) {
-        self.running.remove(&search_id);
-    }
-
-    fn cancel(&mut self, search_id: SearchId) {
-        if let Some(handle) = self.running.remove(&search_id) {
-            handle.abort();
-            info!(search_id, "search cancelled");
-        }
-    }
+        .instrument(span.clone())
+    }))
 }
 
 /// Replies to one text frame; search events follow later through `events`.
@@ -273,7 +281,6 @@ fn handle_text(
     state: &AppState,
     client: ClientKey,
     searches: &mut Searches,
-    events: &mpsc::Sender<Encoded>,
     draining: bool,
 ) -> Vec<ServerMessage> {
     let error = |search_id, code, message: String, field| ServerMessage::Error {
@@ -292,7 +299,9 @@ fn handle_text(
     match msg {
         ClientMessage::Ping { nonce } => vec![ServerMessage::Pong { nonce }],
         ClientMessage::Cancel { search_id } => {
-            searches.cancel(search_id);
+            if searches.remove(&search_id).is_some() {
+                info!(search_id, "search cancelled");
+            }
             vec![]
         }
         ClientMessage::Search { search_id, request } => {
@@ -305,7 +314,7 @@ fn handle_text(
                     None,
                 )];
             }
-            if searches.running.contains_key(&search_id) {
+            if searches.contains_key(&search_id) {
                 return vec![error(
                     Some(search_id),
                     ErrorCode::DuplicateSearch,
@@ -313,7 +322,7 @@ fn handle_text(
                     None,
                 )];
             }
-            if searches.running.len() >= MAX_SEARCHES_PER_SOCKET {
+            if searches.len() >= MAX_SEARCHES_PER_SOCKET {
                 return vec![error(
                     Some(search_id),
                     ErrorCode::TooManySearches,
@@ -340,36 +349,8 @@ fn handle_text(
             };
             let route = crate::route::route_class(&request);
             let span = info_span!("search", search_id, %route, products = products.len());
-            let mut search = service.start(&request, &products);
-            let events = events.clone();
-            let started = Instant::now();
-            let handle = searches.tasks.spawn(
-                async move {
-                    let (mut offers, mut unavailable) = (0u32, 0u32);
-                    while let Some(outcome) = search.next().await {
-                        match outcome {
-                            app::model::Outcome::Offer { .. } => offers += 1,
-                            app::model::Outcome::Unavailable { .. } => unavailable += 1,
-                        }
-                        let event = Encoded::new(&ServerMessage::outcome(search_id, outcome));
-                        if events.send(event).await.is_err() {
-                            return search_id;
-                        }
-                    }
-                    let _ = events
-                        .send(Encoded::new(&ServerMessage::Done { search_id }))
-                        .await;
-                    info!(
-                        offers,
-                        unavailable,
-                        ms = started.elapsed().as_millis() as u64,
-                        "search done"
-                    );
-                    search_id
-                }
-                .instrument(span),
-            );
-            searches.running.insert(search_id, handle);
+            let search = service.start(&request, &products);
+            searches.insert(search_id, events(search_id, search, span));
             vec![ServerMessage::Accepted {
                 search_id,
                 products,
