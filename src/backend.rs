@@ -20,10 +20,10 @@ use std::pin::Pin;
 use std::sync::atomic::Ordering;
 
 /// The calling client, from the request Leptos is serving.
-fn client() -> Option<ClientKey> {
+fn client(state: &AppState) -> Option<ClientKey> {
     let parts = use_context::<Parts>()?;
     let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
-    Some(ClientKey::of(peer.ip()))
+    Some(state.clients.key(peer.ip(), &parts.headers))
 }
 
 /// 429 with `Retry-After`, and the message the page shows.
@@ -41,7 +41,7 @@ fn refuse(retry: RetryAfter) -> ApiError {
 impl SearchBackend for AppState {
     fn admit(&self, work: Work) -> Result<(), ApiError> {
         // Without a peer address (not served over TCP) there is nobody to count.
-        let Some(client) = client() else {
+        let Some(client) = client(self) else {
             return Ok(());
         };
         let verdict = match work {

@@ -2,6 +2,7 @@
 //! a message naming the variable.
 
 use crate::origin::OriginPolicy;
+use axum::http::HeaderName;
 use leptos::config::{LeptosOptions, get_configuration};
 use leptos::prelude::Env;
 use std::time::Duration;
@@ -26,6 +27,9 @@ pub struct Config {
     pub searches_per_minute: u32,
     /// How long sending one error report upstream may take (the SDK's and the tunnel's).
     pub report_timeout: Duration,
+    /// `CLIENT_IP_HEADER` (e.g. `X-Forwarded-For`): behind a reverse proxy, where the per-client
+    /// limits find the client's address. Set it only if clients cannot reach the server directly.
+    pub client_ip_header: Option<HeaderName>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -111,6 +115,12 @@ impl Config {
             max_sockets_per_ip: count("MAX_SOCKETS_PER_IP", 20)? as usize,
             searches_per_minute: count("SEARCHES_PER_MINUTE", 120)?,
             report_timeout: Duration::from_secs(10),
+            client_ip_header: var("CLIENT_IP_HEADER")
+                .map(|v| {
+                    HeaderName::try_from(v.trim())
+                        .map_err(|_| format!("CLIENT_IP_HEADER={v:?}: not a header name"))
+                })
+                .transpose()?,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! sockets per client address, and searches per minute per client address, counted the same on
 //! the socket and on the HTTP tier. A client over a limit gets a clear refusal at once.
 
+use axum::http::{HeaderMap, HeaderName};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use std::collections::HashMap;
@@ -35,6 +36,28 @@ impl ClientKey {
                 }
             },
         }
+    }
+}
+
+/// Where a request comes from. Behind a reverse proxy every peer is the proxy, so
+/// `CLIENT_IP_HEADER` names the header the proxy puts the client's address in; its right-most
+/// address is the one the proxy added (earlier ones are the client's to forge).
+#[derive(Clone, Debug, Default)]
+pub struct ClientAddress {
+    header: Option<HeaderName>,
+}
+
+impl ClientAddress {
+    pub fn new(header: Option<HeaderName>) -> Self {
+        Self { header }
+    }
+
+    pub fn key(&self, peer: IpAddr, headers: &HeaderMap) -> ClientKey {
+        let forwarded = self.header.as_ref().and_then(|name| {
+            let last = headers.get_all(name).iter().next_back()?.to_str().ok()?;
+            last.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+        });
+        ClientKey::of(forwarded.unwrap_or(peer))
     }
 }
 
@@ -168,6 +191,27 @@ mod tests {
         assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
         assert_eq!(key("::ffff:192.0.2.7"), key("192.0.2.7"));
         assert_ne!(key("192.0.2.7"), key("192.0.2.8"));
+    }
+
+    #[test]
+    fn behind_a_proxy_the_client_is_the_address_the_proxy_added_last() {
+        let peer: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.4".parse().unwrap(),
+        );
+        let proxied = ClientAddress::new(Some(HeaderName::from_static("x-forwarded-for")));
+        assert_eq!(proxied.key(peer, &headers), key("198.51.100.4"));
+        // Without the setting the header is ignored: anyone could send it.
+        assert_eq!(
+            ClientAddress::default().key(peer, &headers),
+            key("10.0.0.2")
+        );
+        // A missing or garbled header falls back to the peer.
+        assert_eq!(proxied.key(peer, &HeaderMap::new()), key("10.0.0.2"));
+        headers.append("x-forwarded-for", "not an address".parse().unwrap());
+        assert_eq!(proxied.key(peer, &headers), key("10.0.0.2"));
     }
 
     #[test]

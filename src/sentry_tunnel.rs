@@ -3,13 +3,13 @@
 //! (Sentry's documented tunnel). Never an open relay: only envelopes for the configured DSN's
 //! host and project are forwarded, raw, in the background; size and rate are limited.
 
-use crate::limits::{ClientKey, PerMinute};
+use crate::limits::PerMinute;
 use crate::state::AppState;
 use crate::stats::{Gauge, Stats};
 use app::sentry::{Dsn, envelope_header};
 use axum::body::{Bytes, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,12 +64,17 @@ impl Tunnel {
 pub async fn handler(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     request: Request,
 ) -> (StatusCode, &'static str) {
     let Some(tunnel) = &state.tunnel else {
         return (StatusCode::NOT_FOUND, "error reporting is off");
     };
-    if tunnel.per_client.check(ClientKey::of(peer.ip())).is_err() {
+    if tunnel
+        .per_client
+        .check(state.clients.key(peer.ip(), &headers))
+        .is_err()
+    {
         return (StatusCode::TOO_MANY_REQUESTS, "too many reports");
     }
     let Ok(body) = to_bytes(request.into_body(), MAX_ENVELOPE_BYTES).await else {

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::guide::ShippingGuide;
-use crate::limits::ClientLimits;
+use crate::limits::{ClientAddress, ClientLimits};
 use crate::origin::OriginPolicy;
 use crate::search::SearchService;
 use crate::sentry_tunnel::Tunnel;
@@ -26,6 +26,8 @@ pub struct AppState {
     /// What the page needs to report its own errors.
     pub telemetry: ClientTelemetry,
     pub limits: Arc<ClientLimits>,
+    /// Who a request counts as for `limits`.
+    pub clients: ClientAddress,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
                 config.max_sockets_per_ip,
                 config.searches_per_minute,
             )),
+            clients: ClientAddress::new(config.client_ip_header.clone()),
         }
     }
 }

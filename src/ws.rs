@@ -53,7 +53,7 @@ pub async fn handler(
         warn!(origin, "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
-    let client = ClientKey::of(peer.ip());
+    let client = state.clients.key(peer.ip(), &headers);
     let slot = state.limits.open_socket(client);
     if slot.is_none() {
         state.stats.refused_sockets.fetch_add(1, Ordering::Relaxed);

@@ -131,6 +131,48 @@ async fn search_pages_rendered_on_the_server_count_against_the_rate_too() {
 }
 
 #[tokio::test]
+async fn behind_a_proxy_each_forwarded_client_has_its_own_limits() {
+    let mut config = Config::from_env().expect("config");
+    config.max_sockets_per_ip = 1;
+    config.searches_per_minute = 1;
+    config.client_ip_header = Some(axum::http::HeaderName::from_static("x-forwarded-for"));
+    let server = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
+    let origin = server.origin();
+    // Every request comes from the proxy's address; the proxy appends the client's.
+    let socket = |client: &'static str| {
+        let server = &server;
+        let origin = origin.clone();
+        async move {
+            server
+                .connect_with_headers(Some(&origin), &[("x-forwarded-for", client)])
+                .await
+                .unwrap()
+        }
+    };
+    let mut a = socket("203.0.113.1").await;
+    let mut a_again = socket("203.0.113.1").await;
+    let mut b = socket("spoofed, 203.0.113.2").await;
+    assert_eq!(close_code(&mut a_again).await, Some(1013));
+    for ws in [&mut a, &mut b] {
+        send_json(ws, serde_json::json!({"type": "ping", "nonce": 1})).await;
+        assert_eq!(expect_message(ws).await, ServerMessage::Pong { nonce: 1 });
+    }
+    let plan = |client: &'static str| {
+        let server = &server;
+        async move {
+            let headers = [JSON, ("x-forwarded-for", client)];
+            server
+                .http("POST", "/api/plan_search", &headers, &plan_body())
+                .await
+                .0
+        }
+    };
+    assert_eq!(plan("203.0.113.1").await, 200);
+    assert_eq!(plan("203.0.113.1").await, 429);
+    assert_eq!(plan("203.0.113.2").await, 200);
+}
+
+#[tokio::test]
 async fn http_quotes_have_their_own_budget() {
     let server = server(0, 1);
     let body = serde_json::json!({"request": {

@@ -139,11 +139,22 @@ impl TestServer {
         &self,
         origin: Option<&str>,
     ) -> Result<Ws, tungstenite::Error> {
+        self.connect_with_headers(origin, &[]).await
+    }
+
+    pub async fn connect_with_headers(
+        &self,
+        origin: Option<&str>,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Ws, tungstenite::Error> {
         let mut req = format!("ws://{}/ws/promotions", self.addr)
             .into_client_request()
             .unwrap();
         if let Some(o) = origin {
             req.headers_mut().insert("origin", o.parse().unwrap());
+        }
+        for (name, value) in headers {
+            req.headers_mut().insert(*name, value.parse().unwrap());
         }
         tokio_tungstenite::connect_async(req)
             .await
