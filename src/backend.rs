@@ -17,7 +17,6 @@ use leptos_axum::ResponseOptions;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::Ordering;
 
 /// The calling client, from the request Leptos is serving.
 fn client(state: &AppState) -> Option<ClientKey> {
@@ -48,11 +47,7 @@ impl SearchBackend for AppState {
             Work::Search => self.limits.search(client),
             Work::Quote => self.limits.quote(client),
         };
-        verdict.map_err(|retry| {
-            self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(?work, "rate limit: HTTP search refused");
-            refuse(retry)
-        })
+        verdict.map_err(refuse)
     }
 
     fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {

@@ -2,6 +2,7 @@
 //! sockets per client address, and searches per minute per client address, counted the same on
 //! the socket and on the HTTP tier. A client over a limit gets a clear refusal at once.
 
+use crate::stats::Stats;
 use axum::http::{HeaderMap, HeaderName};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -114,6 +115,8 @@ impl PerMinute {
 pub struct ClientLimits {
     /// `None`: no cap.
     max_sockets: Option<usize>,
+    /// Refusals are counted here for `/healthz`, whichever tier refused.
+    stats: Arc<Stats>,
     sockets: Mutex<HashMap<ClientKey, usize>>,
     searches: PerMinute,
     quotes: PerMinute,
@@ -121,9 +124,10 @@ pub struct ClientLimits {
 
 impl ClientLimits {
     /// `0` turns a limit off.
-    pub fn new(max_sockets: usize, searches_per_minute: u32) -> Self {
+    pub fn new(max_sockets: usize, searches_per_minute: u32, stats: Arc<Stats>) -> Self {
         Self {
             max_sockets: (max_sockets > 0).then_some(max_sockets),
+            stats,
             sockets: Mutex::default(),
             searches: PerMinute::new(searches_per_minute),
             quotes: PerMinute::new(searches_per_minute.saturating_mul(QUOTES_PER_SEARCH)),
@@ -135,6 +139,8 @@ impl ClientLimits {
         let mut sockets = self.sockets.lock().unwrap_or_else(|e| e.into_inner());
         let open = sockets.entry(client).or_insert(0);
         if self.max_sockets.is_some_and(|max| *open >= max) {
+            self.stats.refused_sockets.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("websocket refused: too many sockets from this client");
             return None;
         }
         *open += 1;
@@ -146,12 +152,19 @@ impl ClientLimits {
 
     /// Counts one search against the client's rate.
     pub fn search(&self, client: ClientKey) -> Result<(), RetryAfter> {
-        self.searches.check(client)
+        self.counted(self.searches.check(client), "search")
     }
 
     /// Counts one HTTP quote against the client's rate.
     pub fn quote(&self, client: ClientKey) -> Result<(), RetryAfter> {
-        self.quotes.check(client)
+        self.counted(self.quotes.check(client), "quote")
+    }
+
+    fn counted(&self, verdict: Result<(), RetryAfter>, what: &str) -> Result<(), RetryAfter> {
+        verdict.inspect_err(|_| {
+            self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(what, "rate limit: refused");
+        })
     }
 }
 
@@ -216,7 +229,7 @@ mod tests {
 
     #[test]
     fn socket_slots_are_capped_per_client_and_freed_on_drop() {
-        let limits = Arc::new(ClientLimits::new(2, 0));
+        let limits = Arc::new(ClientLimits::new(2, 0, Arc::default()));
         let a = limits.open_socket(key("192.0.2.1")).unwrap();
         let _b = limits.open_socket(key("192.0.2.1")).unwrap();
         assert!(limits.open_socket(key("192.0.2.1")).is_none());
@@ -231,7 +244,7 @@ mod tests {
 
     #[test]
     fn searches_are_limited_per_client_per_minute() {
-        let limits = ClientLimits::new(0, 3);
+        let limits = ClientLimits::new(0, 3, Arc::default());
         for _ in 0..3 {
             limits.search(key("192.0.2.1")).unwrap();
         }
@@ -248,7 +261,7 @@ mod tests {
 
     #[test]
     fn zero_turns_the_limits_off() {
-        let limits = Arc::new(ClientLimits::new(0, 0));
+        let limits = Arc::new(ClientLimits::new(0, 0, Arc::default()));
         let slots: Vec<_> = (0..1000)
             .map(|_| limits.open_socket(key("192.0.2.1")).unwrap())
             .collect();

@@ -45,7 +45,7 @@ impl AppState {
                 stats.clone(),
             )),
             origins: Arc::new(config.origins.clone()),
-            stats,
+            stats: stats.clone(),
             shutdown: CancellationToken::new(),
             telemetry: ClientTelemetry {
                 dsn: dsn.as_ref().map(Dsn::public),
@@ -57,6 +57,7 @@ impl AppState {
             limits: Arc::new(ClientLimits::new(
                 config.max_sockets_per_ip,
                 config.searches_per_minute,
+                stats.clone(),
             )),
             clients: ClientAddress::new(config.client_ip_header.clone()),
         }

@@ -1,6 +1,6 @@
 //! Live counters for `/healthz`, the soak test and leak checks.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
@@ -19,9 +19,10 @@ pub struct Stats {
     pub rate_limited: AtomicU64,
 }
 
-/// The counters `/healthz` reports.
-#[derive(Debug, Serialize)]
+/// The counters `/healthz` reports; the leak test and the soak read them back.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Snapshot {
+    #[serde(skip_deserializing)]
     pub status: &'static str,
     pub sockets: usize,
     pub searches_in_flight: usize,
@@ -31,6 +32,13 @@ pub struct Snapshot {
     pub rejected_origins: u64,
     pub refused_sockets: u64,
     pub rate_limited: u64,
+}
+
+impl Snapshot {
+    /// Nothing running: no socket, search or upstream call.
+    pub fn is_idle(&self) -> bool {
+        self.sockets == 0 && self.searches_in_flight == 0 && self.upstream_calls_in_flight == 0
+    }
 }
 
 impl Stats {
@@ -51,7 +59,7 @@ impl Stats {
 
 /// What `/healthz` reports: the counters, plus the process's live tasks and memory, so leak and
 /// soak tests can see both return to idle.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Health {
     #[serde(flatten)]
     pub counters: Snapshot,

@@ -55,10 +55,6 @@ pub async fn handler(
     }
     let client = state.clients.key(peer.ip(), &headers);
     let slot = state.limits.open_socket(client);
-    if slot.is_none() {
-        state.stats.refused_sockets.fetch_add(1, Ordering::Relaxed);
-        warn!("websocket refused: too many sockets from this client");
-    }
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // axum's 128 KiB default buffers would cost 10,000 sockets gigabytes. A search frame
@@ -333,8 +329,6 @@ fn handle_text(
                 )];
             }
             if let Err(retry) = state.limits.search(client) {
-                state.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                warn!(search_id, "rate limit: search refused");
                 return vec![error(
                     Some(search_id),
                     ErrorCode::RateLimited,

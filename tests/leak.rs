@@ -10,20 +10,12 @@ use common::*;
 use promotions::config::Config;
 use promotions::guide::simulator::Simulator;
 use promotions::guide::{QuoteFuture, ShippingGuide};
+use promotions::stats::Health;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
 const SEARCHES: usize = 10_000;
 const CLIENTS: usize = 100;
-
-#[derive(Debug, serde::Deserialize)]
-struct Health {
-    sockets: usize,
-    searches_in_flight: usize,
-    upstream_calls_in_flight: usize,
-    tasks: usize,
-    rss_bytes: u64,
-}
 
 async fn health(server: &TestServer) -> Health {
     let (status, body) = server.http("GET", "/healthz", &[], "").await;
@@ -36,8 +28,7 @@ async fn settled(server: &TestServer, tasks: usize) -> Health {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let h = health(server).await;
-        let idle = h.sockets == 0 && h.searches_in_flight == 0 && h.upstream_calls_in_flight == 0;
-        if (idle && h.tasks <= tasks) || Instant::now() > deadline {
+        if (h.counters.is_idle() && h.tasks <= tasks) || Instant::now() > deadline {
             return h;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -181,23 +172,24 @@ async fn ten_thousand_searches_leave_no_tasks_or_memory_behind() {
         sum(|t| t.lost),
     );
     let after = settled(&server, before.tasks).await;
-    let grown_mb = (after.rss_bytes as f64 - before.rss_bytes as f64) / 1e6;
+    let rss_mb = |h: &Health| h.rss_bytes.expect("resident memory (Linux)") as f64 / 1e6;
+    let grown_mb = rss_mb(&after) - rss_mb(&before);
     println!(
         "{SEARCHES} searches in {:.1} s: {completed} completed, {cancelled} cancelled, \
          {abandoned} abandoned; tasks {} -> {}; server process RSS {:.1} MB -> {:.1} MB ({grown_mb:+.1} MB)",
         elapsed.as_secs_f64(),
         before.tasks,
         after.tasks,
-        before.rss_bytes as f64 / 1e6,
-        after.rss_bytes as f64 / 1e6,
+        rss_mb(&before),
+        rss_mb(&after),
     );
     assert_eq!(completed + cancelled + abandoned + lost, SEARCHES);
     assert_eq!(lost, 0, "completed searches lost outcomes");
     assert_eq!(
         (
-            after.sockets,
-            after.searches_in_flight,
-            after.upstream_calls_in_flight
+            after.counters.sockets,
+            after.counters.searches_in_flight,
+            after.counters.upstream_calls_in_flight
         ),
         (0, 0, 0),
         "{after:?}"

@@ -36,19 +36,11 @@ async fn a_client_over_its_socket_cap_gets_close_1013_and_a_freed_slot_is_reusab
     assert_eq!(close_code(&mut third).await, Some(1013));
     assert!(eventually(|| server.stats.snapshot().refused_sockets == 1).await);
     // The two within the cap still work.
-    send_json(&mut first, serde_json::json!({"type": "ping", "nonce": 1})).await;
-    assert_eq!(
-        expect_message(&mut first).await,
-        ServerMessage::Pong { nonce: 1 }
-    );
+    assert_pong(&mut first, 1).await;
     drop(first);
     assert!(eventually(|| server.stats.snapshot().sockets == 1).await);
     let mut again = server.connect().await;
-    send_json(&mut again, serde_json::json!({"type": "ping", "nonce": 2})).await;
-    assert_eq!(
-        expect_message(&mut again).await,
-        ServerMessage::Pong { nonce: 2 }
-    );
+    assert_pong(&mut again, 2).await;
 }
 
 #[tokio::test]
@@ -104,11 +96,7 @@ async fn searches_over_the_rate_get_rate_limited_on_the_socket_and_over_http_tog
     ));
     assert_eq!(server.stats.snapshot().rate_limited, 2);
     // The socket itself keeps serving.
-    send_json(&mut ws, serde_json::json!({"type": "ping", "nonce": 9})).await;
-    assert_eq!(
-        expect_message(&mut ws).await,
-        ServerMessage::Pong { nonce: 9 }
-    );
+    assert_pong(&mut ws, 9).await;
 }
 
 #[tokio::test]
@@ -154,8 +142,7 @@ async fn behind_a_proxy_each_forwarded_client_has_its_own_limits() {
     let mut b = socket("spoofed, 203.0.113.2").await;
     assert_eq!(close_code(&mut a_again).await, Some(1013));
     for ws in [&mut a, &mut b] {
-        send_json(ws, serde_json::json!({"type": "ping", "nonce": 1})).await;
-        assert_eq!(expect_message(ws).await, ServerMessage::Pong { nonce: 1 });
+        assert_pong(ws, 1).await;
     }
     let plan = |client: &'static str| {
         let server = &server;

@@ -134,11 +134,7 @@ async fn cancel_stops_the_upstream_calls() {
     assert_eq!(guide.started.load(Ordering::SeqCst), 5);
     assert_eq!(guide.finished.load(Ordering::SeqCst), 4);
     // The socket still works.
-    send_json(&mut ws, json!({"type": "ping", "nonce": 9})).await;
-    assert_eq!(
-        expect_message(&mut ws).await,
-        ServerMessage::Pong { nonce: 9 }
-    );
+    assert_pong(&mut ws, 9).await;
 }
 
 #[tokio::test]
@@ -191,11 +187,7 @@ async fn the_server_speaks_only_after_the_client_and_answers_pings() {
         next_message(&mut ws, Duration::from_millis(300)).await,
         None
     );
-    send_json(&mut ws, json!({"type": "ping", "nonce": 3})).await;
-    assert_eq!(
-        expect_message(&mut ws).await,
-        ServerMessage::Pong { nonce: 3 }
-    );
+    assert_pong(&mut ws, 3).await;
 }
 
 fn error_code(msg: ServerMessage) -> (Option<u64>, ErrorCode, Option<String>) {
@@ -263,11 +255,7 @@ async fn binary_frames_are_closed_with_1003() {
     assert_eq!(close_code(&mut ws).await, Some(1003));
     // Other sockets are unaffected.
     let mut other = server.connect().await;
-    send_json(&mut other, json!({"type": "ping", "nonce": 1})).await;
-    assert_eq!(
-        expect_message(&mut other).await,
-        ServerMessage::Pong { nonce: 1 }
-    );
+    assert_pong(&mut other, 1).await;
 }
 
 #[tokio::test]
@@ -281,11 +269,7 @@ async fn oversized_frames_are_closed_with_1009() {
     ws.send(Message::Text(huge.into())).await.unwrap();
     assert_eq!(close_code(&mut ws).await, Some(1009));
     let mut other = server.connect().await;
-    send_json(&mut other, json!({"type": "ping", "nonce": 2})).await;
-    assert_eq!(
-        expect_message(&mut other).await,
-        ServerMessage::Pong { nonce: 2 }
-    );
+    assert_pong(&mut other, 2).await;
 }
 
 #[tokio::test]
@@ -425,11 +409,7 @@ async fn every_kind_of_guide_fault_costs_its_product_only_and_the_search_still_e
         .await
     );
     // The socket serves the next search.
-    send_json(&mut ws, json!({"type": "ping", "nonce": 5})).await;
-    assert_eq!(
-        expect_message(&mut ws).await,
-        ServerMessage::Pong { nonce: 5 }
-    );
+    assert_pong(&mut ws, 5).await;
 }
 
 #[tokio::test]
@@ -442,11 +422,7 @@ async fn on_shutdown_running_searches_finish_then_sockets_close_with_1001() {
         ServerMessage::Accepted { .. }
     ));
     let mut idle = server.connect().await;
-    send_json(&mut idle, json!({"type": "ping", "nonce": 1})).await;
-    assert_eq!(
-        expect_message(&mut idle).await,
-        ServerMessage::Pong { nonce: 1 }
-    );
+    assert_pong(&mut idle, 1).await;
 
     server.state.shutdown.cancel();
     // An idle socket closes at once.

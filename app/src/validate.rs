@@ -196,6 +196,17 @@ pub mod field {
     pub const LENGTH: &str = "length";
     pub const WIDTH: &str = "width";
     pub const HEIGHT: &str = "height";
+    /// Every field, in form order: the order errors are reported in.
+    pub const ALL: [&str; 8] = [
+        FROM_COUNTRY,
+        FROM_POSTAL,
+        TO_COUNTRY,
+        TO_POSTAL,
+        WEIGHT,
+        LENGTH,
+        WIDTH,
+        HEIGHT,
+    ];
 }
 
 fn check_address(
@@ -443,17 +454,7 @@ impl SearchQuery {
             Ok(_) => Err(errors),
             Err(more) => {
                 errors.extend(more);
-                let order = [
-                    field::FROM_COUNTRY,
-                    field::FROM_POSTAL,
-                    field::TO_COUNTRY,
-                    field::TO_POSTAL,
-                    field::WEIGHT,
-                    field::LENGTH,
-                    field::WIDTH,
-                    field::HEIGHT,
-                ];
-                errors.sort_by_key(|e| order.iter().position(|f| *f == e.field));
+                errors.sort_by_key(|e| field::ALL.iter().position(|f| *f == e.field));
                 errors.dedup_by(|a, b| a.field == b.field);
                 Err(errors)
             }

@@ -11,17 +11,6 @@ use app::validate::{
 };
 use proptest::prelude::*;
 
-const FIELDS: [&str; 8] = [
-    field::FROM_COUNTRY,
-    field::FROM_POSTAL,
-    field::TO_COUNTRY,
-    field::TO_POSTAL,
-    field::WEIGHT,
-    field::LENGTH,
-    field::WIDTH,
-    field::HEIGHT,
-];
-
 const VALIDATION_CODES: [ErrorCode; 7] = [
     ErrorCode::MissingField,
     ErrorCode::UnknownCountry,
@@ -215,7 +204,7 @@ proptest! {
                 prop_assert_eq!(validate_request(&valid).unwrap(), valid);
             }
             Err(e) => {
-                prop_assert!(FIELDS.contains(&e.field.as_str()), "{:?}", e);
+                prop_assert!(field::ALL.contains(&e.field.as_str()), "{:?}", e);
                 prop_assert!(VALIDATION_CODES.contains(&e.code), "{:?}", e);
                 prop_assert!(!e.message.is_empty());
             }
@@ -242,7 +231,7 @@ proptest! {
                 prop_assert!(!errors.is_empty());
                 let positions: Vec<usize> = errors
                     .iter()
-                    .map(|e| FIELDS.iter().position(|f| *f == e.field).expect("a form field"))
+                    .map(|e| field::ALL.iter().position(|f| *f == e.field).expect("a form field"))
                     .collect();
                 prop_assert!(positions.windows(2).all(|w| w[0] < w[1]), "{:?}", errors);
                 prop_assert!(errors.iter().all(|e| VALIDATION_CODES.contains(&e.code)));

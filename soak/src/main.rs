@@ -156,7 +156,7 @@ async fn main() {
             tokio::time::sleep(Duration::from_secs(1)).await;
             if let Ok(h) = server.health().await {
                 peak_rss = peak_rss.max(h.rss_bytes);
-                peak_sockets = peak_sockets.max(h.sockets);
+                peak_sockets = peak_sockets.max(h.counters.sockets);
             }
         }
     };
@@ -177,7 +177,7 @@ async fn main() {
         .idle(quote_timeout + Duration::from_secs(15))
         .await
         .expect("/healthz");
-    if after.sockets + after.searches_in_flight + after.upstream_calls_in_flight > 0 {
+    if !after.counters.is_idle() {
         tally
             .errors
             .push(format!("server not idle afterwards: {after:?}"));

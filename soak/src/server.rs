@@ -1,22 +1,13 @@
 //! The server under test: the release binary started as a child process with the soak's
 //! settings, or one already running; either way watched through its `/healthz`.
 
+use promotions::stats::Health;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
-
-/// The part of `/healthz` the soak reads.
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct Health {
-    pub sockets: usize,
-    pub searches_in_flight: usize,
-    pub upstream_calls_in_flight: usize,
-    pub tasks: usize,
-    pub rss_bytes: Option<u64>,
-}
 
 pub struct Server {
     pub addr: SocketAddr,
@@ -94,9 +85,7 @@ impl Server {
         let deadline = Instant::now() + limit;
         loop {
             let h = self.health().await?;
-            let idle =
-                h.sockets == 0 && h.searches_in_flight == 0 && h.upstream_calls_in_flight == 0;
-            if idle || Instant::now() > deadline {
+            if h.counters.is_idle() || Instant::now() > deadline {
                 return Ok(h);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

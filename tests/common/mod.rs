@@ -168,7 +168,6 @@ impl TestServer {
     }
 
     /// A plain HTTP/1.1 request; returns status and body.
-    /// A plain HTTP/1.1 request; returns status and body.
     pub async fn http(
         &self,
         method: &str,
@@ -263,6 +262,12 @@ pub async fn next_message(ws: &mut Ws, wait: Duration) -> Option<ServerMessage> 
             other => panic!("expected a text frame, got {other:?}"),
         }
     }
+}
+
+/// Pings the socket and checks that it answers: it still serves.
+pub async fn assert_pong(ws: &mut Ws, nonce: u64) {
+    send_json(ws, serde_json::json!({"type": "ping", "nonce": nonce})).await;
+    assert_eq!(expect_message(ws).await, ServerMessage::Pong { nonce });
 }
 
 pub async fn expect_message(ws: &mut Ws) -> ServerMessage {
