@@ -1,6 +1,7 @@
 //! Environment → Config (DESIGN §10). Every variable is optional; bad values stop start-up with
 //! a message naming the variable.
 
+use crate::guide::bring::{BringSettings, DEFAULT_API_URL};
 use crate::origin::OriginPolicy;
 use axum::http::HeaderName;
 use leptos::config::{LeptosOptions, get_configuration};
@@ -30,6 +31,32 @@ pub struct Config {
     /// `CLIENT_IP_HEADER` (e.g. `X-Forwarded-For`): behind a reverse proxy, where the per-client
     /// limits find the client's address. Set it only if clients cannot reach the server directly.
     pub client_ip_header: Option<HeaderName>,
+    /// `BRING_API_UID` + `BRING_API_KEY` (and the other `BRING_*`): quote on Bring's API
+    /// instead of the simulator.
+    pub bring: Option<BringSettings>,
+    /// `QUOTE_CACHE_TTL_SECS`: how long a quote is reused; `None` (0) = no cache. Default
+    /// 15 minutes on Bring, off on the simulator (so its latencies stay visible).
+    pub quote_cache_ttl: Option<Duration>,
+}
+
+/// A credential: readable only through [`Secret::expose`], never printed by `{:?}`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -64,6 +91,41 @@ fn float(name: &str, default: f64, range: std::ops::RangeInclusive<f64>) -> Resu
     }
 }
 
+/// Bring's settings when both credentials are set; one without the other is a mistake.
+fn bring(
+    public_origin: Option<String>,
+    leptos: &LeptosOptions,
+) -> Result<Option<BringSettings>, String> {
+    let (uid, key) = match (var("BRING_API_UID"), var("BRING_API_KEY")) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => return Err(missing("BRING_API_KEY", "BRING_API_UID")),
+        (None, Some(_)) => return Err(missing("BRING_API_UID", "BRING_API_KEY")),
+        (Some(uid), Some(key)) => (uid, key),
+    };
+    let api_url = var("BRING_API_URL").unwrap_or_else(|| DEFAULT_API_URL.into());
+    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+        return Err(format!(
+            "BRING_API_URL={api_url:?}: expected an http(s) URL such as {DEFAULT_API_URL}"
+        ));
+    }
+    Ok(Some(BringSettings {
+        api_url,
+        uid: Secret::new(uid.trim()),
+        key: Secret::new(key.trim()),
+        client_url: var("BRING_CLIENT_URL")
+            .or(public_origin)
+            .unwrap_or_else(|| format!("http://{}", leptos.site_addr)),
+        customer_number: var("BRING_CUSTOMER_NUMBER").map(|n| n.trim().to_owned()),
+        max_rps: count("BRING_MAX_RPS", 50)? as usize,
+    }))
+}
+
+fn missing(name: &str, set: &str) -> String {
+    format!(
+        "{name} is missing: {set} is set, and Bring's API needs both (set neither for the built-in simulator)"
+    )
+}
+
 impl Config {
     pub fn from_env() -> Result<Config, String> {
         let mut leptos = get_configuration(None)
@@ -91,7 +153,15 @@ impl Config {
                 "SENTRY_DSN={dsn:?}: expected https://<key>@<host>/<project-id>"
             ));
         }
+        let bring = bring(public.first().cloned(), &leptos)?;
+        let cache_default = if bring.is_some() { 15 * 60 } else { 0 };
+        let quote_cache_ttl = match count("QUOTE_CACHE_TTL_SECS", cache_default)? {
+            0 => None,
+            secs => Some(Duration::from_secs(secs.into())),
+        };
         Ok(Config {
+            bring,
+            quote_cache_ttl,
             leptos,
             origins,
             latency_scale: float("GUIDE_LATENCY_SCALE", 1.0, 0.0..=100.0)?,

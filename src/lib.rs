@@ -45,7 +45,10 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Health> {
-    axum::Json(stats::Health::now(&state.stats))
+    axum::Json(stats::Health::now(
+        &state.stats,
+        state.search.guide_status(),
+    ))
 }
 
 /// The listener with Nagle's algorithm off for every connection: a search's last events are

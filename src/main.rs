@@ -1,10 +1,8 @@
 //! Wiring only: configuration, logging, the shipping guide, the router, serving and shutdown.
 
 use promotions::config::Config;
-use promotions::guide::simulator::Simulator;
 use promotions::state::AppState;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 #[tokio::main]
 async fn main() {
@@ -17,12 +15,30 @@ async fn main() {
         }
     };
     let _sentry = promotions::telemetry::init_sentry(&config);
-    let guide = Arc::new(Simulator::new(config.latency_scale, config.failure_rate));
-    tracing::info!(
-        latency_scale = config.latency_scale,
-        failure_rate = config.failure_rate,
-        "shipping guide: built-in simulator"
-    );
+    let guide = match promotions::guide::from_config(&config) {
+        Ok(guide) => guide,
+        Err(e) => {
+            eprintln!("promotions: {e}");
+            std::process::exit(2);
+        }
+    };
+    let cache_ttl_secs = config.quote_cache_ttl.map_or(0, |t| t.as_secs());
+    match &config.bring {
+        Some(bring) => tracing::info!(
+            api_url = %bring.api_url,
+            client_url = %bring.client_url,
+            net_prices = bring.customer_number.is_some(),
+            max_rps = bring.max_rps,
+            cache_ttl_secs,
+            "shipping guide: Bring's Shipping Guide API"
+        ),
+        None => tracing::info!(
+            latency_scale = config.latency_scale,
+            failure_rate = config.failure_rate,
+            cache_ttl_secs,
+            "shipping guide: built-in simulator"
+        ),
+    }
     let state = AppState::new(&config, guide);
     let shutdown = state.shutdown.clone();
     let stats = state.stats.clone();

@@ -28,13 +28,18 @@ impl SearchService {
         }
     }
 
+    /// The guide in use, for `/healthz`.
+    pub fn guide_status(&self) -> crate::guide::GuideStatus {
+        self.guide.status()
+    }
+
     /// Validates the request and returns it normalised with its plan.
     pub fn plan(
         &self,
         request: &SearchRequest,
     ) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
         let request = validate_request(request)?;
-        let products = self.guide.plan(&request);
+        let products = crate::guide::plan::plan(&request);
         Ok((request, products))
     }
 

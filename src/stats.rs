@@ -63,6 +63,8 @@ impl Stats {
 pub struct Health {
     #[serde(flatten)]
     pub counters: Snapshot,
+    /// The shipping guide in use, its quote cache and its upstream budget.
+    pub guide: crate::guide::GuideStatus,
     /// Tasks alive on the server's runtime.
     pub tasks: usize,
     /// Resident memory of the process, where the OS tells it (Linux).
@@ -71,9 +73,10 @@ pub struct Health {
 
 impl Health {
     /// Must run on the server's runtime.
-    pub fn now(stats: &Stats) -> Health {
+    pub fn now(stats: &Stats, guide: crate::guide::GuideStatus) -> Health {
         Health {
             counters: stats.snapshot(),
+            guide,
             tasks: tokio::runtime::Handle::current()
                 .metrics()
                 .num_alive_tasks(),

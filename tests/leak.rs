@@ -40,10 +40,6 @@ async fn settled(server: &TestServer, tasks: usize) -> Health {
 struct Hangs(Simulator);
 
 impl ShippingGuide for Hangs {
-    fn plan(&self, request: &app::model::SearchRequest) -> Vec<app::model::ProductId> {
-        self.0.plan(request)
-    }
-
     fn quote(
         &self,
         request: &app::model::SearchRequest,

@@ -18,10 +18,6 @@ async fn boom() -> &'static str {
 struct FailingGuide;
 
 impl promotions::guide::ShippingGuide for FailingGuide {
-    fn plan(&self, request: &app::model::SearchRequest) -> Vec<app::model::ProductId> {
-        promotions::guide::simulator::Simulator::new(0.0, 0.0).plan(request)
-    }
-
     fn quote(
         &self,
         _: &app::model::SearchRequest,

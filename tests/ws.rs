@@ -339,10 +339,6 @@ async fn a_slow_guide_times_out_per_product() {
 struct FaultyGuide(promotions::guide::simulator::Simulator);
 
 impl promotions::guide::ShippingGuide for FaultyGuide {
-    fn plan(&self, request: &app::model::SearchRequest) -> Vec<ProductId> {
-        self.0.plan(request)
-    }
-
     fn quote(
         &self,
         request: &app::model::SearchRequest,

@@ -16,14 +16,9 @@
 //! | 9500–9899    | Finnmark        | 8    |
 //! | 9900–9999    | East Finnmark (Kirkenes) | 9 |
 //!
-//! Products per route (senders must be in NO, SE, DK or FI: we collect only there):
-//! - Norway → Norway: 5800 pickup point, 5600 home delivery, 3584 mailbox, 5000 business,
-//!   4850 express next day.
-//! - Either end on Svalbard: 5800, 3584, 5000 and 5100 business groupage; no express, no
-//!   home delivery. A Svalbard surcharge applies, lead times are much longer, and no VAT is
-//!   charged (Svalbard is outside the Norwegian VAT area).
-//! - Any other route from a Nordic sender: cross-border 0340 pickup, 0349 home, 0330 business.
-//! - To Russia or Belarus: nothing (sanctions). From outside the Nordics: nothing.
+//! Which products serve a route is [`super::plan`], shared with the Bring client. With either
+//! end on Svalbard a surcharge applies, lead times are much longer (by air from Tromsø, or the
+//! weekly boat for groupage), and no VAT is charged (Svalbard is outside the VAT area).
 //!
 //! Limits: 3584 up to 5 kg and 35 × 25 × 7 cm; 0340 up to 20 kg; 5100 up to 1,000 kg; all other
 //! products 35 kg. Longest side: 120 cm for pickup products, 240 cm for the rest, 400 cm for
@@ -44,15 +39,15 @@
 //! timeout ends them). Which quotes fail and how long each takes are drawn from a hash of the
 //! request and product, so the same request always behaves the same.
 
+use super::calendar::{self, add_working_days};
+use super::plan::{self, NORDIC};
 use super::{GuideError, QuoteFuture, ShippingGuide};
 use crate::route::Region;
 use app::catalogue;
 use app::model::{LeadTime, Money, Offer, ProductId, SearchRequest};
 use std::time::Duration;
-use time::{Date, Weekday};
+use time::Date;
 
-const NORDIC: [&str; 4] = ["NO", "SE", "DK", "FI"];
-const SANCTIONED: [&str; 2] = ["RU", "BY"];
 const NEAR_EU: [&str; 7] = ["DE", "NL", "BE", "EE", "LV", "LT", "PL"];
 const EU: [&str; 4] = ["AT", "ES", "FR", "IT"];
 
@@ -185,16 +180,12 @@ pub struct Simulator {
     today: fn() -> Date,
 }
 
-fn utc_today() -> Date {
-    time::OffsetDateTime::now_utc().date()
-}
-
 impl Simulator {
     pub fn new(latency_scale: f64, failure_rate: f64) -> Self {
         Self {
             latency_scale: latency_scale.max(0.0),
             failure_rate: failure_rate.clamp(0.0, 1.0),
-            today: utc_today,
+            today: calendar::oslo_today,
         }
     }
 
@@ -241,14 +232,12 @@ impl Simulator {
     /// The offer or the reason there is none; pure, so every rule is testable without waiting.
     pub fn offer(&self, request: &SearchRequest, product: &ProductId) -> Result<Offer, GuideError> {
         let rule = rule(product.as_str())
-            .filter(|r| self.plan(request).contains(&ProductId::new(r.id)))
+            .filter(|r| plan::plan(request).contains(&ProductId::new(r.id)))
             .ok_or_else(|| GuideError::NotEligible("Not offered on this route".into()))?;
         check_size(request, rule)?;
 
         let (from, to) = (&request.from, &request.to);
-        let svalbard = [from, to]
-            .iter()
-            .any(|a| a.country == "NO" && Region::of(&a.postal_code) == Region::Svalbard);
+        let svalbard = plan::touches_svalbard(request);
         let kg = request.parcel.weight_grams.div_ceil(1000).max(1) as i64;
         let mut price = rule.base_ore + (kg - 1) * rule.per_kg_ore;
         let working_days = match rule.kind {
@@ -264,7 +253,12 @@ impl Simulator {
                     price += 15_000; // customs declaration
                     8
                 };
-                group_days + u32::from(rule.id == "0349")
+                let mut days = group_days + u32::from(rule.id == "0349");
+                if svalbard {
+                    price += SVALBARD_SURCHARGE_ORE;
+                    days += 4; // by air from Tromsø
+                }
+                days
             }
             Kind::Domestic | Kind::Svalbard => {
                 let (a, b) = (Region::of(&from.postal_code), Region::of(&to.postal_code));
@@ -342,33 +336,9 @@ fn check_size(request: &SearchRequest, rule: &Rule) -> Result<(), GuideError> {
     Ok(())
 }
 
-fn add_working_days(mut date: Date, days: u32) -> Date {
-    let mut left = days;
-    while left > 0 {
-        date = date.next_day().unwrap_or(date);
-        if !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) {
-            left -= 1;
-        }
-    }
-    date
-}
-
 impl ShippingGuide for Simulator {
-    fn plan(&self, request: &SearchRequest) -> Vec<ProductId> {
-        let (from, to) = (request.from.country.as_str(), request.to.country.as_str());
-        let ids: &[&str] = if !NORDIC.contains(&from) || SANCTIONED.contains(&to) {
-            &[]
-        } else if from == "NO" && to == "NO" {
-            let on_svalbard = |p: &str| Region::of(p) == Region::Svalbard;
-            if on_svalbard(&request.from.postal_code) || on_svalbard(&request.to.postal_code) {
-                &["5800", "3584", "5000", "5100"]
-            } else {
-                &["5800", "5600", "3584", "5000", "4850"]
-            }
-        } else {
-            &["0340", "0349", "0330"]
-        };
-        ids.iter().map(|id| ProductId::new(id)).collect()
+    fn status(&self) -> super::GuideStatus {
+        super::GuideStatus::named("simulator")
     }
 
     fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
@@ -422,10 +392,6 @@ mod tests {
         Simulator::new(0.0, 0.0).with_today(|| time::macros::date!(2026 - 11 - 27))
     }
 
-    fn ids(plan: Vec<ProductId>) -> Vec<String> {
-        plan.into_iter().map(|p| p.0).collect()
-    }
-
     fn offer(req: &SearchRequest, id: &str) -> Offer {
         sim().offer(req, &ProductId::new(id)).unwrap()
     }
@@ -435,21 +401,12 @@ mod tests {
     const LONGYEARBYEN: (&str, &str) = ("NO", "9170");
 
     #[test]
-    fn domestic_routes_get_the_five_parcel_products() {
-        assert_eq!(
-            ids(sim().plan(&request(OSLO, KIRKENES, 1200))),
-            ["5800", "5600", "3584", "5000", "4850"]
+    fn svalbard_costs_a_surcharge_and_takes_longer() {
+        assert!(
+            sim()
+                .offer(&request(OSLO, LONGYEARBYEN, 1200), &ProductId::new("5600"))
+                .is_err()
         );
-    }
-
-    #[test]
-    fn svalbard_gets_groupage_but_no_express_or_home_delivery() {
-        for req in [
-            request(OSLO, LONGYEARBYEN, 1200),
-            request(LONGYEARBYEN, OSLO, 1200),
-        ] {
-            assert_eq!(ids(sim().plan(&req)), ["5800", "3584", "5000", "5100"]);
-        }
         let mainland = offer(&request(OSLO, ("NO", "9008"), 1200), "5800");
         let svalbard = offer(&request(OSLO, LONGYEARBYEN, 1200), "5800");
         assert!(
@@ -471,24 +428,8 @@ mod tests {
     }
 
     #[test]
-    fn russia_and_belarus_get_nothing_and_foreign_senders_get_nothing() {
-        assert!(
-            sim()
-                .plan(&request(OSLO, ("RU", "101000"), 1000))
-                .is_empty()
-        );
-        assert!(
-            sim()
-                .plan(&request(("SE", "114 55"), ("BY", "220030"), 1000))
-                .is_empty()
-        );
-        assert!(sim().plan(&request(("DE", "10115"), OSLO, 1000)).is_empty());
-    }
-
-    #[test]
     fn other_countries_get_only_cross_border_products_without_vat() {
         let req = request(OSLO, ("DE", "10115"), 2000);
-        assert_eq!(ids(sim().plan(&req)), ["0340", "0349", "0330"]);
         let o = offer(&req, "0340");
         assert_eq!(o.price.with_vat_minor, o.price.without_vat_minor);
         assert!(sim().offer(&req, &ProductId::new("5800")).is_err());
@@ -496,6 +437,29 @@ mod tests {
         let us = offer(&request(OSLO, ("US", "10001"), 2000), "0340");
         assert!(us.lead_time.working_days > o.lead_time.working_days);
         assert!(us.price.without_vat_minor > o.price.without_vat_minor);
+    }
+
+    #[test]
+    fn nordic_senders_to_svalbard_pay_the_surcharge_and_wait_longer() {
+        let stockholm = ("SE", "11455");
+        let tromso = offer(&request(stockholm, ("NO", "9008"), 1200), "0340");
+        let svalbard = offer(&request(stockholm, LONGYEARBYEN, 1200), "0340");
+        assert_eq!(
+            svalbard.price.without_vat_minor,
+            tromso.price.without_vat_minor + SVALBARD_SURCHARGE_ORE
+        );
+        assert_eq!(
+            svalbard.lead_time.working_days,
+            tromso.lead_time.working_days + 4
+        );
+        assert!(
+            sim()
+                .offer(
+                    &request(stockholm, LONGYEARBYEN, 1200),
+                    &ProductId::new("0349")
+                )
+                .is_err()
+        );
     }
 
     #[test]
@@ -516,10 +480,6 @@ mod tests {
         // Friday + 1 working day = Monday.
         let o = offer(&request(OSLO, ("NO", "0560"), 1000), "5800");
         assert_eq!(o.lead_time.expected_delivery, "2026-11-30");
-        assert_eq!(
-            add_working_days(time::macros::date!(2026 - 11 - 27), 5).to_string(),
-            "2026-12-04"
-        );
     }
 
     #[test]

@@ -50,10 +50,6 @@ impl Drop for Active {
 }
 
 impl ShippingGuide for CountingGuide {
-    fn plan(&self, request: &SearchRequest) -> Vec<ProductId> {
-        self.inner.plan(request)
-    }
-
     fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
         self.started.fetch_add(1, Ordering::SeqCst);
         self.active.fetch_add(1, Ordering::SeqCst);
