@@ -48,7 +48,7 @@ impl SearchService {
         &self,
         request: &SearchRequest,
         product: &ProductId,
-    ) -> impl Future<Output = Outcome> + Send + 'static {
+    ) -> impl Future<Output = Outcome> + Send + use<> {
         let answer = self.guide.quote(request, product);
         let timeout = self.quote_timeout;
         let product_id = product.clone();

@@ -147,6 +147,53 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
         "postal codes leaked: {text}"
     );
 
+    // Bring's credentials reach no event, even when Bring's error quotes them back.
+    let (key, uid) = ("key-s3cret-0815", "shop@example.com");
+    let echoing = serve(axum::Router::new().route(
+        "/v2/products",
+        axum::routing::post(|headers: axum::http::HeaderMap| async move {
+            let echo = format!("{:?}", headers);
+            let body = serde_json::json!({"fieldErrors": [{"code": "SG-5000", "message": echo}]});
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                axum::Json(body),
+            )
+        }),
+    ));
+    let mut bring_config = Config::from_env().unwrap();
+    bring_config.bring = Some(promotions::guide::bring::BringSettings {
+        api_url: format!("http://{echoing}"),
+        uid: promotions::config::Secret::new(uid),
+        key: promotions::config::Secret::new(key),
+        client_url: "https://promotions.example".into(),
+        customer_number: None,
+        max_rps: 50,
+    });
+    let on_bring = spawn_with(
+        bring_config.clone(),
+        promotions::guide::bring::Bring::new(
+            bring_config.bring.as_ref().unwrap(),
+            Duration::from_secs(5),
+        )
+        .unwrap(),
+        |routes| routes,
+    );
+    let (status, body) = on_bring
+        .http("POST", "/api/quote_product", &json, &quote.to_string())
+        .await;
+    assert!(status == 200 && body.contains("upstream_error"), "{body}");
+    assert!(!body.contains(key) && !body.contains(uid), "{body}");
+    let event = wait_for(&received, "Bring failed (HTTP 500: SG-5000)").await;
+    assert!(event.is_some(), "the Bring failure is reported");
+    let all = received.lock().unwrap().clone();
+    for envelope in all {
+        let text = String::from_utf8_lossy(&envelope);
+        assert!(
+            !text.contains(key) && !text.contains(uid),
+            "credentials leaked: {text}"
+        );
+    }
+
     let dsn_of_ours = dsn.clone();
     let leaked = received
         .lock()

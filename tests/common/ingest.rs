@@ -1,9 +1,7 @@
 //! A local Sentry ingest: records what Sentry's envelope endpoint receives, over real HTTP.
 
-use super::server_runtime;
 use axum::body::Bytes;
 use axum::routing::post;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,13 +28,7 @@ pub fn ingest(hang_first: bool) -> (String, Received) {
             }
         }),
     );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr: SocketAddr = listener.local_addr().unwrap();
-    server_runtime().spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(listener, app).await.unwrap()
-    });
+    let addr = super::serve(app);
     (format!("http://public@{addr}/1"), received)
 }
 

@@ -81,6 +81,18 @@ pub fn server_runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// Serves `app` on an ephemeral loopback port on the servers' runtime.
+pub fn serve(app: axum::Router) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    server_runtime().spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        axum::serve(listener, app).await.unwrap()
+    });
+    addr
+}
+
 pub async fn start(guide: impl ShippingGuide, quote_timeout: Duration) -> TestServer {
     spawn_server(guide, quote_timeout)
 }
