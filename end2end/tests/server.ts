@@ -1,5 +1,5 @@
-// A second server (the release binary scripts/test built) with its own settings, for tests of
-// limits the shared server must not have. It stops with the test's worker.
+// Processes a test starts itself, stopped with the test's worker: a second server (the release
+// binary scripts/test built) with its own settings, and the simulator served in Bring's format.
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 
@@ -8,23 +8,40 @@ const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target");
 
 export type Server = { url: string; stop: () => void };
 
-export async function startServer(port: number, env: Record<string, string>): Promise<Server> {
-  const { SENTRY_DSN: _, ...inherited } = process.env; // its errors are not the subject here
-  const child: ChildProcess = spawn(path.join(TARGET, "release", "promotions"), [], {
-    cwd: ROOT, // serves target/site like the main server
-    env: { ...inherited, LEPTOS_OUTPUT_NAME: "promotions", LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, ...env },
+/** Starts `binary` and waits until `url + ready` answers 200. */
+async function startProcess(binary: string, args: string[], env: NodeJS.ProcessEnv, url: string, ready: string): Promise<Server> {
+  const child: ChildProcess = spawn(binary, args, {
+    cwd: ROOT, // the server serves target/site like the main one
+    env,
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${binary} exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return { url, stop: () => child.kill() };
+      if ((await fetch(`${url}${ready}`)).ok) return { url, stop: () => child.kill() };
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill();
-  throw new Error(`server on ${url} did not answer within 10 s`);
+  throw new Error(`${binary} on ${url} did not answer within 10 s`);
+}
+
+export async function startServer(port: number, env: Record<string, string>): Promise<Server> {
+  const { SENTRY_DSN: _, ...inherited } = process.env; // its errors are not the subject here
+  const url = `http://127.0.0.1:${port}`;
+  return startProcess(
+    path.join(TARGET, "release", "promotions"),
+    [],
+    { ...inherited, LEPTOS_OUTPUT_NAME: "promotions", LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, ...env },
+    url,
+    "/healthz",
+  );
+}
+
+/** The built-in simulator answering in Bring's Shipping Guide API format (`cargo build` builds it). */
+export async function startBringSimulator(port: number, args: string[] = []): Promise<Server> {
+  const url = `http://127.0.0.1:${port}`;
+  return startProcess(path.join(TARGET, "debug", "bring-simulator"), ["--addr", `127.0.0.1:${port}`, ...args], process.env, url, "/stats");
 }

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-type Ws =
+pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Routes customers ask for: domestic near and far, Svalbard, Nordic and overseas export.
@@ -81,7 +81,7 @@ impl Rng {
     }
 }
 
-async fn connect(addr: SocketAddr) -> Result<Ws, String> {
+pub async fn connect(addr: SocketAddr) -> Result<Ws, String> {
     let mut request = format!("ws://{addr}/ws/promotions")
         .into_client_request()
         .map_err(|e| e.to_string())?;
@@ -106,7 +106,7 @@ async fn probe(addr: SocketAddr) -> Result<Ws, String> {
     }
 }
 
-async fn next_message(ws: &mut Ws, wait: Duration) -> Result<ServerMessage, String> {
+pub async fn next_message(ws: &mut Ws, wait: Duration) -> Result<ServerMessage, String> {
     loop {
         match tokio::time::timeout(wait, ws.next()).await {
             Err(_) => return Err(format!("nothing from the server for {wait:?}")),

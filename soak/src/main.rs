@@ -4,14 +4,10 @@
 //! over the simulator's own (p50/p99), and the server's memory before, at peak and after.
 //! Exits 1 if an outcome was lost or anything went wrong. Run it with `./scripts/soak`.
 
-mod client;
-mod report;
-mod server;
-
-use client::{Settings, Tally};
 use promotions::guide::simulator::Simulator;
-use report::{megabytes, quantile};
-use server::Server;
+use soak::client::{self, Settings, Tally};
+use soak::report::{megabytes, quantile};
+use soak::server::Server;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

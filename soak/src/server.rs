@@ -57,27 +57,8 @@ impl Server {
     }
 
     pub async fn health(&self) -> Result<Health, String> {
-        let mut stream = TcpStream::connect(self.addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        let request = format!(
-            "GET /healthz HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n\r\n",
-            self.addr
-        );
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut reply = String::new();
-        stream
-            .read_to_string(&mut reply)
-            .await
-            .map_err(|e| e.to_string())?;
-        let body = reply
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b)
-            .ok_or("no body")?;
-        serde_json::from_str(body).map_err(|e| format!("/healthz: {e}: {body}"))
+        let body = get(self.addr, "/healthz").await?;
+        serde_json::from_str(&body).map_err(|e| format!("/healthz: {e}: {body}"))
     }
 
     /// Waits up to `limit` for every socket and search to be gone.
@@ -91,4 +72,23 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+/// The body of `GET path` on `addr` (HTTP/1.1, no chunking: the servers here send lengths).
+pub async fn get(addr: SocketAddr, path: &str) -> Result<String, String> {
+    let mut stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    let request = format!("GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut reply = String::new();
+    stream
+        .read_to_string(&mut reply)
+        .await
+        .map_err(|e| e.to_string())?;
+    reply
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .ok_or_else(|| format!("GET {path}: no body"))
 }

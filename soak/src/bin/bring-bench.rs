@@ -1,0 +1,241 @@
+//! Bring benchmark: the release server on the Bring client against `bring-simulator` (the
+//! simulator in Bring's wire format, throttling above a request limit like Bring does).
+//! Prints upstream requests per search, cold and with a warm quote cache, then a burst of
+//! searches at once against the limit, with the upstream budget (`BRING_MAX_RPS`) and without
+//! it, side by side: searches completed, offers, upstream errors, the busiest second Bring saw
+//! and its 429s. Run it with `./scripts/bench-bring`.
+
+use app::model::{Address, Parcel, SearchRequest, UnavailableReason};
+use app::protocol::{ClientMessage, ServerMessage};
+use futures::SinkExt;
+use promotions::guide::bring::simulated_api::ApiStats;
+use soak::client::{connect, next_message};
+use soak::server::{Server, get};
+use std::net::SocketAddr;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Each phase gets its own ports: a killed process may hold its port for a moment.
+const API_PORT: u16 = 4390;
+const SERVER_PORT: u16 = 3930;
+/// Destinations for the burst: every search a different route or weight, so none is cached.
+const DESTINATIONS: &[&str] = &[
+    "9900", "5003", "7010", "4010", "8006", "9008", "2000", "3040",
+];
+
+#[derive(Default, Debug)]
+struct Burst {
+    completed: usize,
+    offers: usize,
+    upstream_errors: usize,
+    timeouts: usize,
+    not_eligible: usize,
+    failed: Vec<String>,
+    last_done: Duration,
+}
+
+fn request(to: &str, grams: u32) -> SearchRequest {
+    SearchRequest {
+        from: Address {
+            country: "NO".into(),
+            postal_code: "0150".into(),
+        },
+        to: Address {
+            country: "NO".into(),
+            postal_code: to.into(),
+        },
+        parcel: Parcel {
+            weight_grams: grams,
+            length_cm: None,
+            width_cm: None,
+            height_cm: None,
+        },
+    }
+}
+
+/// One search on its own socket, to `done`: its outcomes' reasons (`None` = an offer).
+async fn search(
+    addr: SocketAddr,
+    request: SearchRequest,
+) -> Result<Vec<Option<UnavailableReason>>, String> {
+    let mut ws = connect(addr).await?;
+    let message = ClientMessage::Search {
+        search_id: 1,
+        request,
+    };
+    let text = serde_json::to_string(&message).map_err(|e| e.to_string())?;
+    ws.send(Message::Text(text.into()))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut outcomes = Vec::new();
+    loop {
+        match next_message(&mut ws, Duration::from_secs(30)).await? {
+            ServerMessage::Accepted { .. } | ServerMessage::Pong { .. } => {}
+            ServerMessage::Offer { .. } => outcomes.push(None),
+            ServerMessage::Unavailable { reason, .. } => outcomes.push(Some(reason)),
+            ServerMessage::Done { .. } => return Ok(outcomes),
+            ServerMessage::Error { message, .. } => return Err(message),
+        }
+    }
+}
+
+fn api_addr(phase: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], API_PORT + phase))
+}
+
+async fn api_stats(phase: u16) -> ApiStats {
+    let body = get(api_addr(phase), "/stats")
+        .await
+        .expect("bring-simulator /stats");
+    serde_json::from_str(&body).expect("bring-simulator stats")
+}
+
+async fn start_api(phase: u16, api_limit: usize) -> Child {
+    let addr = api_addr(phase).to_string();
+    let child = Command::new("target/release/bring-simulator")
+        .args(["--addr", &addr, "--max-rps", &api_limit.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("target/release/bring-simulator (build it with ./scripts/bench-bring)");
+    for _ in 0..100 {
+        if get(api_addr(phase), "/stats").await.is_ok() {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("bring-simulator did not start");
+}
+
+async fn start_server(phase: u16, budget: usize) -> Server {
+    let env = [
+        ("BRING_API_UID", "bench@example.com".to_owned()),
+        ("BRING_API_KEY", "bench".to_owned()),
+        ("BRING_API_URL", format!("http://{}", api_addr(phase))),
+        ("BRING_MAX_RPS", budget.to_string()),
+        // One address plays every customer here: no per-client caps.
+        ("MAX_SOCKETS_PER_IP", "0".into()),
+        ("SEARCHES_PER_MINUTE", "0".into()),
+    ];
+    let addr = SocketAddr::from(([127, 0, 0, 1], SERVER_PORT + phase));
+    Server::spawn(
+        "target/release/promotions",
+        addr,
+        &env,
+        "target/bring-bench-server.log",
+    )
+    .await
+    .expect("release server")
+}
+
+async fn burst(addr: SocketAddr, searches: usize, offset: u32) -> Burst {
+    let started = Instant::now();
+    let all = futures::future::join_all((0..searches).map(|n| {
+        let to = DESTINATIONS[n % DESTINATIONS.len()];
+        let grams = 500 + offset + 100 * n as u32;
+        async move {
+            let outcome = search(addr, request(to, grams)).await;
+            (outcome, started.elapsed())
+        }
+    }))
+    .await;
+    let mut b = Burst::default();
+    for (outcome, at) in all {
+        match outcome {
+            Ok(outcomes) => {
+                b.completed += 1;
+                b.last_done = b.last_done.max(at);
+                for o in outcomes {
+                    match o {
+                        None => b.offers += 1,
+                        Some(UnavailableReason::UpstreamError) => b.upstream_errors += 1,
+                        Some(UnavailableReason::Timeout) => b.timeouts += 1,
+                        Some(UnavailableReason::NotEligible) => b.not_eligible += 1,
+                    }
+                }
+            }
+            Err(e) => b.failed.push(e),
+        }
+    }
+    b
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let (mut searches, mut api_limit, mut budget) = (30usize, 60usize, 50usize);
+    while let Some(flag) = args.next() {
+        let value: Option<usize> = args.next().and_then(|v| v.parse().ok());
+        match (flag.as_str(), value) {
+            ("--searches", Some(v)) => searches = v,
+            ("--api-limit", Some(v)) => api_limit = v,
+            ("--budget", Some(v)) => budget = v,
+            _ => {
+                eprintln!("bring-bench [--searches 30] [--api-limit 60] [--budget 50]");
+                std::process::exit(2);
+            }
+        }
+    }
+
+    // Upstream requests per search, cold and warm.
+    let api = start_api(0, api_limit).await;
+    let server = start_server(0, budget).await;
+    let once = request("9900", 1200);
+    let before = api_stats(0).await.requests;
+    search(server.addr, once.clone())
+        .await
+        .expect("cold search");
+    let cold = api_stats(0).await.requests - before;
+    search(server.addr, once).await.expect("warm search");
+    let warm = api_stats(0).await.requests - before - cold;
+    println!(
+        "upstream requests per search (Oslo → Kirkenes, 5 products): cold {cold}, warm cache {warm}"
+    );
+
+    // The burst, with the budget and without it, each against a fresh API.
+    println!(
+        "\n{searches} searches at once (about {} quotes), Bring stand-in throttling above {api_limit} requests/s:",
+        searches * 5
+    );
+    println!(
+        "{:<16} {:>9} {:>7} {:>9} {:>9} {:>13} {:>6} {:>10}",
+        "BRING_MAX_RPS",
+        "completed",
+        "offers",
+        "upstream",
+        "timeouts",
+        "peak req/s",
+        "429s",
+        "last done"
+    );
+    drop(server);
+    drop(api);
+    for (phase, label, rps) in [
+        (1, budget.to_string(), budget),
+        (2, "0 (no budget)".to_owned(), 0),
+    ] {
+        let _api = start_api(phase, api_limit).await;
+        let server = start_server(phase, rps).await;
+        let b = burst(server.addr, searches, rps as u32).await;
+        let seen = api_stats(phase).await;
+        println!(
+            "{:<16} {:>9} {:>7} {:>9} {:>9} {:>13} {:>6} {:>9.2}s",
+            label,
+            format!("{}/{searches}", b.completed),
+            b.offers,
+            b.upstream_errors,
+            b.timeouts,
+            seen.peak_per_second,
+            seen.throttled,
+            b.last_done.as_secs_f64()
+        );
+        if !b.failed.is_empty() {
+            println!("  failed searches: {:?}", b.failed);
+        }
+        drop(server);
+    }
+}

@@ -1,0 +1,6 @@
+//! Load tools against the release server: the soak (`src/main.rs`) and the Bring benchmark
+//! (`src/bin/bring-bench.rs`) share its client, process and report helpers.
+
+pub mod client;
+pub mod report;
+pub mod server;
