@@ -58,7 +58,6 @@ struct Client {
     budget: Budget,
     /// The search service's quote timeout: a 429 is retried only if the retry fits in it.
     deadline: Duration,
-    today: fn() -> Date,
 }
 
 impl Bring {
@@ -100,13 +99,7 @@ impl Bring {
             customer_number: settings.customer_number.clone(),
             budget: Budget::new(settings.max_rps),
             deadline,
-            today: oslo_today,
         })))
-    }
-
-    /// The URL quotes are posted to.
-    pub fn endpoint(&self) -> &str {
-        &self.0.endpoint
     }
 }
 
@@ -132,7 +125,7 @@ impl Client {
         product: &ProductId,
     ) -> Result<Offer, GuideError> {
         let started = Instant::now();
-        let shipping_date = (self.today)();
+        let shipping_date = oslo_today();
         let body = serde_json::to_vec(&self.body(request, product, shipping_date))
             .map_err(|e| GuideError::Upstream(format!("cannot encode the request: {e}")))?;
         let mut retried = false;
