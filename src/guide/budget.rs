@@ -5,7 +5,6 @@
 //! caller's deadline still bounds the wait, since dropping the wait gives up the turn.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::Mutex;
@@ -22,7 +21,7 @@ pub struct Budget {
     /// When each of the last `per_second` requests left. The async mutex queues waiters in
     /// arrival order; the one holding it sleeps until the oldest send leaves the window.
     sent: Mutex<VecDeque<Instant>>,
-    waiting: Arc<AtomicUsize>,
+    waiting: AtomicUsize,
 }
 
 impl Budget {
@@ -31,7 +30,7 @@ impl Budget {
         Self {
             per_second,
             sent: Mutex::new(VecDeque::with_capacity(per_second)),
-            waiting: Arc::default(),
+            waiting: AtomicUsize::new(0),
         }
     }
 
@@ -69,6 +68,7 @@ impl Drop for Leave<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     /// The most sends found in any one-second window (half-open, as the budget defines it).
     fn busiest_second(times: &[Instant]) -> usize {

@@ -240,7 +240,7 @@ impl Simulator {
         let svalbard = plan::touches_svalbard(request);
         let kg = request.parcel.weight_grams.div_ceil(1000).max(1) as i64;
         let mut price = rule.base_ore + (kg - 1) * rule.per_kg_ore;
-        let working_days = match rule.kind {
+        let mut working_days = match rule.kind {
             Kind::CrossBorder => {
                 let c = to.country.as_str();
                 let group_days = if NORDIC.contains(&c) {
@@ -253,12 +253,7 @@ impl Simulator {
                     price += 15_000; // customs declaration
                     8
                 };
-                let mut days = group_days + u32::from(rule.id == "0349");
-                if svalbard {
-                    price += SVALBARD_SURCHARGE_ORE;
-                    days += 4; // by air from Tromsø
-                }
-                days
+                group_days + u32::from(rule.id == "0349")
             }
             Kind::Domestic | Kind::Svalbard => {
                 let (a, b) = (Region::of(&from.postal_code), Region::of(&to.postal_code));
@@ -271,23 +266,22 @@ impl Simulator {
                     3..=5 => 3,
                     _ => 4,
                 };
-                let mut days = match rule.id {
+                match rule.id {
                     "4850" => 1 + collection,
                     "3584" => collection + transport + 1,
                     _ => collection + transport,
-                };
-                if svalbard {
-                    price += SVALBARD_SURCHARGE_ORE;
-                    days += if rule.id == "5100" {
-                        price += SEA_FREIGHT_BASE_ORE + kg * SEA_FREIGHT_PER_KG_ORE;
-                        8 // the weekly boat from Tromsø
-                    } else {
-                        4 // by air from Tromsø
-                    };
                 }
-                days
             }
         };
+        if svalbard {
+            price += SVALBARD_SURCHARGE_ORE;
+            working_days += if rule.id == "5100" {
+                price += SEA_FREIGHT_BASE_ORE + kg * SEA_FREIGHT_PER_KG_ORE;
+                8 // the weekly boat from Tromsø
+            } else {
+                4 // by air from Tromsø
+            };
+        }
         let domestic_vat = from.country == "NO" && to.country == "NO" && !svalbard;
         let with_vat = if domestic_vat {
             price * 125 / 100

@@ -1,12 +1,12 @@
 //! Reading Bring's answer for one product: an offer, or why there is none.
 
 use super::money::parse_minor;
-use super::wire::{DateParts, PriceLine, ProductAnswer, ProductsResponse};
+use super::wire::{PriceLine, ProductAnswer, ProductsResponse};
 use crate::guide::GuideError;
 use crate::guide::calendar::add_working_days;
 use app::catalogue;
 use app::model::{LeadTime, Money, Offer, ProductId};
-use time::{Date, Month};
+use time::Date;
 
 /// The offer for `product` in a 200 answer. A product Bring leaves out or answers with
 /// `errors` is not eligible; a product without a readable price or lead time is an upstream
@@ -112,28 +112,12 @@ fn lead_time(found: &ProductAnswer, shipping_date: Date) -> Result<LeadTime, Gui
     let date = delivery
         .expected_delivery_date
         .as_ref()
-        .and_then(date)
+        .and_then(|parts| parts.to_date())
         .unwrap_or_else(|| add_working_days(shipping_date, working_days));
     Ok(LeadTime {
         working_days,
         expected_delivery: date.to_string(),
     })
-}
-
-fn date(parts: &DateParts) -> Option<Date> {
-    let year = parts.year.trim().parse().ok()?;
-    let month: u8 = parts.month.trim().parse().ok()?;
-    let day = parts.day.trim().parse().ok()?;
-    Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
-}
-
-/// How the simulated API writes a date.
-pub fn date_parts(date: Date) -> DateParts {
-    DateParts {
-        year: date.year().to_string(),
-        month: u8::from(date.month()).to_string(),
-        day: date.day().to_string(),
-    }
 }
 
 #[cfg(test)]
@@ -251,7 +235,7 @@ mod tests {
 
     #[test]
     fn dates_are_written_as_bring_writes_them() {
-        let parts = date_parts(date!(2026 - 12 - 01));
+        let parts = super::super::wire::DateParts::from_date(date!(2026 - 12 - 01));
         assert_eq!(
             (
                 parts.year.as_str(),
@@ -260,6 +244,6 @@ mod tests {
             ),
             ("2026", "12", "1")
         );
-        assert_eq!(super::date(&parts), Some(date!(2026 - 12 - 01)));
+        assert_eq!(parts.to_date(), Some(date!(2026 - 12 - 01)));
     }
 }

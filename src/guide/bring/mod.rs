@@ -20,10 +20,9 @@ use std::time::Duration;
 use time::Date;
 use tokio::time::Instant;
 use wire::{
-    Consignment, FieldErrors, Package, ProductsRequest, ProductsResponse, RequestedProduct,
+    Consignment, DateParts, FieldErrors, Package, ProductsRequest, ProductsResponse,
+    RequestedProduct,
 };
-
-pub use answer::date_parts;
 
 pub const DEFAULT_API_URL: &str = "https://api.bring.com/shippingguide";
 /// An answer for one product is a few KiB; anything far larger is not Bring's.
@@ -53,7 +52,6 @@ pub struct Bring(Arc<Client>);
 struct Client {
     http: reqwest::Client,
     endpoint: String,
-    headers: HeaderMap,
     customer_number: Option<String>,
     budget: Budget,
     /// The search service's quote timeout: a 429 is retried only if the retry fits in it.
@@ -88,6 +86,7 @@ impl Bring {
             HeaderValue::from_static("application/json"),
         );
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .connect_timeout(Duration::from_secs(3))
             .user_agent(concat!("fjordpost-promotions/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -95,7 +94,6 @@ impl Bring {
         Ok(Self(Arc::new(Client {
             http,
             endpoint: format!("{}/v2/products", settings.api_url.trim_end_matches('/')),
-            headers,
             customer_number: settings.customer_number.clone(),
             budget: Budget::new(settings.max_rps),
             deadline,
@@ -134,7 +132,6 @@ impl Client {
             let response = self
                 .http
                 .post(&self.endpoint)
-                .headers(self.headers.clone())
                 .body(body.clone())
                 .send()
                 .await
@@ -178,7 +175,7 @@ impl Client {
                 from_postal_code: request.from.postal_code.clone(),
                 to_country_code: request.to.country.clone(),
                 to_postal_code: request.to.postal_code.clone(),
-                shipping_date: date_parts(date),
+                shipping_date: DateParts::from_date(date),
                 packages: vec![Package {
                     id: "1".into(),
                     gross_weight: parcel.weight_grams,

@@ -5,11 +5,10 @@
 //! weight and size refusals in a product's `errors`, and answers simulated failures with 500.
 //! `GET /stats` tells what it saw: requests, 429s and the busiest second.
 
-use super::answer::date_parts;
 use super::money::format_minor;
 use super::wire::{
-    Amounts, ConsignmentAnswer, ExpectedDelivery, FieldError, FieldErrors, GuiInformation, Price,
-    PriceLine, Problem, ProductAnswer, ProductsRequest, ProductsResponse,
+    Amounts, ConsignmentAnswer, DateParts, ExpectedDelivery, FieldError, FieldErrors,
+    GuiInformation, Price, PriceLine, Problem, ProductAnswer, ProductsRequest, ProductsResponse,
 };
 use crate::guide::GuideError;
 use crate::guide::calendar::add_working_days;
@@ -24,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use time::{Date, Month};
+use time::Date;
 use tokio::time::Instant;
 
 /// What the simulated API saw.
@@ -128,7 +127,7 @@ async fn products(State(api): State<Arc<Api>>, headers: HeaderMap, body: String)
     let mut consignments = Vec::new();
     let mut slowest = Duration::ZERO;
     for consignment in &request.consignments {
-        let Some(date) = shipping_date(&consignment.shipping_date) else {
+        let Some(date) = consignment.shipping_date.to_date() else {
             return field_error(StatusCode::BAD_REQUEST, "SG-1003", "shippingDate");
         };
         let Some(package) = consignment.packages.first() else {
@@ -205,16 +204,6 @@ fn refusal_code(why: &str) -> Option<&'static str> {
     }
 }
 
-fn shipping_date(parts: &super::wire::DateParts) -> Option<Date> {
-    let month: u8 = parts.month.parse().ok()?;
-    Date::from_calendar_date(
-        parts.year.parse().ok()?,
-        Month::try_from(month).ok()?,
-        parts.day.parse().ok()?,
-    )
-    .ok()
-}
-
 fn answer(offer: &Offer, shipping_date: Date, net: bool) -> ProductAnswer {
     let line = |with_vat: i64, without_vat: i64| PriceLine {
         currency_code: Some(offer.price.currency.clone()),
@@ -240,7 +229,7 @@ fn answer(offer: &Offer, shipping_date: Date, net: bool) -> ProductAnswer {
         }),
         expected_delivery: Some(ExpectedDelivery {
             working_days: Some(days.to_string()),
-            expected_delivery_date: Some(date_parts(delivery)),
+            expected_delivery_date: Some(DateParts::from_date(delivery)),
             formatted_expected_delivery_date: Some(format!(
                 "{:02}.{:02}.{}",
                 delivery.day(),

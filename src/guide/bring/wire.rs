@@ -5,6 +5,7 @@
 //! answer field is optional: a missing one is an error for that product only.
 
 use serde::{Deserialize, Deserializer, Serialize};
+use time::{Date, Month};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,6 +39,24 @@ pub struct DateParts {
     pub month: String,
     #[serde(deserialize_with = "text")]
     pub day: String,
+}
+
+impl DateParts {
+    pub fn from_date(date: Date) -> Self {
+        Self {
+            year: date.year().to_string(),
+            month: u8::from(date.month()).to_string(),
+            day: date.day().to_string(),
+        }
+    }
+
+    /// The date, if the parts make one.
+    pub fn to_date(&self) -> Option<Date> {
+        let year = self.year.trim().parse().ok()?;
+        let month: u8 = self.month.trim().parse().ok()?;
+        let day = self.day.trim().parse().ok()?;
+        Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
+    }
 }
 
 /// Weight in grams; dimensions in centimetres, sent only when the customer gave them (prices
@@ -205,20 +224,21 @@ enum Text {
     Number(serde_json::Number),
 }
 
+impl From<Text> for String {
+    fn from(text: Text) -> String {
+        match text {
+            Text::String(s) => s,
+            Text::Number(n) => n.to_string(),
+        }
+    }
+}
+
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match Text::deserialize(d)? {
-        Text::String(s) => s,
-        Text::Number(n) => n.to_string(),
-    })
+    Text::deserialize(d).map(String::from)
 }
 
 fn optional_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Option::<Text>::deserialize(d).map(|t| {
-        t.map(|t| match t {
-            Text::String(s) => s,
-            Text::Number(n) => n.to_string(),
-        })
-    })
+    Option::<Text>::deserialize(d).map(|t| t.map(String::from))
 }
 
 #[cfg(test)]
