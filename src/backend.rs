@@ -3,10 +3,10 @@
 //! uses. Pages rendered on the server call the same functions, so a crawler hammering search
 //! URLs is limited too.
 
-use crate::limits::{ClientKey, RetryAfter};
+use crate::limits::{Caller, RetryAfter, Tier};
 use crate::state::AppState;
 use app::api::ApiError;
-use app::api::backend::{SearchBackend, Work};
+use app::api::backend::SearchBackend;
 use app::error::{ErrorCode, FieldError};
 use app::model::{Outcome, ProductId, SearchRequest};
 use axum::extract::ConnectInfo;
@@ -18,11 +18,12 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 
-/// The calling client, from the request Leptos is serving.
-fn client(state: &AppState) -> Option<ClientKey> {
+/// The caller, from the request Leptos is serving; `None` when not served over TCP (nobody
+/// to count).
+fn caller(state: &AppState) -> Option<Caller> {
     let parts = use_context::<Parts>()?;
     let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
-    Some(state.clients.key(peer.ip(), &parts.headers))
+    Some(state.clients.caller(peer.ip(), &parts.headers))
 }
 
 /// 429 with `Retry-After`, and the message the page shows.
@@ -38,16 +39,16 @@ fn refuse(retry: RetryAfter) -> ApiError {
 }
 
 impl SearchBackend for AppState {
-    fn admit(&self, work: Work) -> Result<(), ApiError> {
-        // Without a peer address (not served over TCP) there is nobody to count.
-        let Some(client) = client(self) else {
-            return Ok(());
-        };
-        let verdict = match work {
-            Work::Search => self.limits.search(client),
-            Work::Quote => self.limits.quote(client),
-        };
-        verdict.map_err(refuse)
+    fn admit_search(&self, request: &SearchRequest) -> Result<(), ApiError> {
+        caller(self).map_or(Ok(()), |caller| {
+            self.limits
+                .search(caller, Tier::Http, request)
+                .map_err(refuse)
+        })
+    }
+
+    fn admit_quote(&self) -> Result<(), ApiError> {
+        caller(self).map_or(Ok(()), |caller| self.limits.quote(caller).map_err(refuse))
     }
 
     fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {

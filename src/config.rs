@@ -2,6 +2,7 @@
 //! a message naming the variable.
 
 use crate::guide::bring::{BringSettings, DEFAULT_API_URL};
+use crate::limits;
 use crate::origin::OriginPolicy;
 use axum::http::HeaderName;
 use leptos::config::{LeptosOptions, get_configuration};
@@ -17,15 +18,13 @@ pub struct Config {
     pub quote_timeout: Duration,
     /// `SENTRY_DSN`, checked to be a DSN; `None` turns error reporting off.
     pub sentry_dsn: Option<String>,
-    /// `SENTRY_ENVIRONMENT`, else `development` or `production` from `LEPTOS_ENV`.
+    /// `SENTRY_ENVIRONMENT`, else `development` under `cargo leptos watch`, `production` otherwise.
     pub environment: String,
     pub release: String,
     /// `PROMOTIONS_DEBUG_PANIC=1` lets `?debug_panic=1` panic the page, for error-reporting tests.
     pub debug_panic: bool,
-    /// `MAX_SOCKETS_PER_IP`: live sockets per client address (IPv6: per /64); 0 = no cap.
-    pub max_sockets_per_ip: usize,
-    /// `SEARCHES_PER_MINUTE`: searches per client address, socket and HTTP together; 0 = off.
-    pub searches_per_minute: u32,
+    /// Searches and sockets per browser session and per network address.
+    pub limits: limits::Settings,
     /// How long sending one error report upstream may take (the SDK's and the tunnel's).
     pub report_timeout: Duration,
     /// `CLIENT_IP_HEADER` (e.g. `X-Forwarded-For`): behind a reverse proxy, where the per-client
@@ -91,6 +90,23 @@ fn float(name: &str, default: f64, range: std::ops::RangeInclusive<f64>) -> Resu
     }
 }
 
+fn limits() -> Result<limits::Settings, String> {
+    let default = limits::Settings::default();
+    Ok(limits::Settings {
+        searches_per_minute: count("SEARCHES_PER_MINUTE", default.searches_per_minute)?,
+        searches_per_minute_per_address: count(
+            "SEARCHES_PER_MINUTE_PER_ADDRESS",
+            default.searches_per_minute_per_address,
+        )?,
+        max_sockets_per_session: count(
+            "MAX_SOCKETS_PER_SESSION",
+            default.max_sockets_per_session as u32,
+        )? as usize,
+        max_sockets_per_ip: count("MAX_SOCKETS_PER_IP", default.max_sockets_per_ip as u32)?
+            as usize,
+    })
+}
+
 /// Bring's settings when both credentials are set; one without the other is a mistake.
 fn bring(
     public_origin: Option<String>,
@@ -143,8 +159,16 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
-        let development = matches!(leptos.env, Env::DEV);
-        let origins = OriginPolicy::new(&public, development)?;
+        // Production unless `cargo leptos watch` runs the server (it sets LEPTOS_WATCH): only
+        // then does the page allow the live-reload socket. LEPTOS_ENV cannot relax a release.
+        let development = var("LEPTOS_WATCH").is_some();
+        leptos.env = if development { Env::DEV } else { Env::PROD };
+        // cargo-leptos tells the build whether it names the assets with content hashes; the
+        // binary started on its own must know it too.
+        if var("LEPTOS_HASH_FILES").is_none() {
+            leptos.hash_files = option_env!("LEPTOS_HASH_FILES") == Some("true");
+        }
+        let origins = OriginPolicy::new(&public)?;
         let sentry_dsn = var("SENTRY_DSN");
         if let Some(dsn) = &sentry_dsn
             && app::sentry::Dsn::parse(dsn).is_none()
@@ -182,8 +206,7 @@ impl Config {
             }),
             release: concat!("promotions@", env!("CARGO_PKG_VERSION")).into(),
             debug_panic: var("PROMOTIONS_DEBUG_PANIC").is_some_and(|v| v == "1"),
-            max_sockets_per_ip: count("MAX_SOCKETS_PER_IP", 20)? as usize,
-            searches_per_minute: count("SEARCHES_PER_MINUTE", 120)?,
+            limits: limits()?,
             report_timeout: Duration::from_secs(10),
             client_ip_header: var("CLIENT_IP_HEADER")
                 .map(|v| {

@@ -3,6 +3,7 @@
 
 // Deep view types when components are not erased (see .cargo/config.toml).
 #![recursion_limit = "256"]
+pub mod assets;
 pub mod backend;
 pub mod config;
 pub mod guide;
@@ -12,6 +13,7 @@ pub mod route;
 pub mod same_origin;
 pub mod search;
 pub mod sentry_tunnel;
+pub mod session;
 pub mod state;
 pub mod stats;
 pub mod telemetry;
@@ -21,7 +23,6 @@ use app::api::backend::Backend;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::State;
-use axum::handler::Handler;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::routing::{get, post};
@@ -31,7 +32,6 @@ use state::AppState;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
@@ -76,10 +76,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let backend: Backend = Arc::new(state.clone());
     let telemetry = state.telemetry.clone();
     let options = state.leptos_options.clone();
-    // Static files are compressed; the page itself is not, so its stream is never held back.
-    let files =
-        leptos_axum::file_and_error_handler::<AppState, _>(shell).layer(CompressionLayer::new());
+    // The 404 page (and any file outside `/pkg`); the page's stream is never compressed, so
+    // it is never held back.
+    let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     Router::new()
+        .merge(assets::routes(&state.leptos_options))
         .route("/ws/promotions", get(ws::handler))
         .route("/healthz", get(healthz))
         .leptos_routes_with_context(
@@ -91,21 +92,26 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             },
             move || shell(options.clone()),
         )
-        .fallback(files)
+        .fallback(not_found)
         // A search request is well under 1 KiB; nothing but the tunnel takes more than this.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Added after the layers above: error reports have their own, larger limit.
         .route("/api/sentry-tunnel", post(sentry_tunnel::handler))
 }
 
-/// The layers every route gets: the same-origin check for `/api`, panics as 500s (Sentry's
-/// panic hook reports them), a deadline for reading a request body and for answering (slow
-/// clients cannot hold connections open), request tracing.
+/// The layers every route gets: the same-origin check for `/api`, a session cookie for
+/// newcomers, panics as 500s (Sentry's panic hook reports them), a deadline for reading a
+/// request body and for answering (slow clients cannot hold connections open), security and
+/// cache headers (the HTML is revalidated on every visit; `/pkg` sets its own), request tracing.
 pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(
             state.clone(),
             same_origin::guard,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.origins.is_https_only(),
+            session::issue,
         ))
         .layer(CatchPanicLayer::new())
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
@@ -124,6 +130,10 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

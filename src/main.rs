@@ -39,6 +39,7 @@ async fn main() {
             "shipping guide: built-in simulator"
         ),
     }
+    report_deployment(&config);
     let state = AppState::new(&config, guide);
     let shutdown = state.shutdown.clone();
     let stats = state.stats.clone();
@@ -74,6 +75,22 @@ async fn main() {
         && std::time::Instant::now() < deadline
     {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// What an operator should hear at start: the mode, and any step of the deployment missed.
+fn report_deployment(config: &Config) {
+    use promotions::assets::Check;
+    tracing::info!(environment = %config.environment, "mode: {:?}", config.leptos.env);
+    match promotions::assets::check(&config.leptos) {
+        Check::Production => tracing::info!("assets: hashed names, brotli and gzip copies"),
+        Check::Unoptimised(why) => tracing::warn!("assets: {why}"),
+        Check::Missing(why) => tracing::error!("assets: {why}"),
+    }
+    if config.origins.is_open_to_own_host() {
+        tracing::warn!(
+            "PUBLIC_ORIGIN is unset: the socket admits pages from whatever host the request names; set it to the address customers use"
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Who may open the WebSocket: an exact allow-list of origins (scheme, host and port), against
-//! cross-site WebSocket hijacking. Without a configured list (development, tests) only the
-//! page's own origin may connect: the Origin's host must equal the request's Host.
+//! cross-site WebSocket hijacking. With `PUBLIC_ORIGIN` set, exactly those origins, in every
+//! mode. Without it only the page's own host may connect: the Origin's host and port must
+//! equal the request's Host (either scheme: behind a TLS proxy the server cannot see which).
 
 use axum::http::{HeaderMap, header};
 
@@ -26,9 +27,8 @@ pub fn normalise_origin(origin: &str) -> Option<String> {
 }
 
 impl OriginPolicy {
-    /// `public_origins` is `PUBLIC_ORIGIN` split on commas; `development` also admits the
-    /// page's own origin.
-    pub fn new(public_origins: &[String], development: bool) -> Result<Self, String> {
+    /// `public_origins` is `PUBLIC_ORIGIN` split on commas.
+    pub fn new(public_origins: &[String]) -> Result<Self, String> {
         let allowed = public_origins
             .iter()
             .map(|o| {
@@ -37,11 +37,21 @@ impl OriginPolicy {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let allow_same_host = development || allowed.is_empty();
+        let allow_same_host = allowed.is_empty();
         Ok(Self {
             allowed,
             allow_same_host,
         })
+    }
+
+    /// Whether every public origin is https: then the session cookie is `Secure`.
+    pub fn is_https_only(&self) -> bool {
+        !self.allowed.is_empty() && self.allowed.iter().all(|o| o.starts_with("https://"))
+    }
+
+    /// Whether the list is unset, so that the Host header decides (start-up warns).
+    pub fn is_open_to_own_host(&self) -> bool {
+        self.allow_same_host
     }
 
     pub fn allows(&self, headers: &HeaderMap) -> bool {
@@ -87,17 +97,15 @@ mod tests {
 
     #[test]
     fn the_allow_list_matches_scheme_host_and_port_exactly() {
-        let p = OriginPolicy::new(
-            &[
-                "https://example.com".into(),
-                "https://shop.example.com:8443".into(),
-            ],
-            false,
-        )
+        let p = OriginPolicy::new(&[
+            "https://example.com".into(),
+            "https://shop.example.com:8443".into(),
+        ])
         .unwrap();
         assert!(p.allows(&headers(Some("https://example.com"), "example.com")));
         assert!(p.allows(&headers(Some("https://EXAMPLE.com:443"), "example.com")));
         assert!(p.allows(&headers(Some("https://shop.example.com:8443"), "x")));
+        assert!(p.is_https_only());
         for bad in [
             "http://example.com",
             "https://example.com.evil.test",
@@ -113,8 +121,17 @@ mod tests {
     }
 
     #[test]
+    fn with_a_list_the_pages_own_host_is_not_enough() {
+        let p = OriginPolicy::new(&["http://127.0.0.1:3000".into()]).unwrap();
+        assert!(p.allows(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000")));
+        assert!(!p.allows(&headers(Some("https://127.0.0.1:3000"), "127.0.0.1:3000")));
+        assert!(!p.is_https_only());
+    }
+
+    #[test]
     fn without_a_list_only_the_pages_own_origin_may_connect() {
-        let p = OriginPolicy::new(&[], false).unwrap();
+        let p = OriginPolicy::new(&[]).unwrap();
+        assert!(!p.is_https_only());
         assert!(p.allows(&headers(Some("http://127.0.0.1:3000"), "127.0.0.1:3000")));
         assert!(p.allows(&headers(Some("https://promo.test"), "promo.test")));
         assert!(!p.allows(&headers(Some("http://127.0.0.1:3001"), "127.0.0.1:3000")));
@@ -124,7 +141,7 @@ mod tests {
 
     #[test]
     fn malformed_configuration_is_refused() {
-        assert!(OriginPolicy::new(&["example.com".into()], false).is_err());
-        assert!(OriginPolicy::new(&["https://example.com/path".into()], false).is_err());
+        assert!(OriginPolicy::new(&["example.com".into()]).is_err());
+        assert!(OriginPolicy::new(&["https://example.com/path".into()]).is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! (Sentry's documented tunnel). Never an open relay: only envelopes for the configured DSN's
 //! host and project are forwarded, raw, in the background; size and rate are limited.
 
-use crate::limits::PerMinute;
+use crate::limits::{PerMinute, SessionKey};
 use crate::state::AppState;
 use crate::stats::{Gauge, Stats};
 use app::sentry::{Dsn, envelope_header};
@@ -15,13 +15,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const MAX_ENVELOPE_BYTES: usize = 200 * 1024;
-/// Envelopes one client address may send per minute.
+/// Envelopes one browser session (without the cookie: one address) may send per minute.
 pub const PER_MINUTE: u32 = 30;
 
 pub struct Tunnel {
     dsn: Dsn,
     http: reqwest::Client,
-    per_client: PerMinute,
+    per_session: PerMinute<SessionKey>,
     stats: Arc<Stats>,
 }
 
@@ -35,7 +35,7 @@ impl Tunnel {
         Self {
             dsn,
             http,
-            per_client: PerMinute::new(PER_MINUTE),
+            per_session: PerMinute::new(PER_MINUTE),
             stats,
         }
     }
@@ -71,8 +71,8 @@ pub async fn handler(
         return (StatusCode::NOT_FOUND, "error reporting is off");
     };
     if tunnel
-        .per_client
-        .check(state.clients.key(peer.ip(), &headers))
+        .per_session
+        .check(&state.clients.caller(peer.ip(), &headers).session_key())
         .is_err()
     {
         return (StatusCode::TOO_MANY_REQUESTS, "too many reports");

@@ -54,11 +54,7 @@ impl AppState {
                 debug_panic: config.debug_panic,
             },
             tunnel,
-            limits: Arc::new(ClientLimits::new(
-                config.max_sockets_per_ip,
-                config.searches_per_minute,
-                stats.clone(),
-            )),
+            limits: Arc::new(ClientLimits::new(config.limits, stats.clone())),
             clients: ClientAddress::new(config.client_ip_header.clone()),
         }
     }

@@ -1,7 +1,7 @@
 //! `/ws/promotions` (DESIGN §3): origin check before the upgrade, then one loop per socket that
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
-use crate::limits::{ClientKey, SocketSlot};
+use crate::limits::{Caller, SocketSlot, Tier};
 use crate::search::Search;
 use crate::state::AppState;
 use crate::stats::Gauge;
@@ -53,8 +53,8 @@ pub async fn handler(
         warn!(origin, "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
-    let client = state.clients.key(peer.ip(), &headers);
-    let slot = state.limits.open_socket(client);
+    let caller = state.clients.caller(peer.ip(), &headers);
+    let slot = state.limits.open_socket(caller);
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         // axum's 128 KiB default buffers would cost 10,000 sockets gigabytes. A search frame
@@ -72,7 +72,7 @@ pub async fn handler(
                 socket,
                 state,
                 Client {
-                    key: client,
+                    caller,
                     _slot: slot,
                 },
             )
@@ -90,7 +90,7 @@ enum End {
 
 /// Whose socket it is; the slot counts it against the client's cap while it lives.
 struct Client {
-    key: ClientKey,
+    caller: Caller,
     _slot: SocketSlot,
 }
 
@@ -130,7 +130,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                         // Nothing is sent before the client speaks: the pings start now.
                         heartbeat.get_or_insert_with(|| tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY));
                         let draining = drain_until.is_some();
-                        for reply in handle_text(&text, &state, client.key, &mut searches, draining) {
+                        for reply in handle_text(&text, &state, client.caller, &mut searches, draining) {
                             if send(&mut sink, &reply).await.is_err() {
                                 break;
                             }
@@ -275,7 +275,7 @@ fn events(
 fn handle_text(
     text: &str,
     state: &AppState,
-    client: ClientKey,
+    caller: Caller,
     searches: &mut Searches,
     draining: bool,
 ) -> Vec<ServerMessage> {
@@ -328,7 +328,7 @@ fn handle_text(
                     None,
                 )];
             }
-            if let Err(retry) = state.limits.search(client) {
+            if let Err(retry) = state.limits.search(caller, Tier::Socket, &request) {
                 return vec![error(
                     Some(search_id),
                     ErrorCode::RateLimited,

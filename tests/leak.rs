@@ -145,8 +145,7 @@ async fn ten_thousand_searches_leave_no_tasks_or_memory_behind() {
     let mut config = Config::from_env().expect("config");
     // Searches given up on hang far longer than the test runs, so only cancellation ends them.
     config.quote_timeout = Duration::from_secs(600);
-    config.max_sockets_per_ip = 0;
-    config.searches_per_minute = 0;
+    config.limits = promotions::limits::Settings::unlimited();
     let server = spawn_with(config, Hangs(Simulator::new(0.01, 0.0)), |routes| routes);
 
     // Warm up, so allocator pools and lazy statics are in the baseline.

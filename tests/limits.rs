@@ -1,4 +1,5 @@
-//! Per-client limits, body limits and request deadlines, against the real server.
+//! Per-session and per-address limits, body limits and request deadlines, against the real
+//! server.
 
 mod common;
 
@@ -6,23 +7,234 @@ use app::error::ErrorCode;
 use app::protocol::ServerMessage;
 use common::*;
 use promotions::config::Config;
+use promotions::limits::Settings;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// Only the per-address limits, which is what clients without the cookie meet.
 fn server(max_sockets: usize, searches_per_minute: u32) -> TestServer {
+    with_limits(Settings {
+        searches_per_minute,
+        searches_per_minute_per_address: 0,
+        max_sockets_per_session: 0,
+        max_sockets_per_ip: max_sockets,
+    })
+}
+
+fn with_limits(limits: Settings) -> TestServer {
     let mut config = Config::from_env().expect("config");
-    config.max_sockets_per_ip = max_sockets;
-    config.searches_per_minute = searches_per_minute;
+    config.limits = limits;
     spawn_with(config, CountingGuide::new(0.0), |routes| routes)
 }
 
 fn plan_body() -> String {
+    plan_body_to("9900")
+}
+
+fn plan_body_to(postal_code: &str) -> String {
     serde_json::json!({"request": {
         "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": "9900"},
+        "to": {"country": "NO", "postal_code": postal_code},
         "parcel": {"weight_grams": 1000}
     }})
     .to_string()
+}
+
+/// A new browser session: the cookie the server hands a first visit.
+async fn new_session(server: &TestServer) -> String {
+    let reply = server.exchange("GET", "/healthz", &[], "").await;
+    reply
+        .session_cookie()
+        .expect("a first visit gets a session cookie")
+}
+
+async fn plan_as(server: &TestServer, cookie: &str, body: &str) -> Reply {
+    server
+        .exchange(
+            "POST",
+            "/api/plan_search",
+            &[JSON, ("cookie", cookie)],
+            body,
+        )
+        .await
+}
+
+/// Runs a search on the socket to its end; `Err` with the error code if it is refused.
+async fn search_on(ws: &mut Ws, id: u64, to: &str) -> Result<(), ErrorCode> {
+    send_json(ws, search_json(id, "0150", to, 1000)).await;
+    loop {
+        match expect_message(ws).await {
+            ServerMessage::Done { .. } => return Ok(()),
+            ServerMessage::Error { code, .. } => return Err(code),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_office_behind_one_address_is_never_refused_at_defaults() {
+    let mut config = Config::from_env().expect("config");
+    config.limits = Settings::default();
+    let server = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
+    let origin = server.origin();
+    // 150 colleagues, each in their own browser session, all at once from one address:
+    // a socket each, two searches on it and one over HTTP.
+    let colleagues = (0..150).map(|n| {
+        let server = &server;
+        let origin = origin.clone();
+        async move {
+            let cookie = new_session(server).await;
+            let mut ws = server
+                .connect_with_headers(Some(&origin), &[("cookie", &cookie)])
+                .await
+                .expect("socket");
+            search_on(&mut ws, 1, "9900").await.expect("first search");
+            search_on(&mut ws, 2, "5003").await.expect("second search");
+            let to = format!("{:04}", 100 + n);
+            let reply = plan_as(server, &cookie, &plan_body_to(&to)).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            ws
+        }
+    });
+    let sockets = futures::future::join_all(colleagues).await;
+    assert_eq!(sockets.len(), 150);
+    let stats = server.stats.snapshot();
+    assert_eq!((stats.rate_limited, stats.refused_sockets), (0, 0));
+    assert_eq!(stats.sockets, 150);
+}
+
+#[tokio::test]
+async fn one_session_hammering_is_refused_while_its_colleagues_are_not() {
+    let server = with_limits(Settings::default());
+    let abuser = new_session(&server).await;
+    for n in 0..120 {
+        let reply = plan_as(&server, &abuser, &plan_body_to(&format!("{:04}", 100 + n))).await;
+        assert_eq!(reply.status, 200, "search {n}: {}", reply.body);
+    }
+    let refused = plan_as(&server, &abuser, &plan_body()).await;
+    assert_eq!(refused.status, 429);
+    assert!(refused.header("retry-after").is_some());
+    assert!(
+        refused
+            .body
+            .contains("Too many searches in the last minute"),
+        "{}",
+        refused.body
+    );
+    // Its socket is refused searches too, with the same code.
+    let mut ws = server
+        .connect_with_headers(Some(&server.origin()), &[("cookie", &abuser)])
+        .await
+        .unwrap();
+    assert_eq!(
+        search_on(&mut ws, 1, "9900").await,
+        Err(ErrorCode::RateLimited)
+    );
+    // A colleague from the same address searches as usual.
+    let colleague = new_session(&server).await;
+    assert_eq!(plan_as(&server, &colleague, &plan_body()).await.status, 200);
+}
+
+#[tokio::test]
+async fn requests_without_the_cookie_share_one_session_budget() {
+    let server = with_limits(Settings {
+        searches_per_minute: 3,
+        ..Settings::default()
+    });
+    // Each cookieless request is offered a session, but until it comes back they are one.
+    for n in 0..3 {
+        let reply = server
+            .exchange(
+                "POST",
+                "/api/plan_search",
+                &[JSON],
+                &plan_body_to(&format!("{:04}", 100 + n)),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert!(reply.session_cookie().is_some());
+    }
+    let refused = server
+        .exchange("POST", "/api/plan_search", &[JSON], &plan_body())
+        .await;
+    assert_eq!(refused.status, 429);
+    assert!(
+        refused.body.contains("from your network"),
+        "{}",
+        refused.body
+    );
+    // Sockets without the cookie share that budget too.
+    let mut ws = server.connect().await;
+    assert_eq!(
+        search_on(&mut ws, 1, "9900").await,
+        Err(ErrorCode::RateLimited)
+    );
+    // A browser that kept its cookie has its own.
+    let session = refused.session_cookie().expect("offered a session");
+    let reply = plan_as(&server, &session, &plan_body()).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.session_cookie(), None, "a session keeps its cookie");
+}
+
+#[tokio::test]
+async fn a_search_hedged_over_both_tiers_counts_once() {
+    let server = with_limits(Settings {
+        searches_per_minute: 2,
+        ..Settings::default()
+    });
+    let cookie = new_session(&server).await;
+    let mut ws = server
+        .connect_with_headers(Some(&server.origin()), &[("cookie", &cookie)])
+        .await
+        .unwrap();
+    // Two searches, each sent on the socket and hedged over HTTP, as the page does when the
+    // socket is slow to accept: two searches, not four.
+    for (id, to) in [(1, "9900"), (2, "5003")] {
+        search_on(&mut ws, id, to).await.expect("socket search");
+        let reply = plan_as(&server, &cookie, &plan_body_to(to)).await;
+        assert_eq!(reply.status, 200, "hedge of search {id}: {}", reply.body);
+    }
+    assert_eq!(server.stats.snapshot().rate_limited, 0);
+    // The hedge was used up: the same request once more is a new search, over the budget.
+    assert_eq!(
+        plan_as(&server, &cookie, &plan_body_to("9900"))
+            .await
+            .status,
+        429
+    );
+    assert_eq!(
+        search_on(&mut ws, 3, "9900").await,
+        Err(ErrorCode::RateLimited)
+    );
+}
+
+#[tokio::test]
+async fn a_session_has_a_few_sockets_and_an_address_many() {
+    let server = with_limits(Settings {
+        max_sockets_per_session: 2,
+        max_sockets_per_ip: 3,
+        ..Settings::default()
+    });
+    let origin = server.origin();
+    let tab = |cookie: String| {
+        let server = &server;
+        let origin = origin.clone();
+        async move {
+            server
+                .connect_with_headers(Some(&origin), &[("cookie", &cookie)])
+                .await
+                .unwrap()
+        }
+    };
+    let alice = new_session(&server).await;
+    let mut first = tab(alice.clone()).await;
+    let _second = tab(alice.clone()).await;
+    let mut third = tab(alice.clone()).await;
+    assert_eq!(close_code(&mut third).await, Some(1013), "session cap");
+    let _bob = tab(new_session(&server).await).await;
+    let mut carol = tab(new_session(&server).await).await;
+    assert_eq!(close_code(&mut carol).await, Some(1013), "address cap");
+    assert_pong(&mut first, 1).await;
 }
 
 const JSON: (&str, &str) = ("content-type", "application/json");
@@ -121,8 +333,11 @@ async fn search_pages_rendered_on_the_server_count_against_the_rate_too() {
 #[tokio::test]
 async fn behind_a_proxy_each_forwarded_client_has_its_own_limits() {
     let mut config = Config::from_env().expect("config");
-    config.max_sockets_per_ip = 1;
-    config.searches_per_minute = 1;
+    config.limits = Settings {
+        searches_per_minute: 1,
+        max_sockets_per_ip: 1,
+        ..Settings::unlimited()
+    };
     config.client_ip_header = Some(axum::http::HeaderName::from_static("x-forwarded-for"));
     let server = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
     let origin = server.origin();

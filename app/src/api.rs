@@ -49,7 +49,7 @@ impl FromServerFnError for ApiError {
 #[server(prefix = "/api", endpoint = "plan_search", input = Json)]
 pub async fn plan_search(request: SearchRequest) -> Result<Vec<ProductId>, ApiError> {
     let backend = expect_context::<backend::Backend>();
-    backend.admit(backend::Work::Search)?;
+    backend.admit_search(&request)?;
     let (_, products) = backend.plan(&request).map_err(backend::invalid)?;
     Ok(products)
 }
@@ -61,7 +61,7 @@ pub async fn quote_product(
     product_id: ProductId,
 ) -> Result<Outcome, ApiError> {
     let backend = expect_context::<backend::Backend>();
-    backend.admit(backend::Work::Quote)?;
+    backend.admit_quote()?;
     let (request, products) = backend.plan(&request).map_err(backend::invalid)?;
     if !products.contains(&product_id) {
         return Err(backend::invalid(FieldError::new(
@@ -92,17 +92,13 @@ pub mod backend {
         ApiError::Invalid(error)
     }
 
-    /// Which of the client's budgets a call draws on.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum Work {
-        Search,
-        Quote,
-    }
-
     pub trait SearchBackend: Send + Sync + 'static {
-        /// Counts the call against the calling client's rate (the request is in Leptos
-        /// context); a refusal is the error to answer with.
-        fn admit(&self, work: Work) -> Result<(), ApiError>;
+        /// Counts a search against the caller's budgets (the request is in Leptos context;
+        /// the other half of a hedged search is free); a refusal is the error to answer with.
+        fn admit_search(&self, request: &SearchRequest) -> Result<(), ApiError>;
+
+        /// Counts one quote against the caller's budgets.
+        fn admit_quote(&self) -> Result<(), ApiError>;
 
         /// Validates the request and returns it normalised, with the products to quote.
         fn plan(

@@ -22,6 +22,7 @@ use leptos_router::{
 };
 
 /// The HTML document around the app, rendered on the server only.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     csp::set_header(&options);
@@ -36,7 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // In the shell, not through leptos_meta: one page needs no head management,
                 // and leaving leptos_meta out keeps the WASM bundle smaller.
                 <title>"Send a parcel – prices and delivery times | Fjordpost"</title>
-                <link id="leptos" rel="stylesheet" href="/pkg/promotions.css"/>
+                <link id="leptos" rel="stylesheet" href=stylesheet_href(&options)/>
                 <TelemetryMeta/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -46,6 +47,36 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The stylesheet's URL. With `hash-files` cargo-leptos names it `<name>.<hash>.css` and writes
+/// the hash into a file next to the server binary (as Leptos does for the script and WASM).
+#[cfg(feature = "ssr")]
+fn stylesheet_href(options: &LeptosOptions) -> String {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let pkg = &options.site_pkg_dir;
+        let name = &options.output_name;
+        let hash = options.hash_files.then(|| css_hash(options)).flatten();
+        match hash {
+            Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
+            None => format!("/{pkg}/{name}.css"),
+        }
+    })
+    .clone()
+}
+
+#[cfg(feature = "ssr")]
+fn css_hash(options: &LeptosOptions) -> Option<String> {
+    let file = std::env::current_exe()
+        .ok()?
+        .parent()?
+        .join(options.hash_file.as_ref());
+    let hashes = std::fs::read_to_string(file).ok()?;
+    hashes.lines().find_map(|line| {
+        let (kind, hash) = line.split_once(':')?;
+        (kind.trim() == "css").then(|| hash.trim().to_owned())
+    })
 }
 
 /// The page's Content-Security-Policy, sent as a header (`frame-ancestors` is ignored in a

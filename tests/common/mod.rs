@@ -155,18 +155,7 @@ impl TestServer {
         origin: Option<&str>,
         headers: &[(&'static str, &str)],
     ) -> Result<Ws, tungstenite::Error> {
-        let mut req = format!("ws://{}/ws/promotions", self.addr)
-            .into_client_request()
-            .unwrap();
-        if let Some(o) = origin {
-            req.headers_mut().insert("origin", o.parse().unwrap());
-        }
-        for (name, value) in headers {
-            req.headers_mut().insert(*name, value.parse().unwrap());
-        }
-        tokio_tungstenite::connect_async(req)
-            .await
-            .map(|(ws, _)| ws)
+        connect_at(self.addr, origin, headers).await
     }
 
     pub async fn connect(&self) -> Ws {
@@ -195,40 +184,70 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Reply {
-        let mut stream = TcpStream::connect(self.addr).await.unwrap();
-        let mut req = format!(
-            "{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\ncontent-length: {}\r\n",
-            self.addr,
-            body.len()
-        );
-        for (k, v) in headers {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-        req.push_str("\r\n");
-        req.push_str(body);
-        stream.write_all(req.as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.unwrap();
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let headers: Vec<(String, String)> = head
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
-        let chunked = headers
-            .iter()
-            .any(|(k, v)| k == "transfer-encoding" && v == "chunked");
-        Reply {
-            status: head[9..12].parse().unwrap(),
-            body: if chunked {
-                dechunk(body)
-            } else {
-                body.to_owned()
-            },
-            headers,
-        }
+        exchange_at(self.addr, method, path, headers, body).await
+    }
+}
+
+/// A WebSocket to `/ws/promotions` at `addr`, with this Origin and extra headers.
+pub async fn connect_at(
+    addr: SocketAddr,
+    origin: Option<&str>,
+    headers: &[(&'static str, &str)],
+) -> Result<Ws, tungstenite::Error> {
+    let mut req = format!("ws://{addr}/ws/promotions")
+        .into_client_request()
+        .unwrap();
+    if let Some(o) = origin {
+        req.headers_mut().insert("origin", o.parse().unwrap());
+    }
+    for (name, value) in headers {
+        req.headers_mut().insert(*name, value.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// A plain HTTP/1.1 request to `addr`; returns status, headers (lower-case names) and body.
+pub async fn exchange_at(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let headers: Vec<(String, String)> = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v == "chunked");
+    Reply {
+        status: head[9..12].parse().unwrap(),
+        body: if chunked {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        },
+        headers,
     }
 }
 
@@ -236,6 +255,26 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl Reply {
+    /// The first value of a header (lower-case name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `name=value` pair of the session cookie the server set, if it set one.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == "set-cookie")
+            .filter_map(|(_, v)| v.split(';').next())
+            .find(|pair| pair.starts_with("promo_session="))
+            .map(str::to_owned)
+    }
 }
 
 fn dechunk(mut body: &str) -> String {

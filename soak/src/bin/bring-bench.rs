@@ -120,6 +120,8 @@ async fn start_server(phase: u16, budget: usize) -> Server {
         // One address plays every customer here: no per-client caps.
         ("MAX_SOCKETS_PER_IP", "0".into()),
         ("SEARCHES_PER_MINUTE", "0".into()),
+        ("SEARCHES_PER_MINUTE_PER_ADDRESS", "0".into()),
+        ("MAX_SOCKETS_PER_SESSION", "0".into()),
     ];
     let addr = SocketAddr::from(([127, 0, 0, 1], SERVER_PORT + phase));
     Server::spawn(

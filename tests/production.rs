@@ -1,0 +1,150 @@
+//! The server binary as deployed: started on its own with nothing set, it is production
+//! (CSP, Origin rules, Sentry environment, cookies, cache headers); only `cargo leptos watch`
+//! (which sets LEPTOS_WATCH) relaxes it.
+
+mod common;
+
+use common::{Reply, connect_at, exchange_at};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite;
+
+/// The binary on a free port, killed when dropped.
+struct Binary {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
+async fn start(env: &[(&str, String)]) -> Binary {
+    start_on(free_port(), env).await
+}
+
+async fn start_on(port: u16, env: &[(&str, String)]) -> Binary {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_promotions"));
+    // Whatever the developer's shell has, the test starts from nothing.
+    for (name, _) in std::env::vars() {
+        if name.starts_with("LEPTOS_")
+            || name.starts_with("SENTRY_")
+            || name.starts_with("BRING_")
+            || name == "PUBLIC_ORIGIN"
+        {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("LEPTOS_SITE_ADDR", addr.to_string())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let binary = Binary {
+        child: command.spawn().unwrap(),
+        addr,
+    };
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return binary;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the server did not start on {addr}");
+}
+
+async fn page(binary: &Binary) -> Reply {
+    let reply = exchange_at(binary.addr, "GET", "/", &[], "").await;
+    assert_eq!(reply.status, 200);
+    reply
+}
+
+#[tokio::test]
+async fn started_with_nothing_set_the_binary_is_production() {
+    let binary = start(&[]).await;
+    let reply = page(&binary).await;
+    let csp = reply.header("content-security-policy").expect("a CSP");
+    assert!(csp.contains("connect-src 'self';"), "{csp}");
+    assert!(!csp.contains("ws://"), "no live-reload socket: {csp}");
+    assert!(
+        reply
+            .body
+            .contains(r#"<meta name="sentry-environment" content="production">"#),
+        "{}",
+        reply.body
+    );
+    assert!(!reply.body.contains("reload_port"), "no live-reload script");
+    assert_eq!(reply.header("cache-control"), Some("no-cache"));
+    let cookie = reply
+        .headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with("promo_session="))
+        .map(|(_, v)| v.clone())
+        .expect("a session cookie");
+    assert!(
+        cookie.ends_with("; Path=/; HttpOnly; SameSite=Lax"),
+        "{cookie}"
+    );
+    // Without PUBLIC_ORIGIN the page's own host may open the socket, nobody else.
+    let own = format!("http://{}", binary.addr);
+    assert!(connect_at(binary.addr, Some(&own), &[]).await.is_ok());
+    assert!(
+        connect_at(binary.addr, Some("http://evil.test"), &[])
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn with_public_origin_set_exactly_those_origins_may_connect_even_under_watch() {
+    let addr_origin = |binary: &Binary, scheme: &str| format!("{scheme}://{}", binary.addr);
+    for watch in [false, true] {
+        let port = free_port();
+        let mut env = vec![("PUBLIC_ORIGIN", format!("http://127.0.0.1:{port}"))];
+        if watch {
+            env.push(("LEPTOS_WATCH", "true".into()));
+        }
+        let binary = start_on(port, &env).await;
+        let http = addr_origin(&binary, "http");
+        let https = addr_origin(&binary, "https");
+        assert!(
+            connect_at(binary.addr, Some(&http), &[]).await.is_ok(),
+            "watch={watch}"
+        );
+        let refused = connect_at(binary.addr, Some(&https), &[]).await;
+        assert!(
+            matches!(&refused, Err(tungstenite::Error::Http(r)) if r.status() == 403),
+            "watch={watch}: {refused:?}"
+        );
+        // Under watch the page may talk to cargo-leptos' reload socket; in production never.
+        let csp = page(&binary).await;
+        let csp = csp.header("content-security-policy").unwrap();
+        assert_eq!(csp.contains("ws://127.0.0.1:3001"), watch, "{csp}");
+    }
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_the_public_origin_is_https() {
+    let binary = start(&[("PUBLIC_ORIGIN", "https://promo.example".into())]).await;
+    let reply = page(&binary).await;
+    let cookie = reply
+        .headers
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.as_str())
+        .unwrap();
+    assert!(
+        cookie.ends_with("; HttpOnly; SameSite=Lax; Secure"),
+        "{cookie}"
+    );
+}
