@@ -134,7 +134,7 @@ pub fn fallback(b: &Breakage) {
     }
     let ms_since_open = b
         .ms_since_open
-        .map_or_else(String::new, |ms| format!("{ms:.0}"));
+        .map_or_else(String::new, |ms| (ms.round() as u64).to_string());
     let extra: BTreeMap<&str, String> = [
         ("close_reason", b.close_reason.clone()),
         ("ms_since_open", ms_since_open),

@@ -22,6 +22,19 @@ pub struct Parcel {
     pub height_cm: Option<u32>,
 }
 
+impl Parcel {
+    /// The weight in kilograms as people write it ("1.2", "0.25", "12"), by integer
+    /// arithmetic: formatting a float would add kilobytes of float-printing code to the WASM.
+    pub fn weight_kg(&self) -> String {
+        let (kg, grams) = (self.weight_grams / 1000, self.weight_grams % 1000);
+        if grams == 0 {
+            return kg.to_string();
+        }
+        let fraction = format!("{grams:03}");
+        format!("{kg}.{}", fraction.trim_end_matches('0'))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchRequest {
     pub from: Address,
@@ -180,6 +193,30 @@ pub fn sample_request() -> SearchRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weights_are_written_in_kilograms_without_trailing_zeros() {
+        let kg = |weight_grams| {
+            Parcel {
+                weight_grams,
+                length_cm: None,
+                width_cm: None,
+                height_cm: None,
+            }
+            .weight_kg()
+        };
+        for (grams, text) in [
+            (1200, "1.2"),
+            (250, "0.25"),
+            (12000, "12"),
+            (1, "0.001"),
+            (35_050, "35.05"),
+        ] {
+            assert_eq!(kg(grams), text);
+            // What the float formatting it replaces printed.
+            assert_eq!(text, format!("{}", grams as f64 / 1000.0));
+        }
+    }
 
     #[test]
     fn money_is_shown_in_whole_units_and_ore() {

@@ -114,8 +114,12 @@ mod tests {
             .unwrap();
         assert_eq!(paid.get(), 1, "hedged: counted once");
         // The ticket is used up: a third time pays, and a fourth on the same tier pays too.
-        tickets.admit(session, Tier::Http, &search, t0, pay).unwrap();
-        tickets.admit(session, Tier::Http, &search, t0, pay).unwrap();
+        tickets
+            .admit(session, Tier::Http, &search, t0, pay)
+            .unwrap();
+        tickets
+            .admit(session, Tier::Http, &search, t0, pay)
+            .unwrap();
         assert_eq!(paid.get(), 3);
         // A different request pays.
         tickets

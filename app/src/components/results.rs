@@ -14,7 +14,7 @@ fn country_name(code: &str) -> &str {
 
 #[component]
 fn Summary(request: SearchRequest, count: usize) -> impl IntoView {
-    let kg = format!("{}", request.parcel.weight_grams as f64 / 1000.0);
+    let kg = request.parcel.weight_kg();
     let services = if count == 1 { "service" } else { "services" };
     view! {
         <p class="summary">

@@ -128,7 +128,9 @@ impl Transport {
     pub fn connect(notice: RwSignal<Option<Notice>>) -> Self {
         let http_until = session_storage()
             .and_then(|s| s.get_item(HTTP_UNTIL_KEY).ok().flatten())
-            .and_then(|v| v.parse::<f64>().ok())
+            // Whole milliseconds: parsing and printing floats would cost the WASM kilobytes.
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(|until| until as f64)
             .filter(|until| *until > now());
         if http_until.is_some() {
             show_notice(notice);
@@ -241,7 +243,7 @@ impl Transport {
     fn fall_back(&self, breakage: &Breakage) {
         let retry_at = now() + super::machine::RETRY_SOCKET_AFTER;
         if let Some(storage) = session_storage() {
-            let _ = storage.set_item(HTTP_UNTIL_KEY, &retry_at.to_string());
+            let _ = storage.set_item(HTTP_UNTIL_KEY, &(retry_at as u64).to_string());
         }
         show_notice(self.0.notice);
         crate::error_report::fallback(breakage);

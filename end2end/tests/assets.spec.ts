@@ -1,0 +1,103 @@
+// What a visitor downloads, measured on the bytes the running release server sends: the page's
+// assets are precompressed once (brotli 11, gzip), named by content hash and cached for a year;
+// the HTML is revalidated on every visit.
+import { expect, test } from "@playwright/test";
+import * as http from "http";
+import * as zlib from "zlib";
+
+/** The first visit's assets (JS, WASM, CSS) as sent with `Accept-Encoding: br`, in kB. */
+const BUDGET_KB = 250;
+const IMMUTABLE = "public, max-age=31536000, immutable";
+const HASHED = /^\/pkg\/promotions\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/;
+
+type Raw = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+
+/** A GET whose body stays as the server sent it (fetch would decompress it). */
+function get(url: string, headers: Record<string, string> = {}): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on("error", reject);
+      })
+      .on("error", reject);
+  });
+}
+
+/** The script, WASM and stylesheet the page links to. */
+function assetPaths(html: string): string[] {
+  const paths = [...html.matchAll(/href="(\/pkg\/[^"]+)"/g)].map((m) => m[1]);
+  return [...new Set(paths)].sort();
+}
+
+test("a first visit downloads under the budget, measured as the server sends it", async ({ baseURL }) => {
+  const page = await get(`${baseURL}/`, { "accept-encoding": "br" });
+  expect(page.status).toBe(200);
+  const paths = assetPaths(page.body.toString());
+  expect(paths.map((p) => p.split(".").pop()).sort()).toEqual(["css", "js", "wasm"]);
+  let total = 0;
+  const rows: string[] = [];
+  for (const path of paths) {
+    const asset = await get(`${baseURL}${path}`, { "accept-encoding": "br" });
+    expect(asset.status, path).toBe(200);
+    expect(asset.headers["content-encoding"], path).toBe("br");
+    total += asset.body.length;
+    rows.push(`${path.padEnd(48)} ${(asset.body.length / 1000).toFixed(1).padStart(7)} kB`);
+  }
+  rows.push(`${"assets".padEnd(48)} ${(total / 1000).toFixed(1).padStart(7)} kB (budget ${BUDGET_KB} kB)`);
+  rows.push(`${"+ the HTML of /".padEnd(48)} ${((total + page.body.length) / 1000).toFixed(1).padStart(7)} kB`);
+  console.log(`bundle as served with Accept-Encoding: br\n${rows.join("\n")}`);
+  expect(total / 1000, "assets over budget").toBeLessThan(BUDGET_KB);
+});
+
+test("assets are hashed, cached for a year and compressed exactly once; the HTML is revalidated", async ({ baseURL }) => {
+  const page = await get(`${baseURL}/`);
+  expect(page.headers["cache-control"]).toBe("no-cache");
+  for (const path of assetPaths(page.body.toString())) {
+    expect(path).toMatch(HASHED);
+    const plain = await get(`${baseURL}${path}`);
+    expect(plain.headers["content-encoding"], path).toBeUndefined();
+    expect(plain.headers["cache-control"], path).toBe(IMMUTABLE);
+    expect(plain.headers["set-cookie"], "no cookie on cacheable files").toBeUndefined();
+    for (const [encoding, decode] of [
+      ["br", zlib.brotliDecompressSync],
+      ["gzip", zlib.gunzipSync],
+    ] as const) {
+      const packed = await get(`${baseURL}${path}`, { "accept-encoding": encoding });
+      expect(packed.headers["content-encoding"], `${path} ${encoding}`).toBe(encoding);
+      expect(packed.headers["cache-control"], path).toBe(IMMUTABLE);
+      // Decoding once gives the file itself: nothing compressed it a second time.
+      expect(decode(packed.body).equals(plain.body), `${path} ${encoding}`).toBe(true);
+    }
+  }
+  // A missing file is not cached for a year.
+  const missing = await get(`${baseURL}/pkg/promotions.missing.js`, { "accept-encoding": "br" });
+  expect(missing.status).toBe(404);
+  expect(missing.headers["cache-control"]).not.toBe(IMMUTABLE);
+});
+
+test("a returning visitor downloads nothing but the HTML", async ({ page }) => {
+  const transferred = () =>
+    page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map((e) => e as PerformanceResourceTiming)
+        .filter((e) => new URL(e.name).pathname.startsWith("/pkg/"))
+        .map((e) => ({ path: new URL(e.name).pathname, bytes: e.transferSize })),
+    );
+  await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const first = await transferred();
+  expect(first.length).toBeGreaterThanOrEqual(2);
+  expect(first.every((e) => e.bytes > 0), JSON.stringify(first)).toBe(true);
+
+  await page.goto("/");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const again = await transferred();
+  expect(again.map((e) => e.path).sort()).toEqual(first.map((e) => e.path).sort());
+  expect(again.every((e) => e.bytes === 0), JSON.stringify(again)).toBe(true);
+  const html = await page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).transferSize);
+  expect(html).toBeGreaterThan(0);
+});
