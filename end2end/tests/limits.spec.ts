@@ -1,4 +1,4 @@
-// Per-client limits as a customer meets them: a clear answer, never a hang, and no blame on
+// Per-session and per-address limits as a customer meets them: a clear answer, never a hang, and no blame on
 // their network when it is the server saying "busy".
 import { expect, test } from "@playwright/test";
 import * as path from "path";
@@ -39,7 +39,7 @@ test("too many searches get a plain message saying when to try again", async ({ 
     await submitSearch(page, { ...OSLO_KIRKENES, to: "7010" });
     const failed = page.getByTestId("search-failed");
     await expect(failed).toBeVisible();
-    await expect(failed).toContainText(/Too many searches from your network in the last minute\. Try again in \d+ s\./);
+    await expect(failed).toContainText(/Too many searches in the last minute\. Try again in \d+ s\./);
     await expect(page.locator("[data-product-id]")).toHaveCount(0);
     await page.screenshot({ path: path.join(__dirname, "..", "artifacts", "rate-limited.png"), fullPage: true });
   } finally {
