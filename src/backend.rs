@@ -6,7 +6,7 @@
 use crate::limits::{Caller, RetryAfter, Tier};
 use crate::state::AppState;
 use app::api::ApiError;
-use app::api::backend::SearchBackend;
+use app::api::backend::{Admission, SearchBackend};
 use app::error::{ErrorCode, FieldError};
 use app::model::{Outcome, ProductId, SearchRequest};
 use axum::extract::ConnectInfo;
@@ -27,8 +27,8 @@ fn caller(state: &AppState) -> Option<Caller> {
 }
 
 /// 429 with `Retry-After`, and the message the page shows.
-fn refuse(retry: RetryAfter) -> ApiError {
-    if let Some(response) = use_context::<ResponseOptions>() {
+fn refuse(retry: RetryAfter, response: Option<ResponseOptions>) -> ApiError {
+    if let Some(response) = response {
         response.set_status(StatusCode::TOO_MANY_REQUESTS);
         response.insert_header(header::RETRY_AFTER, HeaderValue::from(retry.secs()));
     }
@@ -39,16 +39,34 @@ fn refuse(retry: RetryAfter) -> ApiError {
 }
 
 impl SearchBackend for AppState {
-    fn admit_search(&self, request: &SearchRequest) -> Result<(), ApiError> {
-        caller(self).map_or(Ok(()), |caller| {
-            self.limits
-                .search(caller, Tier::Http, request)
-                .map_err(refuse)
+    // The request's context is read before the first await: Leptos context is not there
+    // after it.
+    fn admit_search(&self, request: &SearchRequest) -> Admission {
+        let (caller, response) = (caller(self), use_context::<ResponseOptions>());
+        let (limits, request) = (self.limits.clone(), request.clone());
+        Box::pin(async move {
+            let Some(caller) = caller else {
+                return Ok(());
+            };
+            limits
+                .search(caller, Tier::Http, &request)
+                .await
+                .map_err(|retry| refuse(retry, response))
         })
     }
 
-    fn admit_quote(&self) -> Result<(), ApiError> {
-        caller(self).map_or(Ok(()), |caller| self.limits.quote(caller).map_err(refuse))
+    fn admit_quote(&self) -> Admission {
+        let (caller, response) = (caller(self), use_context::<ResponseOptions>());
+        let limits = self.limits.clone();
+        Box::pin(async move {
+            let Some(caller) = caller else {
+                return Ok(());
+            };
+            limits
+                .quote(caller)
+                .await
+                .map_err(|retry| refuse(retry, response))
+        })
     }
 
     fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {

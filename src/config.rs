@@ -36,6 +36,9 @@ pub struct Config {
     /// `QUOTE_CACHE_TTL_SECS`: how long a quote is reused; `None` (0) = no cache. Default
     /// 15 minutes on Bring, off on the simulator (so its latencies stay visible).
     pub quote_cache_ttl: Option<Duration>,
+    /// `REDIS_URL` (may hold a password): the quote cache and the search budgets shared by
+    /// every instance. Unset: each instance keeps its own.
+    pub redis_url: Option<Secret>,
 }
 
 /// A credential: readable only through [`Secret::expose`], never printed by `{:?}`.
@@ -184,6 +187,7 @@ impl Config {
             secs => Some(Duration::from_secs(secs.into())),
         };
         Ok(Config {
+            redis_url: var("REDIS_URL").map(|url| Secret::new(url.trim())),
             bring,
             quote_cache_ttl,
             leptos,

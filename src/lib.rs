@@ -14,6 +14,7 @@ pub mod same_origin;
 pub mod search;
 pub mod sentry_tunnel;
 pub mod session;
+pub mod shared;
 pub mod state;
 pub mod stats;
 pub mod telemetry;
@@ -45,9 +46,14 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Health> {
+    let redis = state
+        .shared
+        .as_ref()
+        .map_or(shared::RedisStatus::Off, |s| s.status());
     axum::Json(stats::Health::now(
         &state.stats,
         state.search.guide_status(),
+        redis,
     ))
 }
 

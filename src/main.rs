@@ -1,6 +1,7 @@
 //! Wiring only: configuration, logging, the shipping guide, the router, serving and shutdown.
 
 use promotions::config::Config;
+use promotions::shared::Shared;
 use promotions::state::AppState;
 use std::net::SocketAddr;
 
@@ -15,7 +16,19 @@ async fn main() {
         }
     };
     let _sentry = promotions::telemetry::init_sentry(&config);
-    let guide = match promotions::guide::from_config(&config) {
+    let shared = match config
+        .redis_url
+        .as_ref()
+        .map(|url| Shared::connect(url.expose()))
+    {
+        None => None,
+        Some(Ok(shared)) => Some(shared),
+        Some(Err(e)) => {
+            eprintln!("promotions: {e}");
+            std::process::exit(2);
+        }
+    };
+    let guide = match promotions::guide::from_config(&config, shared.clone()) {
         Ok(guide) => guide,
         Err(e) => {
             eprintln!("promotions: {e}");
@@ -40,7 +53,7 @@ async fn main() {
         ),
     }
     report_deployment(&config);
-    let state = AppState::new(&config, guide);
+    let state = AppState::new(&config, guide, shared);
     let shutdown = state.shutdown.clone();
     let stats = state.stats.clone();
     let app = promotions::router(state);

@@ -6,6 +6,7 @@ use crate::limits::{ClientAddress, ClientLimits};
 use crate::origin::OriginPolicy;
 use crate::search::SearchService;
 use crate::sentry_tunnel::Tunnel;
+use crate::shared::Shared;
 use crate::stats::Stats;
 use app::sentry::{ClientTelemetry, Dsn};
 use axum::extract::FromRef;
@@ -28,10 +29,16 @@ pub struct AppState {
     pub limits: Arc<ClientLimits>,
     /// Who a request counts as for `limits`.
     pub clients: ClientAddress,
+    /// Redis, when `REDIS_URL` shares cache and budgets between instances.
+    pub shared: Option<Arc<Shared>>,
 }
 
 impl AppState {
-    pub fn new(config: &Config, guide: Arc<dyn ShippingGuide>) -> Self {
+    pub fn new(
+        config: &Config,
+        guide: Arc<dyn ShippingGuide>,
+        shared: Option<Arc<Shared>>,
+    ) -> Self {
         let stats = Arc::new(Stats::default());
         let dsn = config.sentry_dsn.as_deref().and_then(Dsn::parse);
         let tunnel = dsn
@@ -54,8 +61,13 @@ impl AppState {
                 debug_panic: config.debug_panic,
             },
             tunnel,
-            limits: Arc::new(ClientLimits::new(config.limits, stats.clone())),
+            limits: Arc::new(ClientLimits::new(
+                config.limits,
+                stats.clone(),
+                shared.clone(),
+            )),
             clients: ClientAddress::new(config.client_ip_header.clone()),
+            shared,
         }
     }
 }

@@ -65,6 +65,8 @@ pub struct Health {
     pub counters: Snapshot,
     /// The shipping guide in use, its quote cache and its upstream budget.
     pub guide: crate::guide::GuideStatus,
+    /// Redis, when `REDIS_URL` shares cache and budgets: `off`, `connecting`, `up`, `unreachable`.
+    pub redis: crate::shared::RedisStatus,
     /// Tasks alive on the server's runtime.
     pub tasks: usize,
     /// Resident memory of the process, where the OS tells it (Linux).
@@ -73,10 +75,15 @@ pub struct Health {
 
 impl Health {
     /// Must run on the server's runtime.
-    pub fn now(stats: &Stats, guide: crate::guide::GuideStatus) -> Health {
+    pub fn now(
+        stats: &Stats,
+        guide: crate::guide::GuideStatus,
+        redis: crate::shared::RedisStatus,
+    ) -> Health {
         Health {
             counters: stats.snapshot(),
             guide,
+            redis,
             tasks: tokio::runtime::Handle::current()
                 .metrics()
                 .num_alive_tasks(),

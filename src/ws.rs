@@ -130,7 +130,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                         // Nothing is sent before the client speaks: the pings start now.
                         heartbeat.get_or_insert_with(|| tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY));
                         let draining = drain_until.is_some();
-                        for reply in handle_text(&text, &state, client.caller, &mut searches, draining) {
+                        for reply in handle_text(&text, &state, client.caller, &mut searches, draining).await {
                             if send(&mut sink, &reply).await.is_err() {
                                 break;
                             }
@@ -272,7 +272,7 @@ fn events(
 }
 
 /// Replies to one text frame; search events follow later through `events`.
-fn handle_text(
+async fn handle_text(
     text: &str,
     state: &AppState,
     caller: Caller,
@@ -328,7 +328,7 @@ fn handle_text(
                     None,
                 )];
             }
-            if let Err(retry) = state.limits.search(caller, Tier::Socket, &request) {
+            if let Err(retry) = state.limits.search(caller, Tier::Socket, &request).await {
                 return vec![error(
                     Some(search_id),
                     ErrorCode::RateLimited,

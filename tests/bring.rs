@@ -336,7 +336,7 @@ async fn requests_carry_the_documented_headers_and_shape() {
 async fn identical_quotes_share_one_upstream_call_and_later_ones_come_from_the_cache() {
     let (base, log) = scripted_bring();
     let bring = Bring::new(&settings(&base), Duration::from_secs(2)).unwrap();
-    let cache = QuoteCache::new(Arc::new(bring), Duration::from_secs(60));
+    let cache = QuoteCache::new(Arc::new(bring), Duration::from_secs(60), None);
     let req = request(1200);
     // 0330 takes 300 ms: ten identical quotes arrive while the first is still asking.
     let answers = join_all((0..10).map(|_| cache.quote(&req, &ProductId::new("0330")))).await;
@@ -371,7 +371,11 @@ async fn identical_quotes_share_one_upstream_call_and_later_ones_come_from_the_c
 async fn a_cancelled_quote_hands_the_shared_call_to_a_waiting_one() {
     let (base, log) = scripted_bring();
     let bring = Bring::new(&settings(&base), Duration::from_secs(2)).unwrap();
-    let cache = Arc::new(QuoteCache::new(Arc::new(bring), Duration::from_secs(60)));
+    let cache = Arc::new(QuoteCache::new(
+        Arc::new(bring),
+        Duration::from_secs(60),
+        None,
+    ));
     let req = request(1200);
     let first = tokio::spawn({
         let (cache, req) = (cache.clone(), req.clone());

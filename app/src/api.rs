@@ -49,7 +49,7 @@ impl FromServerFnError for ApiError {
 #[server(prefix = "/api", endpoint = "plan_search", input = Json)]
 pub async fn plan_search(request: SearchRequest) -> Result<Vec<ProductId>, ApiError> {
     let backend = expect_context::<backend::Backend>();
-    backend.admit_search(&request)?;
+    backend.admit_search(&request).await?;
     let (_, products) = backend.plan(&request).map_err(backend::invalid)?;
     Ok(products)
 }
@@ -61,7 +61,7 @@ pub async fn quote_product(
     product_id: ProductId,
 ) -> Result<Outcome, ApiError> {
     let backend = expect_context::<backend::Backend>();
-    backend.admit_quote()?;
+    backend.admit_quote().await?;
     let (request, products) = backend.plan(&request).map_err(backend::invalid)?;
     if !products.contains(&product_id) {
         return Err(backend::invalid(FieldError::new(
@@ -84,6 +84,9 @@ pub mod backend {
 
     pub type Backend = Arc<dyn SearchBackend>;
 
+    /// Whether the caller's budget admits the call; a refusal is the error to answer with.
+    pub type Admission = Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send>>;
+
     /// Bad input is the client's fault: 400, not the server functions' default 500.
     pub fn invalid(error: FieldError) -> ApiError {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -95,10 +98,10 @@ pub mod backend {
     pub trait SearchBackend: Send + Sync + 'static {
         /// Counts a search against the caller's budgets (the request is in Leptos context;
         /// the other half of a hedged search is free); a refusal is the error to answer with.
-        fn admit_search(&self, request: &SearchRequest) -> Result<(), ApiError>;
+        fn admit_search(&self, request: &SearchRequest) -> Admission;
 
         /// Counts one quote against the caller's budgets.
-        fn admit_quote(&self) -> Result<(), ApiError>;
+        fn admit_quote(&self) -> Admission;
 
         /// Validates the request and returns it normalised, with the products to quote.
         fn plan(

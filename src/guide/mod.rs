@@ -12,14 +12,19 @@ pub mod plan;
 pub mod simulator;
 
 use crate::config::Config;
+use crate::shared::Shared;
 use app::model::{Offer, ProductId, SearchRequest};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-/// The guide the configuration asks for, behind the quote cache when it has a time to live.
-pub fn from_config(config: &Config) -> Result<Arc<dyn ShippingGuide>, String> {
+/// The guide the configuration asks for, behind the quote cache when it has a time to live
+/// (shared through Redis when there is one).
+pub fn from_config(
+    config: &Config,
+    shared: Option<Arc<Shared>>,
+) -> Result<Arc<dyn ShippingGuide>, String> {
     let guide: Arc<dyn ShippingGuide> = match &config.bring {
         Some(settings) => Arc::new(bring::Bring::new(settings, config.quote_timeout)?),
         None => Arc::new(simulator::Simulator::new(
@@ -28,7 +33,7 @@ pub fn from_config(config: &Config) -> Result<Arc<dyn ShippingGuide>, String> {
         )),
     };
     Ok(match config.quote_cache_ttl {
-        Some(ttl) => Arc::new(cache::QuoteCache::new(guide, ttl)),
+        Some(ttl) => Arc::new(cache::QuoteCache::new(guide, ttl, shared)),
         None => guide,
     })
 }

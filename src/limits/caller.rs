@@ -27,6 +27,12 @@ impl ClientKey {
     }
 }
 
+impl std::fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// Whose session budget a request draws on: requests without the cookie from one address
 /// share one, so scripts that ignore cookies get one session's worth, not one each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

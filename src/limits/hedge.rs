@@ -34,7 +34,8 @@ struct Open {
     swept_len: usize,
 }
 
-fn fingerprint(request: &SearchRequest) -> u64 {
+/// The same request gives the same number on every instance (all run the same binary).
+pub fn fingerprint(request: &SearchRequest) -> u64 {
     let mut hasher = DefaultHasher::new();
     request.hash(&mut hasher);
     hasher.finish()

@@ -10,6 +10,7 @@ pub mod hedge;
 pub use caller::{Caller, ClientAddress, ClientKey, SessionKey};
 pub use hedge::Tier;
 
+use crate::shared::{PerMinuteMs, Shared};
 use crate::stats::Stats;
 use app::model::SearchRequest;
 use governor::clock::{Clock, DefaultClock};
@@ -184,11 +185,15 @@ pub struct ClientLimits {
     searches: Budget,
     quotes: Budget,
     tickets: hedge::Tickets,
+    /// With Redis, the budgets and tickets of every instance; the local ones stand in while
+    /// Redis is unreachable.
+    shared: Option<Arc<Shared>>,
 }
 
 impl ClientLimits {
-    pub fn new(settings: Settings, stats: Arc<Stats>) -> Self {
+    pub fn new(settings: Settings, stats: Arc<Stats>, shared: Option<Arc<Shared>>) -> Self {
         Self {
+            shared,
             settings,
             stats,
             sockets: Mutex::default(),
@@ -235,16 +240,26 @@ impl ClientLimits {
 
     /// Counts one search against the caller's budgets, unless it is the other half of a
     /// hedged search the caller already paid for.
-    pub fn search(
+    pub async fn search(
         &self,
         caller: Caller,
         tier: Tier,
         request: &SearchRequest,
     ) -> Result<(), RetryAfter> {
-        if self.settings.searches_per_minute == 0
-            && self.settings.searches_per_minute_per_address == 0
-        {
+        let Settings {
+            searches_per_minute: per_session,
+            searches_per_minute_per_address: per_address,
+            ..
+        } = self.settings;
+        if per_session == 0 && per_address == 0 {
             return Ok(());
+        }
+        if let Some(shared) = &self.shared {
+            let limits = (PerMinuteMs::new(per_session), PerMinuteMs::new(per_address));
+            let hedge = Some((tier, hedge::fingerprint(request)));
+            if let Some(verdict) = shared.admit("search", caller, limits, hedge).await {
+                return self.counted(verdict, "search");
+            }
         }
         let verdict =
             self.tickets
@@ -255,7 +270,17 @@ impl ClientLimits {
     }
 
     /// Counts one HTTP quote against the caller's budgets.
-    pub fn quote(&self, caller: Caller) -> Result<(), RetryAfter> {
+    pub async fn quote(&self, caller: Caller) -> Result<(), RetryAfter> {
+        if let Some(shared) = &self.shared {
+            let per = |n: u32| PerMinuteMs::new(n.saturating_mul(QUOTES_PER_SEARCH));
+            let limits = (
+                per(self.settings.searches_per_minute),
+                per(self.settings.searches_per_minute_per_address),
+            );
+            if let Some(verdict) = shared.admit("quote", caller, limits, None).await {
+                return self.counted(verdict, "quote");
+            }
+        }
         self.counted(self.quotes.check(caller), "quote")
     }
 
@@ -305,7 +330,7 @@ mod tests {
     }
 
     fn limits(settings: Settings) -> Arc<ClientLimits> {
-        Arc::new(ClientLimits::new(settings, Arc::default()))
+        Arc::new(ClientLimits::new(settings, Arc::default(), None))
     }
 
     fn off() -> Settings {
@@ -348,8 +373,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn an_abusive_session_is_refused_while_its_colleagues_are_not() {
+    #[tokio::test]
+    async fn an_abusive_session_is_refused_while_its_colleagues_are_not() {
         let limits = limits(Settings {
             searches_per_minute: 3,
             searches_per_minute_per_address: 10,
@@ -357,10 +382,14 @@ mod tests {
         });
         let abuser = session("192.0.2.1");
         for n in 0..3 {
-            limits.search(abuser, Tier::Socket, &request(n)).unwrap();
+            limits
+                .search(abuser, Tier::Socket, &request(n))
+                .await
+                .unwrap();
         }
         let refused = limits
             .search(abuser, Tier::Socket, &request(9))
+            .await
             .unwrap_err();
         assert_eq!(refused.scope, Scope::Session);
         assert!((1..=20).contains(&refused.secs()), "{refused:?}");
@@ -373,39 +402,47 @@ mod tests {
         for n in 0..7 {
             limits
                 .search(session("192.0.2.1"), Tier::Http, &request(n))
+                .await
                 .unwrap();
         }
         let ceiling = limits
             .search(session("192.0.2.1"), Tier::Http, &request(0))
+            .await
             .unwrap_err();
         assert_eq!(ceiling.scope, Scope::Network);
         assert!(ceiling.message().contains("from your network"));
         limits
             .search(session("192.0.2.2"), Tier::Http, &request(0))
+            .await
             .unwrap();
     }
 
-    #[test]
-    fn callers_without_the_cookie_share_one_session_budget_per_address() {
+    #[tokio::test]
+    async fn callers_without_the_cookie_share_one_session_budget_per_address() {
         let limits = limits(Settings {
             searches_per_minute: 2,
             ..off()
         });
         limits
             .search(anonymous("192.0.2.1"), Tier::Http, &request(1))
+            .await
             .unwrap();
         limits
             .search(anonymous("192.0.2.1"), Tier::Socket, &request(2))
+            .await
             .unwrap();
         let refused = limits
             .search(anonymous("192.0.2.1"), Tier::Http, &request(3))
+            .await
             .unwrap_err();
         assert_eq!(refused.scope, Scope::Network);
         limits
             .search(anonymous("192.0.2.2"), Tier::Http, &request(3))
+            .await
             .unwrap();
         limits
             .search(session("192.0.2.1"), Tier::Http, &request(3))
+            .await
             .unwrap();
         // Sockets too.
         let limits = super::tests::limits(Settings {
@@ -416,22 +453,25 @@ mod tests {
         assert!(limits.open_socket(anonymous("192.0.2.1")).is_none());
     }
 
-    #[test]
-    fn quotes_have_their_own_larger_budget() {
+    #[tokio::test]
+    async fn quotes_have_their_own_larger_budget() {
         let limits = limits(Settings {
             searches_per_minute: 1,
             ..off()
         });
         let caller = session("192.0.2.1");
         for _ in 0..QUOTES_PER_SEARCH {
-            limits.quote(caller).unwrap();
+            limits.quote(caller).await.unwrap();
         }
-        assert!(limits.quote(caller).is_err());
-        limits.search(caller, Tier::Http, &request(1)).unwrap();
+        assert!(limits.quote(caller).await.is_err());
+        limits
+            .search(caller, Tier::Http, &request(1))
+            .await
+            .unwrap();
     }
 
-    #[test]
-    fn zero_turns_the_limits_off() {
+    #[tokio::test]
+    async fn zero_turns_the_limits_off() {
         let limits = limits(off());
         let caller = anonymous("192.0.2.1");
         let slots: Vec<_> = (0..1000)
@@ -439,7 +479,10 @@ mod tests {
             .collect();
         assert_eq!(slots.len(), 1000);
         for n in 0..1000 {
-            limits.search(caller, Tier::Socket, &request(n)).unwrap();
+            limits
+                .search(caller, Tier::Socket, &request(n))
+                .await
+                .unwrap();
         }
     }
 }

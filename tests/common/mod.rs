@@ -117,7 +117,14 @@ pub fn spawn_with(
     guide: impl ShippingGuide,
     extra: impl FnOnce(axum::Router<AppState>) -> axum::Router<AppState>,
 ) -> TestServer {
-    let state = AppState::new(&config, Arc::new(guide));
+    spawn_state(AppState::new(&config, Arc::new(guide), None), extra)
+}
+
+/// A server on this state, with extra routes (inside the usual layers).
+pub fn spawn_state(
+    state: AppState,
+    extra: impl FnOnce(axum::Router<AppState>) -> axum::Router<AppState>,
+) -> TestServer {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();

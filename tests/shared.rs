@@ -1,0 +1,229 @@
+//! Several instances sharing one real Redis (Debian's `redis-server`, started here): a quote
+//! cached by one is served by the other, a budget spent on one is spent on both, a hedge
+//! across instances counts once, and Redis going away costs no search.
+
+mod common;
+
+use common::*;
+use promotions::config::Config;
+use promotions::guide::ShippingGuide;
+use promotions::guide::cache::QuoteCache;
+use promotions::limits::Settings;
+use promotions::shared::{RedisStatus, Shared};
+use promotions::state::AppState;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+/// A Redis of its own on a free port, killed when dropped.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    fn start_on(port: u16) -> Self {
+        let redis = Redis {
+            child: Command::new("redis-server")
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server (Debian's redis-server; ./scripts/setup installs it)"),
+            port,
+        };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return redis;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("redis-server did not listen on {port}");
+    }
+
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self::start_on(port)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An instance: its own process state (limits, local cache) on a shared Redis and guide.
+fn instance(redis: &Redis, guide: &CountingGuide, limits: Settings) -> TestServer {
+    let mut config = Config::from_env().expect("config");
+    config.limits = limits;
+    let shared = {
+        let _runtime = server_runtime().enter();
+        Shared::connect(&redis.url()).unwrap()
+    };
+    let cache = QuoteCache::new(
+        Arc::new(guide.clone()),
+        Duration::from_secs(60),
+        Some(shared.clone()),
+    );
+    let guide: Arc<dyn ShippingGuide> = Arc::new(cache);
+    spawn_state(AppState::new(&config, guide, Some(shared)), |r| r)
+}
+
+async fn redis_status(server: &TestServer) -> RedisStatus {
+    let (_, body) = server.http("GET", "/healthz", &[], "").await;
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    serde_json::from_value(health["redis"].clone()).unwrap()
+}
+
+async fn until_redis(server: &TestServer, status: RedisStatus) {
+    for _ in 0..100 {
+        if redis_status(server).await == status {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("redis never {status:?}");
+}
+
+fn request_to(postal_code: &str) -> serde_json::Value {
+    serde_json::json!({
+        "from": {"country": "NO", "postal_code": "0150"},
+        "to": {"country": "NO", "postal_code": postal_code},
+        "parcel": {"weight_grams": 1000}
+    })
+}
+
+async fn plan(server: &TestServer, headers: &[(&str, &str)], to: &str) -> u16 {
+    let mut all = vec![JSON];
+    all.extend_from_slice(headers);
+    let body = serde_json::json!({"request": request_to(to)}).to_string();
+    server.http("POST", "/api/plan_search", &all, &body).await.0
+}
+
+async fn quote(server: &TestServer, to: &str) -> serde_json::Value {
+    let body = serde_json::json!({"request": request_to(to), "product_id": "5800"}).to_string();
+    let (status, body) = server
+        .http("POST", "/api/quote_product", &[JSON], &body)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[tokio::test]
+async fn a_quote_cached_by_one_instance_is_served_by_the_other() {
+    let redis = Redis::start();
+    let guide = CountingGuide::new(0.0);
+    let a = instance(&redis, &guide, Settings::unlimited());
+    let b = instance(&redis, &guide, Settings::unlimited());
+    until_redis(&a, RedisStatus::Up).await;
+    until_redis(&b, RedisStatus::Up).await;
+    let first = quote(&a, "9900").await;
+    let second = quote(&b, "9900").await;
+    assert_eq!(first, second);
+    assert_eq!(
+        guide.started.load(Ordering::SeqCst),
+        1,
+        "one upstream call for both"
+    );
+    let (_, health) = b.http("GET", "/healthz", &[], "").await;
+    assert!(health.contains(r#""cache_hits":1"#), "{health}");
+}
+
+#[tokio::test]
+async fn a_budget_spent_on_one_instance_is_spent_on_all() {
+    let redis = Redis::start();
+    let guide = CountingGuide::new(0.0);
+    let limits = Settings {
+        searches_per_minute: 3,
+        searches_per_minute_per_address: 5,
+        ..Settings::default()
+    };
+    let a = instance(&redis, &guide, limits);
+    let b = instance(&redis, &guide, limits);
+    until_redis(&a, RedisStatus::Up).await;
+    until_redis(&b, RedisStatus::Up).await;
+    // One session, alternating instances: three searches, then refused on either.
+    let cookie = format!("promo_session={}", promotions::session::SessionId::random());
+    let session = [("cookie", cookie.as_str())];
+    for (server, to) in [(&a, "9900"), (&b, "5003"), (&a, "7010")] {
+        assert_eq!(plan(server, &session, to).await, 200);
+    }
+    assert_eq!(plan(&b, &session, "1001").await, 429);
+    assert_eq!(plan(&a, &session, "1002").await, 429);
+    // The address's ceiling (5) is shared too: two more sessions' searches, then refused.
+    for (server, to) in [(&b, "2000"), (&a, "3000")] {
+        let other = format!("promo_session={}", promotions::session::SessionId::random());
+        assert_eq!(plan(server, &[("cookie", &other)], to).await, 200);
+    }
+    let late = format!("promo_session={}", promotions::session::SessionId::random());
+    assert_eq!(plan(&b, &[("cookie", &late)], "4000").await, 429);
+}
+
+#[tokio::test]
+async fn a_search_hedged_across_two_instances_counts_once() {
+    let redis = Redis::start();
+    let guide = CountingGuide::new(0.0);
+    let limits = Settings {
+        searches_per_minute: 1,
+        ..Settings::default()
+    };
+    let a = instance(&redis, &guide, limits);
+    let b = instance(&redis, &guide, limits);
+    until_redis(&a, RedisStatus::Up).await;
+    until_redis(&b, RedisStatus::Up).await;
+    let cookie = format!("promo_session={}", promotions::session::SessionId::random());
+    // The socket lands on one instance, the hedge's HTTP plan on the other.
+    let mut ws = a
+        .connect_with_headers(Some(&a.origin()), &[("cookie", &cookie)])
+        .await
+        .unwrap();
+    send_json(&mut ws, search_json(1, "0150", "9900", 1000)).await;
+    assert!(matches!(
+        expect_message(&mut ws).await,
+        app::protocol::ServerMessage::Accepted { .. }
+    ));
+    assert_eq!(plan(&b, &[("cookie", &cookie)], "9900").await, 200);
+    // A new search is over the budget of one.
+    assert_eq!(plan(&b, &[("cookie", &cookie)], "5003").await, 429);
+}
+
+#[tokio::test]
+async fn redis_going_away_costs_no_search_and_coming_back_is_noticed() {
+    let redis = Redis::start();
+    let port = redis.port;
+    let guide = CountingGuide::new(0.0);
+    let limits = Settings {
+        searches_per_minute: 100,
+        ..Settings::default()
+    };
+    let a = instance(&redis, &guide, limits);
+    until_redis(&a, RedisStatus::Up).await;
+    drop(redis);
+    // Every search still answers, promptly, on this instance's own state.
+    let started = std::time::Instant::now();
+    for n in 0..20 {
+        let to = format!("{:04}", 100 + n);
+        assert_eq!(plan(&a, &[], &to).await, 200, "search {n}");
+        quote(&a, &to).await;
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(10), "40 calls took {took:?}");
+    assert_eq!(redis_status(&a).await, RedisStatus::Unreachable);
+    // Redis back on the same address: the instance uses it again.
+    let _redis = Redis::start_on(port);
+    until_redis(&a, RedisStatus::Up).await;
+    assert_eq!(plan(&a, &[], "9999").await, 200);
+}
