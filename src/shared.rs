@@ -130,18 +130,16 @@ impl Shared {
                 drop(shared);
                 tokio::time::sleep(RETRY_AFTER).await;
             }
-            // While Redis is away, look for it now and then, so that it is used again (and
-            // `/healthz` says so) even before the next search asks.
+            // A ping a second: `/healthz` tells the truth about Redis on an idle instance too,
+            // and Redis is used again as soon as it is back, before the next search asks.
             loop {
                 tokio::time::sleep(RETRY_AFTER).await;
                 let Some(shared) = weak.upgrade() else { return };
-                if shared.failing.load(Ordering::Relaxed) {
-                    shared
-                        .call("ping", |mut connection| async move {
-                            redis::cmd("PING").query_async::<()>(&mut connection).await
-                        })
-                        .await;
-                }
+                shared
+                    .call("ping", |mut connection| async move {
+                        redis::cmd("PING").query_async::<()>(&mut connection).await
+                    })
+                    .await;
             }
         });
         Ok(shared)

@@ -192,6 +192,9 @@ pub struct Machine {
     next_search_id: SearchId,
     messages_received: u32,
     search: Option<Search>,
+    /// The socket was reopened at once after the server closed for a restart: until it is
+    /// verified, a failure is the restart (quiet, retried soon), not the network.
+    reopening: bool,
 }
 
 impl Machine {
@@ -206,6 +209,7 @@ impl Machine {
             next_search_id: 1,
             messages_received: 0,
             search: None,
+            reopening: false,
         }
     }
 
@@ -442,6 +446,7 @@ impl Machine {
                 since,
                 verified: true,
             };
+            self.reopening = false;
             out.push(Command::Tier(Tier::Ws));
         }
     }
@@ -514,12 +519,22 @@ impl Machine {
         if let Some(retry_after) = server_says {
             // The network is fine, the server is busy or restarting: HTTP carries on quietly,
             // no notice and no report (the server logs these), and the socket is tried again.
-            self.socket = Socket::Broken {
-                retry_at: now + retry_after,
-            };
             self.ping = None;
             out.push(Command::CloseSocket);
             out.push(Command::Tier(Tier::Http));
+            if let Some(s) = self.search.as_mut() {
+                s.on_socket = false;
+            }
+            if code == CLOSE_GOING_AWAY && !self.reopening {
+                // Behind a load balancer another instance serves already: reopen at once.
+                self.reopening = true;
+                self.open(now, out);
+            } else {
+                self.reopening = false;
+                self.socket = Socket::Broken {
+                    retry_at: now + retry_after,
+                };
+            }
             if search_running {
                 self.start_http(true, out);
             }
@@ -591,6 +606,19 @@ impl Machine {
             Some((code, reason, clean)) => (Some(code), reason, Some(clean)),
             None => (None, String::new(), None),
         };
+        if std::mem::take(&mut self.reopening) {
+            // No server to reopen onto yet (a single instance restarting): HTTP, quietly.
+            self.socket = Socket::Broken {
+                retry_at: now + RETRY_RESTART_AFTER,
+            };
+            self.ping = None;
+            out.push(Command::CloseSocket);
+            out.push(Command::Tier(Tier::Http));
+            if self.search.as_ref().is_some_and(|s| !s.finished) {
+                self.start_http(true, out);
+            }
+            return;
+        }
         self.socket = Socket::Broken {
             retry_at: now + RETRY_SOCKET_AFTER,
         };
@@ -882,8 +910,33 @@ mod tests {
         );
         assert!(breakage(&cmds).is_none(), "no notice, no report");
         assert_eq!(quotes(&cmds), ["5600", "4850"]);
+        // Another instance may serve already: the socket is reopened at once and probed.
+        assert!(cmds.contains(&Command::OpenSocket));
+        m.handle(1_110.0, Input::SocketOpened);
         let cmds = m.handle(
-            1_100.0 + RETRY_RESTART_AFTER,
+            1_120.0,
+            Input::SocketMessage(ServerMessage::Pong { nonce: 2 }),
+        );
+        assert_eq!(cmds, vec![Command::Tier(Tier::Ws)]);
+        assert_eq!(m.tier(), Tier::Ws);
+        // No other instance (a single server restarting): the reopened socket fails quietly
+        // and the socket is tried again a little later.
+        let mut m = mid_search();
+        m.handle(
+            1_100.0,
+            Input::SocketClosed {
+                code: CLOSE_GOING_AWAY,
+                reason: CLOSE_REASON_SHUTDOWN.into(),
+                was_clean: true,
+            },
+        );
+        let cmds = m.handle(1_105.0, Input::SocketError);
+        assert!(breakage(&cmds).is_none(), "no notice, no report");
+        assert_eq!(m.tier(), Tier::Http);
+        let cmds = m.handle(1_200.0, Input::Search(sample_request()));
+        assert!(!cmds.contains(&Command::OpenSocket));
+        let cmds = m.handle(
+            1_105.0 + RETRY_RESTART_AFTER,
             Input::Search(sample_request()),
         );
         assert!(cmds.contains(&Command::OpenSocket));

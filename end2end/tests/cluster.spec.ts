@@ -1,0 +1,154 @@
+// The local deployment (scripts/cluster): nginx with TLS and HTTP/2 in front of two instances
+// sharing Redis. Searches over wss://, the quote cache and the per-address budget shared by
+// the instances, Redis taken away mid-run, and rolling restarts.
+import { expect, Page, test } from "@playwright/test";
+import { execFileSync, spawn } from "child_process";
+import * as path from "path";
+import { openHydrated, submitSearch } from "./helpers";
+
+const ROOT = path.join(__dirname, "..", "..");
+const ORIGIN = "https://127.0.0.1:8443";
+const INSTANCES = [1, 2];
+const instanceUrl = (n: number) => `http://127.0.0.1:${3200 + n}`;
+/** What every instance gets besides what scripts/cluster sets. */
+const ENV = {
+  QUOTE_CACHE_TTL_SECS: "300",
+  SEARCHES_PER_MINUTE_PER_ADDRESS: "40",
+};
+
+function cluster(...args: string[]): string {
+  const { SENTRY_DSN: _, ...env } = process.env; // the reporting tests count Kent's events
+  return execFileSync(path.join(ROOT, "scripts", "cluster"), args, { cwd: ROOT, env: { ...env, ...ENV }, encoding: "utf8" });
+}
+
+/** Starts a cluster command without waiting for it (SIGTERM drains for a while). */
+function clusterInBackground(...args: string[]): Promise<number | null> {
+  const child = spawn(path.join(ROOT, "scripts", "cluster"), args, { cwd: ROOT, stdio: "ignore" });
+  return new Promise((resolve) => child.on("exit", resolve));
+}
+
+async function health(n: number): Promise<any> {
+  return (await fetch(`${instanceUrl(n)}/healthz`)).json();
+}
+
+/** The instance holding the page's socket. */
+async function socketInstance(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    for (const n of INSTANCES) {
+      const h = await health(n).catch(() => null);
+      if (h?.sockets === 1) return n;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("no instance holds the page's socket");
+}
+
+async function openOnSocket(page: Page) {
+  await openHydrated(page, `${ORIGIN}/`);
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+}
+
+const offers = (page: Page) => page.locator('[data-state="offer"]');
+const route = (to: string) => ({ from: "0150", to, weight: "1.2" });
+
+test.describe("through nginx, two instances and Redis", () => {
+  test.describe.configure({ mode: "serial" });
+  test.use({ ignoreHTTPSErrors: true }); // the certificate scripts/cluster made for 127.0.0.1
+
+  test.beforeAll(() => {
+    cluster("up", "--no-build");
+  });
+  test.afterAll(() => {
+    cluster("down");
+  });
+
+  test("the page searches over wss:// through nginx", async ({ page }) => {
+    const socketUrls: string[] = [];
+    page.on("websocket", (ws) => socketUrls.push(ws.url()));
+    await openOnSocket(page);
+    await submitSearch(page, route("9900"));
+    await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+    await expect(page.getByTestId("transport-notice")).toHaveCount(0);
+    expect(socketUrls).toEqual(["wss://127.0.0.1:8443/ws/promotions"]);
+    expect(INSTANCES).toContain(await socketInstance());
+  });
+
+  test("requests alternating between instances share the quote cache and the address's budget", async () => {
+    const request = { from: { country: "NO", postal_code: "0150" }, to: { country: "NO", postal_code: "8001" }, parcel: { weight_grams: 2500 } };
+    const post = (n: number, endpoint: string, body: object, headers: Record<string, string> = {}) =>
+      fetch(`${instanceUrl(n)}/api/${endpoint}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    const hitsBefore = (await health(2)).guide.cache_hits;
+    const first = await (await post(1, "quote_product", { request, product_id: "5800" })).json();
+    const second = await (await post(2, "quote_product", { request, product_id: "5800" })).json();
+    expect(second).toEqual(first);
+    expect((await health(2)).guide.cache_hits).toBe(hitsBefore + 1);
+
+    // 40 searches a minute for one office address, from 40 browser sessions, alternating.
+    const office = { "x-forwarded-for": "198.51.100.7" };
+    for (let i = 0; i < 40; i++) {
+      const cookie = `promo_session=${i.toString(16).padStart(32, "0")}`;
+      const answer = await post(1 + (i % 2), "plan_search", { request }, { ...office, cookie });
+      expect(answer.status, `search ${i}`).toBe(200);
+    }
+    for (const n of INSTANCES) {
+      const refused = await post(n, "plan_search", { request }, { ...office, cookie: `promo_session=${"f".repeat(32)}` });
+      expect(refused.status).toBe(429);
+      expect((await refused.json()).message).toContain("from your network");
+    }
+  });
+
+  test("Redis going away mid-run loses no search", async ({ page }) => {
+    await openOnSocket(page);
+    await submitSearch(page, route("5003"));
+    await expect(offers(page).first()).toBeVisible();
+    cluster("redis-stop");
+    await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+    await submitSearch(page, route("7010"));
+    await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+    await expect(page.getByTestId("transport-notice")).toHaveCount(0);
+    // Each instance notices within its next ping (one a second), busy or not.
+    for (const n of INSTANCES) await expect.poll(async () => (await health(n)).redis, { timeout: 5_000 }).toBe("unreachable");
+    cluster("redis-start");
+    for (const n of INSTANCES) await expect.poll(async () => (await health(n)).redis, { timeout: 10_000 }).toBe("up");
+    await submitSearch(page, route("4006"));
+    await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+  });
+
+  test("SIGTERM to the instance holding the socket mid-search costs the customer nothing", async ({ page }) => {
+    await openOnSocket(page);
+    const victim = await socketInstance();
+    await submitSearch(page, route("3015"));
+    await expect(offers(page).first()).toBeVisible();
+    expect(await offers(page).count(), "the express card is still outstanding").toBeLessThan(5);
+    const stopped = clusterInBackground("stop", String(victim));
+    // Its search finishes on it, then the socket closes with 1001: no notice, no lost card.
+    await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+    await expect(page.getByTestId("transport-notice")).toHaveCount(0);
+    expect(await stopped).toBe(0);
+    // The next search reopens the socket through nginx, onto the other instance.
+    await submitSearch(page, route("2000"));
+    await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+    await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+    await expect(page.getByTestId("transport-notice")).toHaveCount(0);
+    expect(await socketInstance()).not.toBe(victim);
+    cluster("start", String(victim));
+  });
+
+  test("an instance killed outright mid-search: the page falls back and loses nothing", async ({ page }) => {
+    await openOnSocket(page);
+    const victim = await socketInstance();
+    await submitSearch(page, route("6003"));
+    await expect(offers(page).first()).toBeVisible();
+    expect(await offers(page).count(), "the express card is still outstanding").toBeLessThan(5);
+    cluster("kill", String(victim));
+    await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+    await expect(page.locator("body")).toHaveAttribute("data-transport", "http");
+    cluster("start", String(victim));
+    await submitSearch(page, route("1001"));
+    await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+  });
+});
