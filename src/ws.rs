@@ -130,7 +130,10 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                         // Nothing is sent before the client speaks: the pings start now.
                         heartbeat.get_or_insert_with(|| tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY));
                         let draining = drain_until.is_some();
-                        for reply in handle_text(&text, &state, client.caller, &mut searches, draining).await {
+                        // Boxed: the admission may wait on Redis, and its state inline would
+                        // grow every idle socket's future by kilobytes.
+                        let replies = Box::pin(handle_text(&text, &state, client.caller, &mut searches, draining)).await;
+                        for reply in replies {
                             if send(&mut sink, &reply).await.is_err() {
                                 break;
                             }

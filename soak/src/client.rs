@@ -28,8 +28,44 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("SE", "114 55", "NO", "0150"),
 ];
 
+/// Where customers open their sockets: the server itself, or the TLS proxy in front of several.
+#[derive(Clone)]
+pub enum Entry {
+    Plain(SocketAddr),
+    Tls {
+        addr: SocketAddr,
+        connector: tokio_tungstenite::Connector,
+    },
+}
+
+impl Entry {
+    /// `wss://addr`, trusting exactly the certificate in `cert` (the local deployment's own).
+    pub fn tls(addr: SocketAddr, cert: &std::path::Path) -> Result<Self, String> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let mut roots = rustls::RootCertStore::empty();
+        for der in
+            CertificateDer::pem_file_iter(cert).map_err(|e| format!("{}: {e}", cert.display()))?
+        {
+            roots
+                .add(der.map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?;
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Entry::Tls {
+            addr,
+            connector: tokio_tungstenite::Connector::Rustls(std::sync::Arc::new(config)),
+        })
+    }
+}
+
 pub struct Settings {
-    pub addr: SocketAddr,
+    pub entry: Entry,
     pub until: Instant,
     pub think_ms: Range<u64>,
     pub kill_rate: f64,
@@ -81,20 +117,29 @@ impl Rng {
     }
 }
 
-pub async fn connect(addr: SocketAddr) -> Result<Ws, String> {
-    let mut request = format!("ws://{addr}/ws/promotions")
+pub async fn connect(entry: &Entry) -> Result<Ws, String> {
+    let (url, origin, connector) = match entry {
+        Entry::Plain(addr) => (format!("ws://{addr}"), format!("http://{addr}"), None),
+        Entry::Tls { addr, connector } => (
+            format!("wss://{addr}"),
+            format!("https://{addr}"),
+            Some(connector.clone()),
+        ),
+    };
+    let mut request = format!("{url}/ws/promotions")
         .into_client_request()
         .map_err(|e| e.to_string())?;
-    let origin = format!("http://{addr}").parse().map_err(|_| "origin")?;
-    request.headers_mut().insert("origin", origin);
-    tokio_tungstenite::connect_async(request)
+    request
+        .headers_mut()
+        .insert("origin", origin.parse().map_err(|_| "origin")?);
+    tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector)
         .await
         .map(|(ws, _)| ws)
         .map_err(|e| format!("connect: {e}"))
 }
 
-async fn probe(addr: SocketAddr) -> Result<Ws, String> {
-    let mut ws = connect(addr).await?;
+async fn probe(entry: &Entry) -> Result<Ws, String> {
+    let mut ws = connect(entry).await?;
     let ping =
         serde_json::to_string(&ClientMessage::Ping { nonce: 1 }).map_err(|e| e.to_string())?;
     ws.send(Message::Text(ping.into()))
@@ -153,7 +198,7 @@ pub async fn customer(settings: &Settings, seed: u64) -> Tally {
     while Instant::now() < settings.until {
         if ws.is_none() {
             // As the page does on load: open the socket and probe it with a ping.
-            match probe(settings.addr).await {
+            match probe(&settings.entry).await {
                 Ok(socket) => ws = Some(socket),
                 Err(e) => {
                     tally.errors.push(e);

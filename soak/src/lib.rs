@@ -2,5 +2,6 @@
 //! (`src/bin/bring-bench.rs`) share its client, process and report helpers.
 
 pub mod client;
+pub mod cluster;
 pub mod report;
 pub mod server;

@@ -5,7 +5,9 @@
 //! Exits 1 if an outcome was lost or anything went wrong. Run it with `./scripts/soak`.
 
 use promotions::guide::simulator::Simulator;
-use soak::client::{self, Settings, Tally};
+use promotions::stats::Health;
+use soak::client::{self, Entry, Settings, Tally};
+use soak::cluster::Cluster;
 use soak::report::{megabytes, quantile};
 use soak::server::Server;
 use std::net::SocketAddr;
@@ -24,7 +26,9 @@ soak [options]
   --quote-timeout S    GUIDE_TIMEOUT_SECS of the server      (default 3)
   --server PATH        server binary to start     (default target/release/promotions)
   --port N             port to start it on                   (default 3917)
-  --attach HOST:PORT   use a running server instead (its settings must match the above)";
+  --attach HOST:PORT   use a running server instead (its settings must match the above)
+  --cluster N          through the local deployment instead: nginx (TLS) in front of N
+                       instances sharing Redis (scripts/cluster; build the release first)";
 
 struct Options {
     sockets: u64,
@@ -37,6 +41,7 @@ struct Options {
     server: String,
     port: u16,
     attach: Option<SocketAddr>,
+    cluster: Option<u16>,
 }
 
 fn parse() -> Result<Options, String> {
@@ -51,6 +56,7 @@ fn parse() -> Result<Options, String> {
         server: "target/release/promotions".into(),
         port: 3917,
         attach: None,
+        cluster: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -79,6 +85,7 @@ fn parse() -> Result<Options, String> {
             "--server" => o.server = value,
             "--port" => o.port = value.parse().map_err(|_| bad())?,
             "--attach" => o.attach = Some(value.parse().map_err(|_| bad())?),
+            "--cluster" => o.cluster = Some(value.parse().map_err(|_| bad())?),
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
@@ -94,24 +101,33 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let server = match o.attach {
-        Some(addr) => Server::existing(addr),
-        None => {
-            let env = [
-                ("GUIDE_FAILURE_RATE", o.failure_rate.to_string()),
-                ("GUIDE_LATENCY_SCALE", o.latency_scale.to_string()),
-                ("GUIDE_TIMEOUT_SECS", o.quote_timeout.to_string()),
-                // One address plays every customer here: no per-client caps.
-                ("MAX_SOCKETS_PER_IP", "0".into()),
-                ("SEARCHES_PER_MINUTE", "0".into()),
-                ("SEARCHES_PER_MINUTE_PER_ADDRESS", "0".into()),
-                ("MAX_SOCKETS_PER_SESSION", "0".into()),
-            ];
+    let env = [
+        ("GUIDE_FAILURE_RATE", o.failure_rate.to_string()),
+        ("GUIDE_LATENCY_SCALE", o.latency_scale.to_string()),
+        ("GUIDE_TIMEOUT_SECS", o.quote_timeout.to_string()),
+        // One address plays every customer here: no per-client caps.
+        ("MAX_SOCKETS_PER_IP", "0".into()),
+        ("SEARCHES_PER_MINUTE", "0".into()),
+        ("SEARCHES_PER_MINUTE_PER_ADDRESS", "0".into()),
+        ("MAX_SOCKETS_PER_SESSION", "0".into()),
+        ("RUST_LOG", "warn".into()),
+    ];
+    let cluster = o.cluster.map(|n| match Cluster::up(n, &env) {
+        Ok(cluster) => cluster,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    });
+    let single = match (&cluster, o.attach) {
+        (Some(_), _) => None,
+        (None, Some(addr)) => Some(Server::existing(addr)),
+        (None, None) => {
             let addr = SocketAddr::from(([127, 0, 0, 1], o.port));
             let log = "target/soak-server.log";
             println!("server log: {log}");
             match Server::spawn(&o.server, addr, &env, log).await {
-                Ok(s) => s,
+                Ok(s) => Some(s),
                 Err(e) => {
                     eprintln!("{e}");
                     std::process::exit(2);
@@ -119,16 +135,37 @@ async fn main() {
             }
         }
     };
-    let before = server.health().await.expect("/healthz");
+    // The servers to watch, and where customers connect.
+    let (servers, entry): (Vec<&Server>, Entry) = match (&cluster, &single) {
+        (Some(c), _) => (
+            c.instances.iter().collect(),
+            Entry::tls(c.entry, &c.certificate()).expect("the cluster's certificate"),
+        ),
+        (None, Some(s)) => (vec![s], Entry::Plain(s.addr)),
+        (None, None) => unreachable!(),
+    };
+    let health = || futures::future::join_all(servers.iter().map(|s| s.health()));
+    let before: Vec<Health> = health()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("/healthz");
     let quote_timeout = Duration::from_secs_f64(o.quote_timeout);
     let settings = Arc::new(Settings {
-        addr: server.addr,
+        entry,
         until: Instant::now() + Duration::from_secs(o.seconds),
         think_ms: o.think_ms.clone(),
         kill_rate: o.kill_rate,
         simulator: Simulator::new(o.latency_scale, o.failure_rate),
         quote_timeout,
     });
+    if let Some(c) = &cluster {
+        println!(
+            "through nginx (TLS) at https://{} to {} instances sharing Redis",
+            c.entry,
+            c.instances.len()
+        );
+    }
     println!(
         "soak: {} sockets for {} s, think {}-{} ms, kill rate {}, failure rate {}, latency scale {}, quote timeout {} s",
         o.sockets,
@@ -147,15 +184,20 @@ async fn main() {
             tokio::spawn(async move { client::customer(&settings, n + 1).await })
         })
         .collect();
-    // Watch the server while the customers run.
-    let (mut peak_rss, mut peak_sockets) = (before.rss_bytes, 0);
+    // Watch the servers (and nginx) while the customers run.
+    let mut peak_rss: Vec<Option<u64>> = before.iter().map(|h| h.rss_bytes).collect();
+    let (mut peak_sockets, mut peak_nginx) = (0, None);
     let watch = async {
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            if let Ok(h) = server.health().await {
-                peak_rss = peak_rss.max(h.rss_bytes);
-                peak_sockets = peak_sockets.max(h.counters.sockets);
+            let now: Vec<_> = health().await.into_iter().flatten().collect();
+            if now.len() == peak_rss.len() {
+                for (peak, h) in peak_rss.iter_mut().zip(&now) {
+                    *peak = (*peak).max(h.rss_bytes);
+                }
+                peak_sockets = peak_sockets.max(now.iter().map(|h| h.counters.sockets).sum());
             }
+            peak_nginx = peak_nginx.max(cluster.as_ref().and_then(Cluster::nginx_rss));
         }
     };
     let all = futures::future::join_all(customers);
@@ -171,14 +213,18 @@ async fn main() {
             Err(e) => tally.errors.push(format!("customer task failed: {e}")),
         }
     }
-    let after = server
-        .idle(quote_timeout + Duration::from_secs(15))
-        .await
-        .expect("/healthz");
-    if !after.counters.is_idle() {
-        tally
-            .errors
-            .push(format!("server not idle afterwards: {after:?}"));
+    let mut after = Vec::new();
+    for server in &servers {
+        let h = server
+            .idle(quote_timeout + Duration::from_secs(15))
+            .await
+            .expect("/healthz");
+        if !h.counters.is_idle() {
+            tally
+                .errors
+                .push(format!("server not idle afterwards: {h:?}"));
+        }
+        after.push(h);
     }
     tally.added_ms.sort_by(f64::total_cmp);
     tally.total_ms.sort_by(f64::total_cmp);
@@ -202,16 +248,29 @@ async fn main() {
         quantile(&tally.total_ms, 0.99)
     );
     println!("server sockets peak    {:>8}", peak_sockets);
-    println!(
-        "server memory (RSS)    before {}, peak {}, after {}",
-        megabytes(before.rss_bytes),
-        megabytes(peak_rss),
-        megabytes(after.rss_bytes)
-    );
-    println!(
-        "server tasks           before {}, after {}",
-        before.tasks, after.tasks
-    );
+    for (n, ((b, peak), a)) in before.iter().zip(&peak_rss).zip(&after).enumerate() {
+        let name = if servers.len() > 1 {
+            format!("instance {}", n + 1)
+        } else {
+            "server".into()
+        };
+        println!(
+            "{:<27}before {}, peak {}, after {}",
+            format!("{name} memory (RSS)"),
+            megabytes(b.rss_bytes),
+            megabytes(*peak),
+            megabytes(a.rss_bytes)
+        );
+        println!(
+            "{:<27}before {}, after {}",
+            format!("{name} tasks"),
+            b.tasks,
+            a.tasks
+        );
+    }
+    if cluster.is_some() {
+        println!("nginx memory (RSS)         peak {}", megabytes(peak_nginx));
+    }
     let mut shown = std::collections::BTreeMap::<&str, usize>::new();
     for e in &tally.errors {
         *shown.entry(e.as_str()).or_default() += 1;
@@ -219,7 +278,9 @@ async fn main() {
     for (e, n) in shown.iter().take(10) {
         println!("  error ×{n}: {e}");
     }
-    if tally.lost > 0 || !tally.errors.is_empty() {
+    let failed = tally.lost > 0 || !tally.errors.is_empty();
+    drop(cluster);
+    if failed {
         std::process::exit(1);
     }
 }

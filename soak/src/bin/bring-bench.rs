@@ -9,7 +9,7 @@ use app::model::{Address, Parcel, SearchRequest, UnavailableReason};
 use app::protocol::{ClientMessage, ServerMessage};
 use futures::SinkExt;
 use promotions::guide::bring::simulated_api::ApiStats;
-use soak::client::{connect, next_message};
+use soak::client::{Entry, connect, next_message};
 use soak::server::{Server, get};
 use std::net::SocketAddr;
 use std::process::Stdio;
@@ -61,7 +61,7 @@ async fn search(
     addr: SocketAddr,
     request: SearchRequest,
 ) -> Result<Vec<Option<UnavailableReason>>, String> {
-    let mut ws = connect(addr).await?;
+    let mut ws = connect(&Entry::Plain(addr)).await?;
     let message = ClientMessage::Search {
         search_id: 1,
         request,
