@@ -31,6 +31,7 @@ pub struct AppState {
     pub clients: ClientAddress,
     /// Redis, when `REDIS_URL` shares cache and budgets between instances.
     pub shared: Option<Arc<Shared>>,
+    pub socket_timeouts: crate::ws::Timeouts,
 }
 
 impl AppState {
@@ -68,6 +69,7 @@ impl AppState {
             )),
             clients: ClientAddress::new(config.client_ip_header.clone()),
             shared,
+            socket_timeouts: crate::ws::Timeouts::default(),
         }
     }
 }

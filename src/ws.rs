@@ -22,9 +22,31 @@ use std::time::{Duration, Instant};
 use tokio_stream::StreamMap;
 use tracing::{Instrument, info, info_span, warn};
 
+/// How often the server pings, and looks for sockets gone idle.
 pub const PING_EVERY: Duration = Duration::from_secs(20);
-/// A socket that has sent nothing (not even a pong) for this long is gone.
+/// A socket that has sent nothing (not even a pong) for this long is gone, whether it ever
+/// spoke or not.
 pub const IDLE_LIMIT: Duration = Duration::from_secs(65);
+/// How long one frame may take to leave: a peer that stops reading cannot hold its socket.
+pub const SEND_LIMIT: Duration = Duration::from_secs(10);
+
+/// The socket's clocks; tests shorten them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    pub ping_every: Duration,
+    pub idle_limit: Duration,
+    pub send_limit: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            ping_every: PING_EVERY,
+            idle_limit: IDLE_LIMIT,
+            send_limit: SEND_LIMIT,
+        }
+    }
+}
 /// On shutdown, how long running searches may take to finish before sockets close with 1001.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
@@ -106,9 +128,20 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
     let _live = Gauge::enter(&state.stats, |s| &s.sockets);
     let opened = Instant::now();
     info!("socket opened");
-    let (mut sink, mut stream) = socket.split();
+    let (sink, mut stream) = socket.split();
+    let timeouts = state.socket_timeouts;
+    let mut sink = Outbound {
+        sink,
+        limit: timeouts.send_limit,
+    };
     let mut searches = Searches::new();
-    let mut heartbeat: Option<tokio::time::Interval> = None;
+    // From the start, so that a socket that never speaks is closed too; the pings themselves
+    // wait until the client has spoken (the server sends nothing before that).
+    let mut heartbeat = tokio::time::interval_at(
+        tokio::time::Instant::now() + timeouts.ping_every,
+        timeouts.ping_every,
+    );
+    let mut spoken = false;
     let mut last_heard = Instant::now();
     // On shutdown, running searches may finish until then; new ones are refused.
     let mut drain_until: Option<tokio::time::Instant> = None;
@@ -127,16 +160,20 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     Some(Ok(Message::Binary(_))) => break End::Close(close::UNSUPPORTED, "binary frames are not supported"),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Ok(Message::Text(text))) => {
-                        // Nothing is sent before the client speaks: the pings start now.
-                        heartbeat.get_or_insert_with(|| tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY));
+                        spoken = true;
                         let draining = drain_until.is_some();
                         // Boxed: the admission may wait on Redis, and its state inline would
                         // grow every idle socket's future by kilobytes.
                         let replies = Box::pin(handle_text(&text, &state, client.caller, &mut searches, draining)).await;
+                        let mut sent = true;
                         for reply in replies {
-                            if send(&mut sink, &reply).await.is_err() {
+                            if sink.message(&reply).await.is_err() {
+                                sent = false;
                                 break;
                             }
+                        }
+                        if !sent {
+                            break End::ClientLeft;
                         }
                     }
                 }
@@ -146,18 +183,18 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                 if done {
                     searches.remove(&search_id);
                 }
-                if send(&mut sink, &event).await.is_err() {
+                if sink.message(&event).await.is_err() {
                     break End::ClientLeft;
                 }
                 if done && drain_until.is_some() && searches.is_empty() {
                     break End::Close(close::GOING_AWAY, close::SHUTDOWN);
                 }
             }
-            _ = tick(&mut heartbeat) => {
-                if last_heard.elapsed() > IDLE_LIMIT {
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > timeouts.idle_limit {
                     break End::Close(close::GOING_AWAY, "idle");
                 }
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                if spoken && sink.frame(Message::Ping(Default::default())).await.is_err() {
                     break End::ClientLeft;
                 }
             }
@@ -172,7 +209,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
     };
     if let End::Close(code, reason) = end {
         let _ = sink
-            .send(Message::Close(Some(CloseFrame {
+            .frame(Message::Close(Some(CloseFrame {
                 code,
                 reason: reason.into(),
             })))
@@ -195,15 +232,6 @@ async fn sleep_until_some(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-async fn tick(heartbeat: &mut Option<tokio::time::Interval>) {
-    match heartbeat {
-        Some(interval) => {
-            interval.tick().await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
 fn read_error(e: axum::Error) -> End {
     let too_big = e
         .into_inner()
@@ -216,12 +244,27 @@ fn read_error(e: axum::Error) -> End {
     }
 }
 
-async fn send<S>(sink: &mut S, msg: &ServerMessage) -> Result<(), ()>
-where
-    S: futures::Sink<Message> + Unpin,
-{
-    let text = serde_json::to_string(msg).map_err(|_| ())?;
-    sink.send(Message::Text(text.into())).await.map_err(|_| ())
+/// The socket's sending half, each frame within the send limit.
+struct Outbound<S> {
+    sink: S,
+    limit: Duration,
+}
+
+impl<S: futures::Sink<Message> + Unpin> Outbound<S> {
+    async fn frame(&mut self, frame: Message) -> Result<(), ()> {
+        match tokio::time::timeout(self.limit, self.sink.send(frame)).await {
+            Ok(sent) => sent.map_err(|_| ()),
+            Err(_) => {
+                warn!("socket: peer stopped reading; closing");
+                Err(())
+            }
+        }
+    }
+
+    async fn message(&mut self, msg: &ServerMessage) -> Result<(), ()> {
+        let text = serde_json::to_string(msg).map_err(|_| ())?;
+        self.frame(Message::Text(text.into())).await
+    }
 }
 
 /// The searches of one socket, each the stream of its events. Removing one (a cancel, or

@@ -6,7 +6,7 @@ use app::error::ErrorCode;
 use app::model::ProductId;
 use app::protocol::ServerMessage;
 use common::*;
-use futures::SinkExt;
+use futures::{SinkExt, StreamExt};
 use serde_json::json;
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -447,4 +447,74 @@ async fn on_shutdown_running_searches_finish_then_sockets_close_with_1001() {
     assert!(refused);
     assert_eq!(outcomes, 4, "every outcome of the running search arrives");
     assert_eq!(close_frame(&mut ws).await, restart);
+}
+
+fn with_timeouts(timeouts: promotions::ws::Timeouts) -> TestServer {
+    let config = promotions::config::Config::from_env().expect("config");
+    let mut state = promotions::state::AppState::new(
+        &config,
+        std::sync::Arc::new(CountingGuide::new(0.0)),
+        None,
+    );
+    state.socket_timeouts = timeouts;
+    spawn_state(state, |routes| routes)
+}
+
+#[tokio::test]
+async fn a_socket_that_never_speaks_is_closed_after_the_idle_limit() {
+    let server = with_timeouts(promotions::ws::Timeouts {
+        ping_every: Duration::from_millis(100),
+        idle_limit: Duration::from_millis(500),
+        send_limit: Duration::from_secs(1),
+    });
+    let mut silent = server.connect().await;
+    // Nothing arrives before the close: the server never speaks first.
+    assert_eq!(
+        close_frame(&mut silent).await,
+        Some((1001, "idle".to_owned()))
+    );
+    assert!(eventually(|| server.stats.snapshot().sockets == 0).await);
+}
+
+#[tokio::test]
+async fn a_peer_that_stops_reading_cannot_hold_its_socket() {
+    let server = with_timeouts(promotions::ws::Timeouts {
+        send_limit: Duration::from_millis(300),
+        ..promotions::ws::Timeouts::default()
+    });
+    let ws = server.connect().await;
+    // The peer keeps asking (pings answered by pongs) but never reads: the answers pile up
+    // in the kernel's buffers until the server's next send cannot leave.
+    let (mut writer, _never_read) = ws.split();
+    let asking = tokio::spawn(async move {
+        for nonce in 0u64.. {
+            let ping = serde_json::json!({"type": "ping", "nonce": nonce}).to_string();
+            let sent = tokio::time::timeout(
+                Duration::from_secs(5),
+                writer.send(Message::Text(ping.into())),
+            )
+            .await;
+            if !matches!(sent, Ok(Ok(()))) {
+                return nonce;
+            }
+        }
+        unreachable!()
+    });
+    let mut freed = false;
+    for _ in 0..300 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if server.stats.snapshot().sockets == 0 {
+            freed = true;
+            break;
+        }
+    }
+    assert!(
+        freed,
+        "the server still holds the socket of a peer that does not read"
+    );
+    let asked = asking.await.unwrap();
+    assert!(
+        asked > 1000,
+        "only {asked} pings were sent before the server gave up"
+    );
 }
