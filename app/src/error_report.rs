@@ -142,11 +142,14 @@ pub fn fallback(b: &Breakage) {
         ("products_outstanding", b.products_outstanding.to_string()),
     ]
     .into();
-    capture(
+    // Every fallback episode is news (the machine reports one per episode), even with the
+    // same trigger as an earlier one on this page.
+    send(
         "TransportFallback",
         &format!("live updates blocked, using HTTP ({})", b.trigger.as_str()),
         tags,
         extra,
+        false,
     );
 }
 
@@ -163,11 +166,20 @@ pub fn capture(
     tags: BTreeMap<&str, String>,
     extra: BTreeMap<&str, String>,
 ) {
+    send(kind, value, tags, extra, true);
+}
+
+fn send(
+    kind: &str,
+    value: &str,
+    tags: BTreeMap<&str, String>,
+    extra: BTreeMap<&str, String>,
+    once_per_page: bool,
+) {
     let Some(text) = REPORTER.with_borrow_mut(|r| {
         let dsn = r.dsn.clone()?;
-        if (r.panicked && value.contains("unreachable"))
-            || !r.sent.insert(format!("{kind}:{value}"))
-        {
+        let first = r.sent.insert(format!("{kind}:{value}"));
+        if (r.panicked && value.contains("unreachable")) || (once_per_page && !first) {
             return None;
         }
         let win = window();

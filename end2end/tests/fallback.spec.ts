@@ -122,3 +122,20 @@ test("a search made at once in stall mode is hedged well before the 3 s verdict"
 test.afterAll(() => {
   console.log("first card per mode (ms):", JSON.stringify(firstCardMs));
 });
+
+test("a replacing search aborts the calls of the one it replaces", async ({ page }) => {
+  await openHydrated(page, `${proxyUrl("refuse-upgrade")}/`);
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "http");
+  const aborted: string[] = [];
+  page.on("requestfailed", (r) => {
+    if (r.url().endsWith("/api/quote_product")) aborted.push(JSON.parse(r.postData() ?? "{}").product_id);
+  });
+  await submitSearch(page, OSLO_KIRKENES);
+  await expect(page.locator('[data-state="offer"]').first()).toBeVisible();
+  // Express (4850) takes a second or two: it is still out when the customer searches again.
+  await expect(page.locator('[data-product-id="4850"]')).not.toHaveAttribute("data-state", "offer");
+  await submitSearch(page, { ...OSLO_KIRKENES, to: "5003" });
+  await expect(page.locator('[data-state="offer"]')).toHaveCount(ALL.length, { timeout: 15_000 });
+  expect(aborted).toContain("4850");
+  await expect(page.locator(".summary")).toContainText("5003");
+});

@@ -32,6 +32,9 @@ pub const RETRY_BUSY_AFTER: Ms = 60_000.0;
 /// After the server closed for a restart, the socket is tried again this much later.
 pub const RETRY_RESTART_AFTER: Ms = 5_000.0;
 pub const MIN_HEDGE_DELAY: Ms = 300.0;
+/// A tick this late means the page was asleep (a closed laptop, a background tab whose timers
+/// the browser throttled): silence then proves nothing, so the socket is asked again first.
+pub const LATE_TICK: Ms = 1_000.0;
 /// Server-function calls in flight at once for one search.
 pub const HTTP_PARALLEL: usize = 6;
 
@@ -130,6 +133,11 @@ pub enum Command {
     Tier(Tier),
     /// Fall back for good: show the notice, remember it, report it.
     Broken(Breakage),
+    /// Abort the server-function calls of `search_id`: it was replaced. The browser's six
+    /// connections are then free for the new search, and the server stops quoting.
+    AbortHttp {
+        search_id: SearchId,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -363,12 +371,17 @@ impl Machine {
     }
 
     fn cancel(&mut self, out: &mut Vec<Command>) {
-        if let Some(s) = self.search.take()
-            && !s.finished
-            && s.on_socket
-            && self.socket_live()
-        {
+        let Some(s) = self.search.take().filter(|s| !s.finished) else {
+            return;
+        };
+        if s.on_socket && self.socket_live() {
             out.push(Command::Send(ClientMessage::Cancel { search_id: s.id }));
+        }
+        if s.http
+            .as_ref()
+            .is_some_and(|h| h.in_flight > 0 || h.plan_requested)
+        {
+            out.push(Command::AbortHttp { search_id: s.id });
         }
     }
 
@@ -548,6 +561,12 @@ impl Machine {
     }
 
     fn tick(&mut self, now: Ms, out: &mut Vec<Command>) {
+        if self
+            .next_deadline()
+            .is_some_and(|due| now - due > LATE_TICK)
+        {
+            return self.resume(now, out);
+        }
         if let Socket::Connecting { since } = self.socket
             && now - since >= OPEN_TIMEOUT
         {
@@ -583,6 +602,28 @@ impl Machine {
             && now - self.last_ping >= IDLE_PING_EVERY
         {
             self.send_ping(now, out);
+        }
+    }
+
+    /// After a sleep: every deadline starts again from now, with a fresh ping, so that only a
+    /// socket that stays silent *while the page is awake* counts as broken. A search still
+    /// waiting for `accepted` is hedged at once: its customer has waited already.
+    fn resume(&mut self, now: Ms, out: &mut Vec<Command>) {
+        match self.socket {
+            Socket::Connecting { .. } => self.socket = Socket::Connecting { since: now },
+            Socket::Open { .. } => self.send_ping(now, out),
+            Socket::Broken { .. } | Socket::Closed => {}
+        }
+        let mut hedge = false;
+        if let Some(s) = self.search.as_mut().filter(|s| !s.finished && s.on_socket) {
+            s.last_heard = now;
+            if !s.accepted {
+                s.started = now;
+                hedge = s.http.is_none();
+            }
+        }
+        if hedge {
+            self.start_http(false, out);
         }
     }
 
@@ -951,6 +992,82 @@ mod tests {
             },
         );
         assert_eq!(breakage(&cmds).unwrap().close_code, Some(CLOSE_GOING_AWAY));
+    }
+
+    #[test]
+    fn a_replaced_search_has_its_server_function_calls_aborted() {
+        let mut m = Machine::new(HEDGE, Some(RETRY_SOCKET_AFTER));
+        m.start(0.0);
+        let cmds = m.handle(1_000.0, Input::Search(sample_request()));
+        assert!(has_plan_call(&cmds));
+        m.handle(
+            1_010.0,
+            Input::HttpPlan {
+                search_id: 1,
+                result: Ok(ids(&["5800", "4850"])),
+            },
+        );
+        let cmds = m.handle(1_500.0, Input::Search(sample_request()));
+        assert_eq!(cmds[0], Command::AbortHttp { search_id: 1 });
+        assert!(has_plan_call(&cmds), "the new search starts at once");
+        // A finished search has nothing to abort.
+        let cmds = m.handle(
+            1_520.0,
+            Input::HttpPlan {
+                search_id: 2,
+                result: Ok(vec![]),
+            },
+        );
+        assert!(emitted(&cmds).contains(&SearchEvent::Done));
+        let cmds = m.handle(2_000.0, Input::Search(sample_request()));
+        assert!(!cmds.iter().any(|c| matches!(c, Command::AbortHttp { .. })));
+    }
+
+    #[test]
+    fn a_page_waking_from_sleep_asks_the_socket_again_before_judging_it() {
+        let mut m = verified();
+        // The idle ping went out, then the laptop slept for an hour: its timer fires late.
+        let cmds = m.handle(30_000.0, Input::Tick);
+        assert_eq!(cmds, vec![Command::Send(ClientMessage::Ping { nonce: 2 })]);
+        let cmds = m.handle(3_630_000.0, Input::Tick);
+        assert!(
+            breakage(&cmds).is_none(),
+            "no fallback for a timer that fired late"
+        );
+        assert_eq!(cmds, vec![Command::Send(ClientMessage::Ping { nonce: 3 })]);
+        // The socket answers the new ping: all is well, still on the socket.
+        let cmds = m.handle(
+            3_630_020.0,
+            Input::SocketMessage(ServerMessage::Pong { nonce: 3 }),
+        );
+        assert!(breakage(&cmds).is_none());
+        assert_eq!(m.tier(), Tier::Ws);
+        // Awake, silence still counts: no pong 3 s after the next ping is a breakage.
+        let mut m = verified();
+        m.handle(30_000.0, Input::Tick);
+        m.handle(3_630_000.0, Input::Tick);
+        let cmds = m.handle(3_633_000.0, Input::Tick);
+        assert_eq!(breakage(&cmds).unwrap().trigger, Trigger::PongTimeout);
+    }
+
+    #[test]
+    fn a_search_waiting_for_accepted_through_a_sleep_is_hedged_not_failed() {
+        let mut m = verified();
+        m.handle(1_000.0, Input::Search(sample_request()));
+        // Asleep before `accepted` (and before the hedge timer) could fire.
+        let cmds = m.handle(60_000.0, Input::Tick);
+        assert!(breakage(&cmds).is_none());
+        assert!(has_plan_call(&cmds), "hedged over HTTP at once");
+        assert!(cmds.contains(&Command::Send(ClientMessage::Ping { nonce: 2 })));
+        // `accepted` then arrives: the socket carries on.
+        let cmds = m.handle(
+            60_010.0,
+            Input::SocketMessage(ServerMessage::Accepted {
+                search_id: 1,
+                products: ids(&["5800"]),
+            }),
+        );
+        assert!(breakage(&cmds).is_none());
     }
 
     #[test]

@@ -5,11 +5,14 @@
 use super::Notice;
 use super::machine::{Breakage, Command, Input, Machine, Tier, hedge_delay};
 use crate::api::{plan_search, quote_product};
+use crate::protocol::SearchId;
 use crate::protocol::{ClientMessage, ServerMessage};
 use crate::results::SearchEvent;
+use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -52,6 +55,16 @@ struct Shell {
     timer: RefCell<Option<Timer>>,
     sink: RefCell<Option<Sink>>,
     notice: RwSignal<Option<Notice>>,
+    /// Server-function calls in flight, by search; aborting one drops its future, and
+    /// server_fn then aborts the fetch (its `AbortController`).
+    calls: RefCell<Vec<Call>>,
+    next_call: Cell<u64>,
+}
+
+struct Call {
+    id: u64,
+    search_id: SearchId,
+    abort: AbortHandle,
 }
 
 /// A failed server-function call is worth an event; its message goes to the page.
@@ -76,7 +89,16 @@ fn crumb(message: &str, data: &[(&str, String)]) {
     );
 }
 
+/// The machine's clock: monotonic, so a wall clock set back or forward (or synced after a
+/// laptop wakes) cannot fire or stall a deadline.
 fn now() -> f64 {
+    window()
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// For what outlives the page (the sessionStorage pin): the wall clock.
+fn wall_clock() -> f64 {
     js_sys::Date::now()
 }
 
@@ -130,8 +152,9 @@ impl Transport {
             .and_then(|s| s.get_item(HTTP_UNTIL_KEY).ok().flatten())
             // Whole milliseconds: parsing and printing floats would cost the WASM kilobytes.
             .and_then(|v| v.parse::<u64>().ok())
-            .map(|until| until as f64)
-            .filter(|until| *until > now());
+            .map(|until| until as f64 - wall_clock())
+            .filter(|left| *left > 0.0)
+            .map(|left| now() + left);
         if http_until.is_some() {
             show_notice(notice);
         }
@@ -144,6 +167,8 @@ impl Transport {
             timer: RefCell::new(None),
             sink: RefCell::new(None),
             notice,
+            calls: RefCell::default(),
+            next_call: Cell::new(0),
         });
         let transport = Transport(shell);
         let commands = transport.0.machine.borrow_mut().start(now());
@@ -201,11 +226,20 @@ impl Transport {
                 Command::Send(msg) => self.send(&msg),
                 Command::HttpPlan { search_id, request } => {
                     let this = self.clone();
-                    leptos::task::spawn_local(async move {
+                    self.call(search_id, async move {
                         let result = plan_search(request)
                             .await
                             .map_err(|e| report_failed_call("plan_search", e));
                         this.feed(Input::HttpPlan { search_id, result });
+                    });
+                }
+                Command::AbortHttp { search_id } => {
+                    self.0.calls.borrow_mut().retain(|call| {
+                        let replaced = call.search_id == search_id;
+                        if replaced {
+                            call.abort.abort();
+                        }
+                        !replaced
                     });
                 }
                 Command::HttpQuote {
@@ -214,10 +248,10 @@ impl Transport {
                     product_id,
                 } => {
                     let this = self.clone();
-                    leptos::task::spawn_local(async move {
+                    self.call(search_id, async move {
                         let result = quote_product(request, product_id.clone())
                             .await
-                            .map_err(|e| e.to_string());
+                            .map_err(|e| report_failed_call("quote_product", e));
                         this.feed(Input::HttpOutcome {
                             search_id,
                             product_id,
@@ -231,17 +265,41 @@ impl Transport {
                         sink(event);
                     }
                 }
-                Command::Tier(tier) => super::mark_body(match tier {
-                    Tier::Ws => "ws",
-                    Tier::Http => "http",
-                }),
+                Command::Tier(Tier::Http) => super::mark_body("http"),
+                Command::Tier(Tier::Ws) => {
+                    super::mark_body("ws");
+                    // The socket works again (after its retry): the notice and the pin go.
+                    if self.0.notice.get_untracked().is_some() {
+                        self.0.notice.set(None);
+                        if let Some(storage) = session_storage() {
+                            let _ = storage.remove_item(HTTP_UNTIL_KEY);
+                        }
+                    }
+                }
                 Command::Broken(breakage) => self.fall_back(&breakage),
             }
         }
     }
 
+    /// Runs a server-function call of `search_id`, abortable with [`Command::AbortHttp`].
+    fn call(&self, search_id: SearchId, call: impl Future<Output = ()> + 'static) {
+        let (abort, registration) = AbortHandle::new_pair();
+        let id = self.0.next_call.get();
+        self.0.next_call.set(id + 1);
+        self.0.calls.borrow_mut().push(Call {
+            id,
+            search_id,
+            abort,
+        });
+        let this = self.clone();
+        leptos::task::spawn_local(async move {
+            let _ = Abortable::new(call, registration).await;
+            this.0.calls.borrow_mut().retain(|call| call.id != id);
+        });
+    }
+
     fn fall_back(&self, breakage: &Breakage) {
-        let retry_at = now() + super::machine::RETRY_SOCKET_AFTER;
+        let retry_at = wall_clock() + super::machine::RETRY_SOCKET_AFTER;
         if let Some(storage) = session_storage() {
             let _ = storage.set_item(HTTP_UNTIL_KEY, &(retry_at as u64).to_string());
         }
