@@ -9,6 +9,11 @@ pub struct Product {
     pub description: &'static str,
 }
 
+/// Every product at most once: the longest plan there can be. The server-rendered results
+/// make one quote slot per product up front (`components/results.rs`), so any plan fits; the
+/// plan's tests hold it to the catalogue.
+pub const MAX_PLAN: usize = PRODUCTS.len();
+
 pub const PRODUCTS: &[Product] = &[
     Product {
         id: "5800",

@@ -108,6 +108,33 @@ mod tests {
     }
 
     #[test]
+    fn every_plan_is_distinct_catalogue_products_so_the_server_rendered_page_shows_it_all() {
+        let places = [
+            OSLO,
+            LONGYEARBYEN,
+            STOCKHOLM,
+            ("DK", "1050"),
+            ("FI", "00100"),
+            ("DE", "10115"),
+            ("RU", "101000"),
+        ];
+        for from in places {
+            for to in places {
+                let plan = ids(from, to);
+                let distinct: std::collections::HashSet<_> = plan.iter().collect();
+                assert_eq!(distinct.len(), plan.len(), "{from:?} → {to:?}: {plan:?}");
+                assert!(plan.len() <= app::catalogue::MAX_PLAN);
+                for id in &plan {
+                    assert!(
+                        app::catalogue::PRODUCTS.iter().any(|p| p.id == id),
+                        "{id} is not in the catalogue"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn other_countries_get_cross_border_products() {
         assert_eq!(ids(OSLO, ("DE", "10115")), ["0340", "0349", "0330"]);
     }

@@ -70,7 +70,7 @@ fn Planning() -> impl IntoView {
 /// Most products one plan can have. Every slot gets its quote resource up front: Suspense
 /// renders its children more than once on the server, and cards that made their own
 /// resources asked the shipping guide three times per product.
-const MAX_PLANNED: usize = 12;
+const MAX_PLANNED: usize = crate::catalogue::MAX_PLAN;
 
 type Quote = Resource<Option<Result<Outcome, ApiError>>>;
 
