@@ -47,6 +47,18 @@ test("a fallback through a resetting proxy is reported once, with its close code
   expect(body.breadcrumbs.values.map((b: any) => b.message)).toContain("close");
 });
 
+test("a refused upgrade (error, then close) is reported with the close's code", async ({ page }) => {
+  await openHydrated(page, `${proxyUrl("refuse-upgrade")}/`);
+  await expect(page.getByTestId("transport-notice")).toBeVisible();
+  await expect.poll(async () => (await kentEvents()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+  const events = await kentEvents();
+  expect(events.map((e) => e.summary)).toEqual([expect.stringContaining("TransportFallback")]);
+  const body = await kentEvent(events[0].event_id);
+  expect(body.tags.trigger).toBe("error_event");
+  expect(body.tags.close_code).toBe("1006");
+  expect(body.tags.was_clean).toBe("false");
+});
+
 test("a Rust panic in the page is reported once, with its message", async ({ page }) => {
   await page.goto("/?debug_panic=1");
   await expect.poll(async () => (await kentEvents()).length, { timeout: 10_000 }).toBeGreaterThan(0);

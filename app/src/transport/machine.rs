@@ -35,6 +35,9 @@ pub const MIN_HEDGE_DELAY: Ms = 300.0;
 /// A tick this late means the page was asleep (a closed laptop, a background tab whose timers
 /// the browser throttled): silence then proves nothing, so the socket is asked again first.
 pub const LATE_TICK: Ms = 1_000.0;
+/// After an `error` event, how long the report waits for the `close` that browsers fire next
+/// (with the close code, reason and `wasClean` the report should carry).
+pub const CLOSE_WAIT: Ms = 250.0;
 /// Server-function calls in flight at once for one search.
 pub const HTTP_PARALLEL: usize = 6;
 
@@ -203,6 +206,8 @@ pub struct Machine {
     /// The socket was reopened at once after the server closed for a restart: until it is
     /// verified, a failure is the restart (quiet, retried soon), not the network.
     reopening: bool,
+    /// A fallback after an `error` event, reported when its `close` comes (or at the time).
+    unreported: Option<(Breakage, Ms)>,
 }
 
 impl Machine {
@@ -218,6 +223,7 @@ impl Machine {
             messages_received: 0,
             search: None,
             reopening: false,
+            unreported: None,
         }
     }
 
@@ -246,6 +252,7 @@ impl Machine {
     }
 
     fn open(&mut self, now: Ms, out: &mut Vec<Command>) {
+        self.report(None, out);
         self.socket = Socket::Connecting { since: now };
         self.messages_received = 0;
         out.push(Command::OpenSocket);
@@ -263,6 +270,9 @@ impl Machine {
     /// When the shell must call back with [`Input::Tick`], if anything is pending.
     pub fn next_deadline(&self) -> Option<Ms> {
         let mut at: Vec<Ms> = Vec::new();
+        if let Some((_, until)) = &self.unreported {
+            at.push(*until);
+        }
         match self.socket {
             Socket::Connecting { since } => at.push(since + OPEN_TIMEOUT),
             Socket::Open { verified: true, .. } if self.ping.is_none() => {
@@ -516,6 +526,9 @@ impl Machine {
         was_clean: bool,
         out: &mut Vec<Command>,
     ) {
+        if self.unreported.is_some() {
+            return self.report(Some((code, reason, was_clean)), out);
+        }
         if !self.socket_live() {
             return;
         }
@@ -561,6 +574,13 @@ impl Machine {
     }
 
     fn tick(&mut self, now: Ms, out: &mut Vec<Command>) {
+        if self
+            .unreported
+            .as_ref()
+            .is_some_and(|(_, until)| now >= *until)
+        {
+            self.report(None, out);
+        }
         if self
             .next_deadline()
             .is_some_and(|due| now - due > LATE_TICK)
@@ -664,9 +684,8 @@ impl Machine {
             retry_at: now + RETRY_SOCKET_AFTER,
         };
         self.ping = None;
-        out.push(Command::CloseSocket);
         out.push(Command::Tier(Tier::Http));
-        out.push(Command::Broken(Breakage {
+        let breakage = Breakage {
             trigger,
             close_code,
             close_reason,
@@ -674,10 +693,31 @@ impl Machine {
             ms_since_open,
             messages_received: self.messages_received,
             products_outstanding,
-        }));
+        };
+        if trigger == Trigger::Error {
+            // The socket stays open to hear its `close`; HTTP starts now all the same.
+            self.unreported = Some((breakage, now + CLOSE_WAIT));
+        } else {
+            out.push(Command::CloseSocket);
+            out.push(Command::Broken(breakage));
+        }
         if self.search.as_ref().is_some_and(|s| !s.finished) {
             self.start_http(true, out);
         }
+    }
+
+    /// Reports the fallback that waited for its `close`, with what the close said.
+    fn report(&mut self, close: Option<(u16, String, bool)>, out: &mut Vec<Command>) {
+        let Some((mut breakage, _)) = self.unreported.take() else {
+            return;
+        };
+        if let Some((code, reason, clean)) = close {
+            breakage.close_code = Some(code);
+            breakage.close_reason = reason;
+            breakage.was_clean = Some(clean);
+        }
+        out.push(Command::CloseSocket);
+        out.push(Command::Broken(breakage));
     }
 
     /// Brings in the HTTP tier for the search on screen: plan first if unknown, then only the
@@ -1087,13 +1127,38 @@ mod tests {
     fn an_error_event_mid_search_fetches_only_what_is_missing() {
         let mut m = mid_search();
         let cmds = m.handle(1_100.0, Input::SocketError);
+        assert!(!has_plan_call(&cmds), "the plan is known");
+        assert_eq!(quotes(&cmds), ["5600", "4850"]);
+        // The report waits for the `close` that follows, and carries what it says.
+        assert!(breakage(&cmds).is_none());
+        let cmds = m.handle(
+            1_102.0,
+            Input::SocketClosed {
+                code: 1006,
+                reason: String::new(),
+                was_clean: false,
+            },
+        );
         let b = breakage(&cmds).unwrap();
         assert_eq!(b.trigger, Trigger::Error);
+        assert_eq!((b.close_code, b.was_clean), (Some(1006), Some(false)));
         assert_eq!(b.products_outstanding, 2);
         assert_eq!(b.messages_received, 3);
         assert!(cmds.contains(&Command::CloseSocket));
-        assert!(!has_plan_call(&cmds), "the plan is known");
-        assert_eq!(quotes(&cmds), ["5600", "4850"]);
+    }
+
+    #[test]
+    fn an_error_without_a_close_is_reported_after_a_short_wait() {
+        let mut m = mid_search();
+        m.handle(1_100.0, Input::SocketError);
+        assert_eq!(m.next_deadline(), Some(1_100.0 + CLOSE_WAIT));
+        assert!(breakage(&m.handle(1_200.0, Input::Tick)).is_none());
+        let cmds = m.handle(1_100.0 + CLOSE_WAIT, Input::Tick);
+        let b = breakage(&cmds).unwrap();
+        assert_eq!((b.trigger, b.close_code), (Trigger::Error, None));
+        assert!(cmds.contains(&Command::CloseSocket));
+        // Reported once.
+        assert!(breakage(&m.handle(1_400.0, Input::Tick)).is_none());
     }
 
     #[test]
