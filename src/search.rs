@@ -39,7 +39,7 @@ impl SearchService {
         request: &SearchRequest,
     ) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
         let request = validate_request(request)?;
-        let products = crate::guide::plan::plan(&request);
+        let products = app::plan::plan(&request);
         Ok((request, products))
     }
 

@@ -8,7 +8,9 @@ pub mod error;
 #[cfg(feature = "client")]
 pub mod error_report;
 pub mod model;
+pub mod plan;
 pub mod protocol;
+pub mod region;
 pub mod results;
 pub mod sentry;
 pub mod transport;

@@ -1,14 +1,13 @@
 //! The shipping guide: what one product costs and takes for a parcel on a route.
 //! Two implementations share [`ShippingGuide`]: the built-in [`simulator`] (the default) and
 //! [`bring`], a client for Bring's Shipping Guide API. Which products to ask about is our own
-//! rule table, [`plan`], whichever guide answers; [`cache`] and [`budget`] sit in front of
+//! rule table, [`app::plan`], whichever guide answers; [`cache`] and [`budget`] sit in front of
 //! a remote guide.
 
 pub mod bring;
 pub mod budget;
 pub mod cache;
 pub mod calendar;
-pub mod plan;
 pub mod simulator;
 
 use crate::config::Config;

@@ -40,11 +40,11 @@
 //! request and product, so the same request always behaves the same.
 
 use super::calendar::{self, add_working_days};
-use super::plan::{self, NORDIC};
 use super::{GuideError, QuoteFuture, ShippingGuide};
-use crate::route::Region;
 use app::catalogue;
 use app::model::{LeadTime, Money, Offer, ProductId, SearchRequest};
+use app::plan::{self, NORDIC};
+use app::region::Region;
 use std::time::Duration;
 use time::Date;
 

@@ -737,10 +737,18 @@ impl Machine {
         }
         if s.plan.is_none() && !http.plan_requested {
             http.plan_requested = true;
+            // The server's plan call admits the search (its budget, its refusals) and, for a
+            // hedge, tells the plan.
             out.push(Command::HttpPlan {
                 search_id: s.id,
                 request: s.request.clone(),
             });
+            if for_good {
+                // On HTTP for good the quotes need not wait a round trip for the server's copy
+                // of the plan: it is the same code (`app::plan`), so they start now.
+                let (id, products) = (s.id, crate::plan::plan(&s.request));
+                return self.planned(id, products, out);
+            }
         }
         self.pump_http(out);
     }
@@ -782,18 +790,19 @@ impl Machine {
             Ok(products) => self.planned(search_id, products, out),
             Err(message) => {
                 let socket_ok = self.tier() == Tier::Ws;
-                if let Some(s) = self.current(search_id)
-                    && s.plan.is_none()
+                let Some(s) = self.current(search_id) else {
+                    return;
+                };
+                if !socket_ok {
+                    // Refused or unreachable: the search ends here, with whatever it started.
+                    s.finished = true;
+                    out.push(Command::AbortHttp { search_id });
+                    out.push(Command::Emit(SearchEvent::Failed(message)));
+                } else if s.plan.is_none()
+                    && let Some(http) = &mut s.http
                 {
-                    if socket_ok {
-                        // Only a hedge failed; ask again if the socket breaks.
-                        if let Some(http) = &mut s.http {
-                            http.plan_requested = false;
-                        }
-                    } else {
-                        s.finished = true;
-                        out.push(Command::Emit(SearchEvent::Failed(message)));
-                    }
+                    // Only a hedge failed; ask again if the socket breaks.
+                    http.plan_requested = false;
                 }
             }
         }
@@ -1050,17 +1059,51 @@ mod tests {
         let cmds = m.handle(1_500.0, Input::Search(sample_request()));
         assert_eq!(cmds[0], Command::AbortHttp { search_id: 1 });
         assert!(has_plan_call(&cmds), "the new search starts at once");
-        // A finished search has nothing to abort.
-        let cmds = m.handle(
-            1_520.0,
-            Input::HttpPlan {
-                search_id: 2,
-                result: Ok(vec![]),
-            },
-        );
+        // A finished search has nothing to abort: no service goes to Russia, so search 3
+        // is done as soon as it is planned.
+        let mut to_russia = sample_request();
+        to_russia.to.country = "RU".into();
+        let cmds = m.handle(1_520.0, Input::Search(to_russia));
         assert!(emitted(&cmds).contains(&SearchEvent::Done));
         let cmds = m.handle(2_000.0, Input::Search(sample_request()));
         assert!(!cmds.iter().any(|c| matches!(c, Command::AbortHttp { .. })));
+    }
+
+    #[test]
+    fn on_http_for_good_the_quotes_start_at_once_with_the_pages_own_plan() {
+        let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
+        m.start(0.0);
+        let cmds = m.handle(1_000.0, Input::Search(sample_request()));
+        let plan = crate::plan::plan(&sample_request());
+        assert!(has_plan_call(&cmds), "the server still admits the search");
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(plan.clone())]);
+        let asked: Vec<String> = plan.iter().map(|p| p.0.clone()).collect();
+        assert_eq!(
+            quotes(&cmds),
+            asked,
+            "every product at once, no round trip first"
+        );
+        // The server's plan then changes nothing: nothing is asked twice.
+        let cmds = m.handle(
+            1_010.0,
+            Input::HttpPlan {
+                search_id: 1,
+                result: Ok(plan),
+            },
+        );
+        assert!(cmds.is_empty(), "{cmds:?}");
+        // A refusal of the plan call ends the search and aborts its quotes.
+        let cmds = m.handle(2_000.0, Input::Search(sample_request()));
+        assert!(cmds.contains(&Command::AbortHttp { search_id: 1 }));
+        let cmds = m.handle(
+            2_010.0,
+            Input::HttpPlan {
+                search_id: 2,
+                result: Err("Too many searches in the last minute. Try again in 3 s.".into()),
+            },
+        );
+        assert!(cmds.contains(&Command::AbortHttp { search_id: 2 }));
+        assert!(matches!(emitted(&cmds)[..], [SearchEvent::Failed(_)]));
     }
 
     #[test]
@@ -1338,7 +1381,10 @@ mod tests {
 
     #[test]
     fn at_most_six_server_function_calls_are_in_flight() {
-        let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
+        // A hedge (the socket not verified yet) takes the server's plan, here a long one.
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        m.handle(1.0, Input::SocketOpened);
         let cmds = m.handle(0.0, Input::Search(sample_request()));
         assert!(has_plan_call(&cmds));
         let plan = ids(&["1", "2", "3", "4", "5", "6", "7", "8"]);

@@ -1,5 +1,7 @@
 //! Which products to ask the shipping guide about for a route: our own rule table, shared by
-//! every guide (the simulator prices by it; Bring is asked for exactly these products).
+//! every guide (the simulator prices by it; Bring is asked for exactly these products), and
+//! shared with the page, which on the HTTP tier starts quoting without waiting for the
+//! server's copy of the plan.
 //!
 //! Senders must be in NO, SE, DK or FI (we collect only there).
 //! - Norway → Norway: 5800 pickup point, 5600 home delivery, 3584 mailbox, 5000 business,
@@ -10,8 +12,8 @@
 //!   either end, no home delivery (0340 and 0330 only).
 //! - To Russia or Belarus: nothing (sanctions). From outside the Nordics: nothing.
 
-use crate::route::Region;
-use app::model::{Address, ProductId, SearchRequest};
+use crate::model::{Address, ProductId, SearchRequest};
+use crate::region::Region;
 
 pub const NORDIC: [&str; 4] = ["NO", "SE", "DK", "FI"];
 const SANCTIONED: [&str; 2] = ["RU", "BY"];
@@ -50,7 +52,7 @@ pub fn plan(request: &SearchRequest) -> Vec<ProductId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::Parcel;
+    use crate::model::Parcel;
 
     pub fn request(from: (&str, &str), to: (&str, &str)) -> SearchRequest {
         let address = |(country, postal_code): (&str, &str)| Address {
@@ -123,10 +125,10 @@ mod tests {
                 let plan = ids(from, to);
                 let distinct: std::collections::HashSet<_> = plan.iter().collect();
                 assert_eq!(distinct.len(), plan.len(), "{from:?} → {to:?}: {plan:?}");
-                assert!(plan.len() <= app::catalogue::MAX_PLAN);
+                assert!(plan.len() <= crate::catalogue::MAX_PLAN);
                 for id in &plan {
                     assert!(
-                        app::catalogue::PRODUCTS.iter().any(|p| p.id == id),
+                        crate::catalogue::PRODUCTS.iter().any(|p| p.id == id),
                         "{id} is not in the catalogue"
                     );
                 }
