@@ -86,16 +86,11 @@ pub fn check(options: &LeptosOptions) -> Check {
     {
         return Check::Missing(format!("no {wasm}*.wasm in {}", dir.display()));
     }
-    if options.hash_files {
-        let hash_file = std::env::current_exe()
-            .ok()
-            .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())));
-        if !hash_file.as_ref().is_some_and(|f| f.exists()) {
-            return Check::Missing(format!(
-                "the asset names' hash file ({}) is not next to the server binary: copy it with the binary",
-                options.hash_file
-            ));
-        }
+    if options.hash_files && !app::asset_hash_file(options).is_some_and(|f| f.exists()) {
+        return Check::Missing(format!(
+            "the asset names' hash file ({}) is not next to the server binary: copy it with the binary",
+            options.hash_file
+        ));
     }
     let bare: Vec<&&String> = assets
         .iter()

@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, header};
 
 #[derive(Clone, Debug, Default)]
 pub struct OriginPolicy {
+    /// Empty: the request's own host decides.
     allowed: Vec<String>,
-    allow_same_host: bool,
 }
 
 /// `scheme://host[:port]` in lower case, without the scheme's default port; `None` if not an origin.
@@ -37,11 +37,7 @@ impl OriginPolicy {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let allow_same_host = allowed.is_empty();
-        Ok(Self {
-            allowed,
-            allow_same_host,
-        })
+        Ok(Self { allowed })
     }
 
     /// Whether every public origin is https: then the session cookie is `Secure`.
@@ -51,7 +47,7 @@ impl OriginPolicy {
 
     /// Whether the list is unset, so that the Host header decides (start-up warns).
     pub fn is_open_to_own_host(&self) -> bool {
-        self.allow_same_host
+        self.allowed.is_empty()
     }
 
     pub fn allows(&self, headers: &HeaderMap) -> bool {
@@ -69,7 +65,7 @@ impl OriginPolicy {
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
             .map(str::to_ascii_lowercase);
-        self.allow_same_host
+        self.is_open_to_own_host()
             && host.is_some_and(|host| {
                 let authority = origin.split_once("://").map_or("", |(_, a)| a);
                 authority == host

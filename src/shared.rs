@@ -5,7 +5,7 @@
 
 use crate::limits::{Caller, RetryAfter, Scope, SessionKey, Tier};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -80,7 +80,6 @@ pub struct Shared {
     down_until: std::sync::Mutex<Option<Instant>>,
     /// Whether the last call failed: the log says so once per outage, not once per call.
     failing: AtomicBool,
-    pub failures: AtomicU64,
 }
 
 /// What `/healthz` shows of Redis.
@@ -104,7 +103,6 @@ impl Shared {
             admit: redis::Script::new(ADMIT),
             down_until: std::sync::Mutex::new(None),
             failing: AtomicBool::new(false),
-            failures: AtomicU64::new(0),
         });
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CALL_TIMEOUT * 4))
@@ -156,7 +154,6 @@ impl Shared {
     }
 
     fn failed(&self, error: &str) {
-        self.failures.fetch_add(1, Ordering::Relaxed);
         *self.down_until.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(Instant::now() + RETRY_AFTER);
         if !self.failing.swap(true, Ordering::Relaxed) {

@@ -87,13 +87,14 @@ impl Health {
             tasks: tokio::runtime::Handle::current()
                 .metrics()
                 .num_alive_tasks(),
-            rss_bytes: resident_bytes(),
+            rss_bytes: resident_bytes("self"),
         }
     }
 }
 
-fn resident_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+/// Resident memory of a process (`"self"` or a PID), where the OS tells it (Linux).
+pub fn resident_bytes(process: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     let kb = status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))?

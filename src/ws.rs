@@ -161,9 +161,9 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Ok(Message::Text(text))) => {
                         spoken = true;
-                        // The token itself, not only the branch below: when a frame and the
-                        // shutdown are ready together, select! may take the frame first.
-                        let draining = drain_until.is_some() || state.shutdown.is_cancelled();
+                        // The token, not the branch below: when a frame and the shutdown are
+                        // ready together, select! may take the frame first.
+                        let draining = state.shutdown.is_cancelled();
                         // Boxed: the admission may wait on Redis, and its state inline would
                         // grow every idle socket's future by kilobytes.
                         let replies = Box::pin(handle_text(&text, &state, client.caller, &mut searches, draining)).await;

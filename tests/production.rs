@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Reply, connect_at, exchange_at};
+use common::{Reply, connect_at, exchange_at, free_port};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -21,11 +21,6 @@ impl Drop for Binary {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    probe.local_addr().unwrap().port()
 }
 
 async fn start(env: &[(&str, String)]) -> Binary {

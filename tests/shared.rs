@@ -45,12 +45,7 @@ impl Redis {
     }
 
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Self::start_on(port)
+        Self::start_on(free_port())
     }
 
     fn url(&self) -> String {
@@ -98,6 +93,35 @@ async fn until_redis(server: &TestServer, status: RedisStatus) {
     panic!("redis never {status:?}");
 }
 
+/// Two instances on one fresh Redis and one guide, both connected. Bind `_redis`: Redis
+/// stops when it is dropped.
+struct TwoInstances {
+    _redis: Redis,
+    guide: CountingGuide,
+    a: TestServer,
+    b: TestServer,
+}
+
+async fn two_instances(limits: Settings) -> TwoInstances {
+    let redis = Redis::start();
+    let guide = CountingGuide::new(0.0);
+    let a = instance(&redis, &guide, limits);
+    let b = instance(&redis, &guide, limits);
+    until_redis(&a, RedisStatus::Up).await;
+    until_redis(&b, RedisStatus::Up).await;
+    TwoInstances {
+        _redis: redis,
+        guide,
+        a,
+        b,
+    }
+}
+
+/// A `Cookie` header value for a new browser session.
+fn new_session() -> String {
+    format!("promo_session={}", promotions::session::SessionId::random())
+}
+
 fn request_to(postal_code: &str) -> serde_json::Value {
     serde_json::json!({
         "from": {"country": "NO", "postal_code": "0150"},
@@ -124,12 +148,12 @@ async fn quote(server: &TestServer, to: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn a_quote_cached_by_one_instance_is_served_by_the_other() {
-    let redis = Redis::start();
-    let guide = CountingGuide::new(0.0);
-    let a = instance(&redis, &guide, Settings::unlimited());
-    let b = instance(&redis, &guide, Settings::unlimited());
-    until_redis(&a, RedisStatus::Up).await;
-    until_redis(&b, RedisStatus::Up).await;
+    let TwoInstances {
+        _redis,
+        guide,
+        a,
+        b,
+    } = two_instances(Settings::unlimited()).await;
     let first = quote(&a, "9900").await;
     let second = quote(&b, "9900").await;
     assert_eq!(first, second);
@@ -144,19 +168,14 @@ async fn a_quote_cached_by_one_instance_is_served_by_the_other() {
 
 #[tokio::test]
 async fn a_budget_spent_on_one_instance_is_spent_on_all() {
-    let redis = Redis::start();
-    let guide = CountingGuide::new(0.0);
     let limits = Settings {
         searches_per_minute: 3,
         searches_per_minute_per_address: 5,
         ..Settings::default()
     };
-    let a = instance(&redis, &guide, limits);
-    let b = instance(&redis, &guide, limits);
-    until_redis(&a, RedisStatus::Up).await;
-    until_redis(&b, RedisStatus::Up).await;
+    let TwoInstances { _redis, a, b, .. } = two_instances(limits).await;
     // One session, alternating instances: three searches, then refused on either.
-    let cookie = format!("promo_session={}", promotions::session::SessionId::random());
+    let cookie = new_session();
     let session = [("cookie", cookie.as_str())];
     for (server, to) in [(&a, "9900"), (&b, "5003"), (&a, "7010")] {
         assert_eq!(plan(server, &session, to).await, 200);
@@ -165,26 +184,21 @@ async fn a_budget_spent_on_one_instance_is_spent_on_all() {
     assert_eq!(plan(&a, &session, "1002").await, 429);
     // The address's ceiling (5) is shared too: two more sessions' searches, then refused.
     for (server, to) in [(&b, "2000"), (&a, "3000")] {
-        let other = format!("promo_session={}", promotions::session::SessionId::random());
+        let other = new_session();
         assert_eq!(plan(server, &[("cookie", &other)], to).await, 200);
     }
-    let late = format!("promo_session={}", promotions::session::SessionId::random());
+    let late = new_session();
     assert_eq!(plan(&b, &[("cookie", &late)], "4000").await, 429);
 }
 
 #[tokio::test]
 async fn a_search_hedged_across_two_instances_counts_once() {
-    let redis = Redis::start();
-    let guide = CountingGuide::new(0.0);
     let limits = Settings {
         searches_per_minute: 1,
         ..Settings::default()
     };
-    let a = instance(&redis, &guide, limits);
-    let b = instance(&redis, &guide, limits);
-    until_redis(&a, RedisStatus::Up).await;
-    until_redis(&b, RedisStatus::Up).await;
-    let cookie = format!("promo_session={}", promotions::session::SessionId::random());
+    let TwoInstances { _redis, a, b, .. } = two_instances(limits).await;
+    let cookie = new_session();
     // The socket lands on one instance, the hedge's HTTP plan on the other.
     let mut ws = a
         .connect_with_headers(Some(&a.origin()), &[("cookie", &cookie)])

@@ -68,13 +68,20 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
     .clone()
 }
 
+/// Where cargo-leptos writes the assets' content hashes: next to the server binary.
+#[cfg(feature = "ssr")]
+pub fn asset_hash_file(options: &LeptosOptions) -> Option<std::path::PathBuf> {
+    Some(
+        std::env::current_exe()
+            .ok()?
+            .parent()?
+            .join(options.hash_file.as_ref()),
+    )
+}
+
 #[cfg(feature = "ssr")]
 fn css_hash(options: &LeptosOptions) -> Option<String> {
-    let file = std::env::current_exe()
-        .ok()?
-        .parent()?
-        .join(options.hash_file.as_ref());
-    let hashes = std::fs::read_to_string(file).ok()?;
+    let hashes = std::fs::read_to_string(asset_hash_file(options)?).ok()?;
     hashes.lines().find_map(|line| {
         let (kind, hash) = line.split_once(':')?;
         (kind.trim() == "css").then(|| hash.trim().to_owned())

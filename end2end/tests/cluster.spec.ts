@@ -51,6 +51,16 @@ async function openOnSocket(page: Page) {
 const offers = (page: Page) => page.locator('[data-state="offer"]');
 const route = (to: string) => ({ from: "0150", to, weight: "1.2" });
 
+/** A search on the socket with its express card still out; returns the socket's instance. */
+async function midSearchOnSocket(page: Page, to: string): Promise<number> {
+  await openOnSocket(page);
+  const instance = await socketInstance();
+  await submitSearch(page, route(to));
+  await expect(offers(page).first()).toBeVisible();
+  expect(await offers(page).count(), "the express card is still outstanding").toBeLessThan(5);
+  return instance;
+}
+
 test.describe("through nginx, two instances and Redis", () => {
   test.describe.configure({ mode: "serial" });
   test.use({ ignoreHTTPSErrors: true }); // the certificate scripts/cluster made for 127.0.0.1
@@ -119,11 +129,7 @@ test.describe("through nginx, two instances and Redis", () => {
   });
 
   test("SIGTERM to the instance holding the socket mid-search costs the customer nothing", async ({ page }) => {
-    await openOnSocket(page);
-    const victim = await socketInstance();
-    await submitSearch(page, route("3015"));
-    await expect(offers(page).first()).toBeVisible();
-    expect(await offers(page).count(), "the express card is still outstanding").toBeLessThan(5);
+    const victim = await midSearchOnSocket(page, "3015");
     const stopped = clusterInBackground("stop", String(victim));
     // Its search finishes on it, then the socket closes with 1001: no notice, no lost card.
     await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
@@ -139,11 +145,7 @@ test.describe("through nginx, two instances and Redis", () => {
   });
 
   test("an instance killed outright mid-search: the page falls back and loses nothing", async ({ page }) => {
-    await openOnSocket(page);
-    const victim = await socketInstance();
-    await submitSearch(page, route("6003"));
-    await expect(offers(page).first()).toBeVisible();
-    expect(await offers(page).count(), "the express card is still outstanding").toBeLessThan(5);
+    const victim = await midSearchOnSocket(page, "6003");
     cluster("kill", String(victim));
     await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
     await expect(page.locator("body")).toHaveAttribute("data-transport", "http");

@@ -2,6 +2,7 @@
 //! the instances, each watched through its own `/healthz`, and nginx's memory from `/proc`.
 
 use crate::server::Server;
+use promotions::stats::resident_bytes;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,7 +46,7 @@ impl Cluster {
             .trim()
             .parse()
             .ok()?;
-        let mut total = rss(master)?;
+        let mut total = resident_bytes(&master.to_string())?;
         for entry in std::fs::read_dir("/proc").ok()?.flatten() {
             let Some(pid) = entry
                 .file_name()
@@ -55,7 +56,7 @@ impl Cluster {
                 continue;
             };
             if parent(pid) == Some(master) {
-                total += rss(pid).unwrap_or(0);
+                total += resident_bytes(&pid.to_string()).unwrap_or(0);
             }
         }
         Some(total)
@@ -66,20 +67,6 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = Command::new("scripts/cluster").arg("down").status();
     }
-}
-
-fn rss(pid: u32) -> Option<u64> {
-    let status =
-        std::fs::read_to_string(Path::new("/proc").join(pid.to_string()).join("status")).ok()?;
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
 }
 
 fn parent(pid: u32) -> Option<u32> {

@@ -67,7 +67,7 @@ impl ClientAddress {
         Self { header }
     }
 
-    pub fn key(&self, peer: IpAddr, headers: &HeaderMap) -> ClientKey {
+    fn key(&self, peer: IpAddr, headers: &HeaderMap) -> ClientKey {
         let forwarded = self.header.as_ref().and_then(|name| {
             let last = headers.get_all(name).iter().next_back()?.to_str().ok()?;
             last.rsplit(',').next()?.trim().parse::<IpAddr>().ok()

@@ -333,10 +333,6 @@ mod tests {
         Arc::new(ClientLimits::new(settings, Arc::default(), None))
     }
 
-    fn off() -> Settings {
-        Settings::unlimited()
-    }
-
     fn request(n: u32) -> SearchRequest {
         serde_json::from_value(serde_json::json!({
             "from": {"country": "NO", "postal_code": "0150"},
@@ -351,7 +347,7 @@ mod tests {
         let limits = limits(Settings {
             max_sockets_per_session: 2,
             max_sockets_per_ip: 3,
-            ..off()
+            ..Settings::unlimited()
         });
         let alice = session("192.0.2.1");
         let a = limits.open_socket(alice).unwrap();
@@ -378,7 +374,7 @@ mod tests {
         let limits = limits(Settings {
             searches_per_minute: 3,
             searches_per_minute_per_address: 10,
-            ..off()
+            ..Settings::unlimited()
         });
         let abuser = session("192.0.2.1");
         for n in 0..3 {
@@ -421,7 +417,7 @@ mod tests {
     async fn callers_without_the_cookie_share_one_session_budget_per_address() {
         let limits = limits(Settings {
             searches_per_minute: 2,
-            ..off()
+            ..Settings::unlimited()
         });
         limits
             .search(anonymous("192.0.2.1"), Tier::Http, &request(1))
@@ -447,7 +443,7 @@ mod tests {
         // Sockets too.
         let limits = super::tests::limits(Settings {
             max_sockets_per_session: 1,
-            ..off()
+            ..Settings::unlimited()
         });
         let _one = limits.open_socket(anonymous("192.0.2.1")).unwrap();
         assert!(limits.open_socket(anonymous("192.0.2.1")).is_none());
@@ -457,7 +453,7 @@ mod tests {
     async fn quotes_have_their_own_larger_budget() {
         let limits = limits(Settings {
             searches_per_minute: 1,
-            ..off()
+            ..Settings::unlimited()
         });
         let caller = session("192.0.2.1");
         for _ in 0..QUOTES_PER_SEARCH {
@@ -472,7 +468,7 @@ mod tests {
 
     #[tokio::test]
     async fn zero_turns_the_limits_off() {
-        let limits = limits(off());
+        let limits = limits(Settings::unlimited());
         let caller = anonymous("192.0.2.1");
         let slots: Vec<_> = (0..1000)
             .map(|_| limits.open_socket(caller).unwrap())

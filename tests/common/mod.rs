@@ -81,6 +81,12 @@ pub fn server_runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// A loopback port free a moment ago, for a process that binds it itself.
+pub fn free_port() -> u16 {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().port()
+}
+
 /// Serves `app` on an ephemeral loopback port on the servers' runtime.
 pub fn serve(app: axum::Router) -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
