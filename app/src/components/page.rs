@@ -107,11 +107,15 @@ mod live_search {
         let transport = StoredValue::new_local(Transport::connect(notice));
         let run = move |q: &SearchQuery| match q.to_request() {
             Ok(request) if !q.is_empty() => {
-                live_request.set(Some(request.clone()));
-                live.set(Some(ResultsView::Planning));
+                // The page renders after the transport has sent the search: set quietly, the
+                // signals would queue their render ahead of the transport's requests.
+                live_request.update_untracked(|r| *r = Some(request.clone()));
+                live.update_untracked(|v| *v = Some(ResultsView::Planning));
                 transport.with_value(|t| {
                     t.search(request, move |event| ResultsView::apply(live, event))
                 });
+                live_request.notify();
+                live.notify();
             }
             _ => {
                 transport.with_value(Transport::cancel);

@@ -160,6 +160,20 @@ enum Socket {
     },
 }
 
+/// How the HTTP tier joins a search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Join {
+    /// Beside a socket that has not answered yet but may any moment (the probe has just been
+    /// sent): the server's plan call goes first, so a socket that answers meanwhile costs no
+    /// duplicate quotes.
+    Hedge,
+    /// Beside a socket that is overdue (its `pong` or `accepted` is late): quotes start at
+    /// once with the page's own plan; per product the first answer still wins.
+    LateHedge,
+    /// The socket is gone: HTTP carries the search to its end.
+    ForGood,
+}
+
 #[derive(Debug)]
 struct Http {
     plan_requested: bool,
@@ -374,9 +388,17 @@ impl Machine {
                 request,
             }));
         }
-        if !on_socket || !self.verified() {
-            // No socket, or one not known to work: the HTTP tier runs from the start.
-            self.start_http(!on_socket, out);
+        if !on_socket {
+            self.start_http(Join::ForGood, out);
+        } else if !self.verified() {
+            // A socket not known to work: the HTTP tier runs from the start, at once if the
+            // socket is overdue already.
+            let join = if self.overdue(now) {
+                Join::LateHedge
+            } else {
+                Join::Hedge
+            };
+            self.start_http(join, out);
         }
     }
 
@@ -562,7 +584,7 @@ impl Machine {
                 };
             }
             if search_running {
-                self.start_http(true, out);
+                self.start_http(Join::ForGood, out);
             }
         } else if search_running || self.ping.is_some() || unverified {
             self.broken(now, Trigger::Closed, Some((code, reason, was_clean)), out);
@@ -615,7 +637,8 @@ impl Machine {
             hedge = !s.accepted && s.http.is_none() && now - s.started >= hedge_delay;
         }
         if hedge {
-            self.start_http(false, out);
+            // `accepted` is overdue: the socket has had its chance to answer first.
+            self.start_http(Join::LateHedge, out);
         }
         if matches!(self.socket, Socket::Open { verified: true, .. })
             && self.ping.is_none()
@@ -643,7 +666,7 @@ impl Machine {
             }
         }
         if hedge {
-            self.start_http(false, out);
+            self.start_http(Join::LateHedge, out);
         }
     }
 
@@ -676,7 +699,7 @@ impl Machine {
             out.push(Command::CloseSocket);
             out.push(Command::Tier(Tier::Http));
             if self.search.as_ref().is_some_and(|s| !s.finished) {
-                self.start_http(true, out);
+                self.start_http(Join::ForGood, out);
             }
             return;
         }
@@ -702,7 +725,7 @@ impl Machine {
             out.push(Command::Broken(breakage));
         }
         if self.search.as_ref().is_some_and(|s| !s.finished) {
-            self.start_http(true, out);
+            self.start_http(Join::ForGood, out);
         }
     }
 
@@ -720,9 +743,25 @@ impl Machine {
         out.push(Command::Broken(breakage));
     }
 
+    /// The socket is not verified and should have been by now: its probe's `pong` (or its
+    /// opening) has waited longer than the hedge delay.
+    fn overdue(&self, now: Ms) -> bool {
+        let waiting_since = match (self.socket, self.ping) {
+            (Socket::Connecting { since }, _) => since,
+            (
+                Socket::Open {
+                    verified: false, ..
+                },
+                Some((_, sent)),
+            ) => sent,
+            _ => return false,
+        };
+        now - waiting_since >= self.hedge_delay
+    }
+
     /// Brings in the HTTP tier for the search on screen: plan first if unknown, then only the
     /// products still outstanding.
-    fn start_http(&mut self, for_good: bool, out: &mut Vec<Command>) {
+    fn start_http(&mut self, join: Join, out: &mut Vec<Command>) {
         let Some(s) = self.search.as_mut().filter(|s| !s.finished) else {
             return;
         };
@@ -732,23 +771,27 @@ impl Machine {
             in_flight: 0,
             paused: false,
         });
-        if for_good {
+        if join == Join::ForGood {
             http.paused = false;
         }
         if s.plan.is_none() && !http.plan_requested {
             http.plan_requested = true;
             // The server's plan call admits the search (its budget, its refusals) and, for a
             // hedge, tells the plan.
-            out.push(Command::HttpPlan {
+            let plan_call = Command::HttpPlan {
                 search_id: s.id,
                 request: s.request.clone(),
-            });
-            if for_good {
-                // On HTTP for good the quotes need not wait a round trip for the server's copy
-                // of the plan: it is the same code (`app::plan`), so they start now.
+            };
+            if join != Join::Hedge {
+                // The quotes need not wait a round trip for the server's copy of the plan: it
+                // is the same code (`app::plan`), so they start now, and the plan call after
+                // them (each fetch the browser starts delays the next by a little).
                 let (id, products) = (s.id, crate::plan::plan(&s.request));
-                return self.planned(id, products, out);
+                self.planned(id, products, out);
+                out.push(plan_call);
+                return;
             }
+            out.push(plan_call);
         }
         self.pump_http(out);
     }
@@ -1278,29 +1321,60 @@ mod tests {
     }
 
     #[test]
-    fn a_late_accepted_hedges_then_breaks() {
+    fn a_late_accepted_hedges_at_once_with_the_pages_own_plan_then_breaks() {
         let mut m = verified();
         m.handle(1_000.0, Input::Search(sample_request()));
         assert_eq!(m.next_deadline(), Some(1_000.0 + HEDGE));
         let cmds = m.handle(1_000.0 + HEDGE, Input::Tick);
-        assert!(has_plan_call(&cmds), "hedge asks for the plan over HTTP");
+        assert!(
+            has_plan_call(&cmds),
+            "the server's plan call admits the search"
+        );
         assert!(breakage(&cmds).is_none(), "a hedge alone is no breakage");
+        // `accepted` is overdue: the quotes do not wait a round trip for the server's plan.
+        let plan = crate::plan::plan(&sample_request());
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(plan.clone())]);
+        let planned: Vec<String> = plan.iter().map(|p| p.0.clone()).collect();
+        assert_eq!(quotes(&cmds), planned);
         let cmds = m.handle(
-            1_450.0,
+            1_310.0,
             Input::HttpPlan {
                 search_id: 1,
-                result: Ok(ids(&["5800", "4850"])),
+                result: Ok(plan),
             },
         );
-        assert_eq!(
-            emitted(&cmds),
-            vec![SearchEvent::Planned(ids(&["5800", "4850"]))]
-        );
-        assert_eq!(quotes(&cmds), ["5800", "4850"]);
+        assert!(emitted(&cmds).is_empty() && quotes(&cmds).is_empty());
         let cmds = m.handle(4_000.0, Input::Tick);
         let b = breakage(&cmds).unwrap();
         assert_eq!(b.trigger, Trigger::AcceptedTimeout);
         assert!(quotes(&cmds).is_empty(), "nothing is asked twice");
+    }
+
+    #[test]
+    fn a_search_beside_a_probe_overdue_already_quotes_at_once() {
+        // A box that swallows frames: the probe's pong has not come for two seconds, the
+        // verdict (3 s) is not due yet, and the customer searches.
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        m.handle(5.0, Input::SocketOpened);
+        let cmds = m.handle(2_000.0, Input::Search(sample_request()));
+        assert!(breakage(&cmds).is_none(), "no verdict before its deadline");
+        assert!(has_plan_call(&cmds));
+        assert_eq!(
+            quotes(&cmds).len(),
+            crate::plan::plan(&sample_request()).len()
+        );
+        // A socket still opening after the hedge delay is overdue too.
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        let cmds = m.handle(HEDGE, Input::Search(sample_request()));
+        assert!(!quotes(&cmds).is_empty());
+        // Just after the probe left it is not: the plan call goes first.
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        m.handle(5.0, Input::SocketOpened);
+        let cmds = m.handle(HEDGE - 1.0, Input::Search(sample_request()));
+        assert!(has_plan_call(&cmds) && quotes(&cmds).is_empty());
     }
 
     #[test]

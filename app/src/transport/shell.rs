@@ -14,16 +14,18 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// Not a product: the warm-up call ([`Transport::warm_http`]) is refused without a quote.
+const WARM_UP_PRODUCT: &str = "warm-up";
+const WARM_UP_OUTCOME: &str = r#"{"kind":"offer","offer":{"product_id":"5800","name":"","description":"","price":{"currency":"NOK","with_vat_minor":0,"without_vat_minor":0},"lead_time":{"working_days":1,"expected_delivery":"2026-01-02"}}}"#;
 
 /// sessionStorage key: until when (epoch ms) this browser session uses the HTTP tier.
 const HTTP_UNTIL_KEY: &str = "promotions.http_until";
 
 type Sink = Rc<dyn Fn(SearchEvent)>;
-/// A pending `setTimeout`: its handle and the callback it will call.
-type Timer = (i32, Closure<dyn FnMut()>);
 
 /// The page's transport: one per page, cheap to clone.
 #[derive(Clone)]
@@ -52,13 +54,20 @@ struct Shell {
     outbox: RefCell<Vec<String>>,
     inputs: RefCell<VecDeque<Input>>,
     busy: Cell<bool>,
-    timer: RefCell<Option<Timer>>,
+    /// The pending `setTimeout` handle and the generation it carries to its callback.
+    timer: Cell<Option<i32>>,
+    timer_generation: Cell<u32>,
+    /// The one timer callback. A tick from an earlier generation is ignored: clearing a
+    /// timeout can fail (handles past `i32`, as Playwright's fake clock hands out), and a
+    /// callback dropped while its timer was still pending would throw when called.
+    on_timer: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
     sink: RefCell<Option<Sink>>,
     notice: RwSignal<Option<Notice>>,
     /// Server-function calls in flight, by search; aborting one drops its future, and
     /// server_fn then aborts the fetch (its `AbortController`).
     calls: RefCell<Vec<Call>>,
     next_call: Cell<u64>,
+    warmed: Cell<bool>,
 }
 
 struct Call {
@@ -164,13 +173,22 @@ impl Transport {
             outbox: RefCell::new(Vec::new()),
             inputs: RefCell::new(VecDeque::new()),
             busy: Cell::new(false),
-            timer: RefCell::new(None),
+            timer: Cell::new(None),
+            timer_generation: Cell::new(0),
+            on_timer: RefCell::new(None),
             sink: RefCell::new(None),
             notice,
             calls: RefCell::default(),
             next_call: Cell::new(0),
+            warmed: Cell::new(false),
         });
         let transport = Transport(shell);
+        let this = transport.clone();
+        *transport.0.on_timer.borrow_mut() = Some(Closure::new(move |generation: JsValue| {
+            if generation.as_f64() == Some(f64::from(this.0.timer_generation.get())) {
+                this.feed(Input::Tick);
+            }
+        }));
         let commands = transport.0.machine.borrow_mut().start(now());
         transport.0.busy.set(true);
         transport.execute(commands);
@@ -215,7 +233,11 @@ impl Transport {
         self.arm_timer();
     }
 
-    fn execute(&self, commands: Vec<Command>) {
+    fn execute(&self, mut commands: Vec<Command>) {
+        // Requests first, what the page shows last (in its own order): a fetch started after
+        // a render would wait for it, and every millisecond before a request is on the wire
+        // shows in the first card.
+        commands.sort_by_key(|c| matches!(c, Command::Emit(_)));
         for command in commands {
             match command {
                 Command::OpenSocket => self.open_socket(),
@@ -265,7 +287,10 @@ impl Transport {
                         sink(event);
                     }
                 }
-                Command::Tier(Tier::Http) => super::mark_body("http"),
+                Command::Tier(Tier::Http) => {
+                    super::mark_body("http");
+                    self.warm_http();
+                }
                 Command::Tier(Tier::Ws) => {
                     super::mark_body("ws");
                     // The socket works again (after its retry): the notice and the pin go.
@@ -279,6 +304,36 @@ impl Transport {
                 Command::Broken(breakage) => self.fall_back(&breakage),
             }
         }
+    }
+
+    /// Runs the quote call's code once, off the critical path, when the page turns to HTTP.
+    /// The browser compiles WebAssembly lazily, a function on its first call: cold, the
+    /// first quote's round of server_fn, fetch and decoding glue cost the first card about
+    /// 10 ms (measured with Chromium's `--no-wasm-lazy-compilation`). The call asks for a
+    /// product no route has, so the server answers 400 at once and asks no shipping guide.
+    fn warm_http(&self) {
+        if self.0.warmed.replace(true) {
+            return;
+        }
+        leptos::task::spawn_local(async {
+            let oslo = crate::model::Address {
+                country: "NO".into(),
+                postal_code: "0150".into(),
+            };
+            let request = crate::model::SearchRequest {
+                from: oslo.clone(),
+                to: oslo,
+                parcel: crate::model::Parcel {
+                    weight_grams: 1000,
+                    length_cm: None,
+                    width_cm: None,
+                    height_cm: None,
+                },
+            };
+            let _ = quote_product(request, crate::model::ProductId::new(WARM_UP_PRODUCT)).await;
+            // The answer was an error: decode an offer too, as a real answer will be.
+            let _ = serde_json::from_slice::<crate::model::Outcome>(WARM_UP_OUTCOME.as_bytes());
+        });
     }
 
     /// Runs a server-function call of `search_id`, abortable with [`Command::AbortHttp`].
@@ -396,17 +451,22 @@ impl Transport {
             return;
         };
         let win = window();
-        if let Some((id, _)) = self.0.timer.borrow_mut().take() {
+        if let Some(id) = self.0.timer.take() {
             win.clear_timeout_with_handle(id);
         }
-        let this = self.clone();
-        let tick = Closure::<dyn FnMut()>::new(move || this.feed(Input::Tick));
+        let generation = self.0.timer_generation.get().wrapping_add(1);
+        self.0.timer_generation.set(generation);
+        let on_timer = self.0.on_timer.borrow();
+        let Some(on_timer) = on_timer.as_ref() else {
+            return;
+        };
         let delay = (at - now()).max(0.0).ceil() as i32;
-        if let Ok(id) = win.set_timeout_with_callback_and_timeout_and_arguments_0(
-            tick.as_ref().unchecked_ref(),
+        if let Ok(id) = win.set_timeout_with_callback_and_timeout_and_arguments_1(
+            on_timer.as_ref().unchecked_ref(),
             delay,
+            &JsValue::from(generation),
         ) {
-            *self.0.timer.borrow_mut() = Some((id, tick));
+            self.0.timer.set(Some(id));
         }
     }
 }
