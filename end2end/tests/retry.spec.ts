@@ -20,3 +20,26 @@ test("the notice goes when the socket works again after its retry", async ({ pag
   await expect(page.getByTestId("transport-notice")).toHaveCount(0);
   expect(await page.evaluate(() => sessionStorage.getItem("promotions.http_until"))).toBeNull();
 });
+
+// A laptop closed mid-search, or a tab the browser stopped running: the page's timers fire
+// an hour late. Silence measured across the sleep proves nothing about the network, so the
+// page asks the socket again before judging it (app/src/transport/machine.rs, LATE_TICK).
+test("a page waking from an hour's sleep mid-search asks the socket again instead of falling back", async ({ page }) => {
+  const quotes: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith("/api/quote_product")) quotes.push(r.url());
+  });
+  await page.clock.install();
+  await openHydrated(page);
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
+  await expect(page.locator('[data-state="offer"]').first()).toBeVisible();
+  // Express asks pickup planning (1-2.5 s): still out when the lid closes.
+  await expect(page.locator('[data-product-id="4850"]')).toHaveAttribute("data-state", "loading");
+  await page.clock.fastForward("01:00:00");
+  await expect(page.locator('[data-state="offer"]')).toHaveCount(5, { timeout: 15_000 });
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.getByTestId("transport-notice")).toHaveCount(0);
+  expect(await page.evaluate(() => sessionStorage.getItem("promotions.http_until"))).toBeNull();
+  expect(quotes).toEqual([]);
+});
