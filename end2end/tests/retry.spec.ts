@@ -43,3 +43,20 @@ test("a page waking from an hour's sleep mid-search asks the socket again instea
   expect(await page.evaluate(() => sessionStorage.getItem("promotions.http_until"))).toBeNull();
   expect(quotes).toEqual([]);
 });
+
+test("a tab brought back to the front asks the socket again", async ({ page }) => {
+  const pings: string[] = [];
+  page.on("websocket", (ws) =>
+    ws.on("framesent", (f) => {
+      if (String(f.payload).includes('"type":"ping"')) pings.push(String(f.payload));
+    }),
+  );
+  await openHydrated(page);
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  expect(pings).toHaveLength(1); // the probe
+  // What the browser fires when the tab is shown again (headless pages count as visible).
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await expect.poll(() => pings.length).toBe(2);
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.getByTestId("transport-notice")).toHaveCount(0);
+});

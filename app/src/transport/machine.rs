@@ -105,6 +105,9 @@ pub enum Input {
     },
     /// A deadline from [`Machine::next_deadline`] has passed.
     Tick,
+    /// The page is visible again (a background tab brought back, a laptop opened): timers
+    /// were throttled or stopped while it was hidden, so silence then proves nothing.
+    Shown,
     HttpPlan {
         search_id: SearchId,
         result: Result<Vec<ProductId>, String>,
@@ -338,6 +341,7 @@ impl Machine {
                 was_clean,
             } => self.closed(now, code, reason, was_clean, &mut out),
             Input::Tick => self.tick(now, &mut out),
+            Input::Shown => self.resume(now, &mut out),
             Input::HttpPlan { search_id, result } => self.http_plan(search_id, result, &mut out),
             Input::HttpOutcome {
                 search_id,
@@ -648,7 +652,7 @@ impl Machine {
         }
     }
 
-    /// After a sleep: every deadline starts again from now, with a fresh ping, so that only a
+    /// After a sleep or a hidden spell: every deadline starts again from now, with a fresh ping, so that only a
     /// socket that stays silent *while the page is awake* counts as broken. A search still
     /// waiting for `accepted` is hedged at once: its customer has waited already.
     fn resume(&mut self, now: Ms, out: &mut Vec<Command>) {
@@ -1174,6 +1178,28 @@ mod tests {
         m.handle(3_630_000.0, Input::Tick);
         let cmds = m.handle(3_633_000.0, Input::Tick);
         assert_eq!(breakage(&cmds).unwrap().trigger, Trigger::PongTimeout);
+    }
+
+    #[test]
+    fn a_tab_shown_again_asks_the_socket_before_its_throttled_deadlines_judge_it() {
+        let mut m = verified();
+        m.handle(30_000.0, Input::Tick);
+        // Hidden while that ping was out; shown again 2.5 s later, before its reply deadline.
+        let cmds = m.handle(32_500.0, Input::Shown);
+        assert_eq!(cmds, vec![Command::Send(ClientMessage::Ping { nonce: 3 })]);
+        assert_eq!(m.next_deadline(), Some(32_500.0 + REPLY_TIMEOUT));
+        let cmds = m.handle(33_100.0, Input::Tick);
+        assert!(breakage(&cmds).is_none(), "the old ping's deadline is gone");
+        let cmds = m.handle(
+            33_120.0,
+            Input::SocketMessage(ServerMessage::Pong { nonce: 3 }),
+        );
+        assert!(breakage(&cmds).is_none());
+        assert_eq!(m.tier(), Tier::Ws);
+        // A page on HTTP for good has nothing to ask.
+        let mut m = Machine::new(HEDGE, Some(600_000.0));
+        m.start(0.0);
+        assert!(m.handle(1_000.0, Input::Shown).is_empty());
     }
 
     #[test]

@@ -26,6 +26,8 @@ const WARM_UP_OUTCOME: &str = r#"{"kind":"offer","offer":{"product_id":"5800","n
 const HTTP_UNTIL_KEY: &str = "promotions.http_until";
 
 type Sink = Rc<dyn Fn(SearchEvent)>;
+/// Called by `setTimeout` with the generation of the timer that fired.
+type TimerCallback = Closure<dyn FnMut(JsValue)>;
 
 /// The page's transport: one per page, cheap to clone.
 #[derive(Clone)]
@@ -60,7 +62,7 @@ struct Shell {
     /// The one timer callback. A tick from an earlier generation is ignored: clearing a
     /// timeout can fail (handles past `i32`, as Playwright's fake clock hands out), and a
     /// callback dropped while its timer was still pending would throw when called.
-    on_timer: RefCell<Option<Closure<dyn FnMut(JsValue)>>>,
+    on_timer: RefCell<Option<TimerCallback>>,
     sink: RefCell<Option<Sink>>,
     notice: RwSignal<Option<Notice>>,
     /// Server-function calls in flight, by search; aborting one drops its future, and
@@ -189,11 +191,29 @@ impl Transport {
                 this.feed(Input::Tick);
             }
         }));
+        transport.watch_visibility();
         let commands = transport.0.machine.borrow_mut().start(now());
         transport.0.busy.set(true);
         transport.execute(commands);
         transport.drain();
         transport
+    }
+
+    /// A tab brought back to the front tells the machine, which asks the socket again
+    /// before deadlines that ran (or not) while it was hidden can judge it.
+    fn watch_visibility(&self) {
+        let this = self.clone();
+        let on_change = Closure::<dyn FnMut()>::new(move || {
+            if document().visibility_state() == web_sys::VisibilityState::Visible {
+                this.feed(Input::Shown);
+            }
+        });
+        let _ = document().add_event_listener_with_callback(
+            "visibilitychange",
+            on_change.as_ref().unchecked_ref(),
+        );
+        // Lives as long as the page.
+        on_change.forget();
     }
 
     /// Starts a search (cancelling the one on screen); `sink` gets its events.
