@@ -652,8 +652,8 @@ impl Machine {
         }
     }
 
-    /// After a sleep or a hidden spell: every deadline starts again from now, with a fresh ping, so that only a
-    /// socket that stays silent *while the page is awake* counts as broken. A search still
+    /// After a sleep or a hidden spell: every deadline starts again from now, with a fresh
+    /// ping, so that only a socket that stays silent *while the page is awake* counts as broken. A search still
     /// waiting for `accepted` is hedged at once: its customer has waited already.
     fn resume(&mut self, now: Ms, out: &mut Vec<Command>) {
         match self.socket {
@@ -792,10 +792,9 @@ impl Machine {
                 // them (each fetch the browser starts delays the next by a little).
                 let (id, products) = (s.id, crate::plan::plan(&s.request));
                 self.planned(id, products, out);
-                out.push(plan_call);
-                return;
             }
             out.push(plan_call);
+            return;
         }
         self.pump_http(out);
     }
@@ -930,6 +929,14 @@ mod tests {
 
     fn has_plan_call(cmds: &[Command]) -> bool {
         cmds.iter().any(|c| matches!(c, Command::HttpPlan { .. }))
+    }
+
+    /// A page whose socket opened at t=5 with the probe's ping (sent at t=0) unanswered.
+    fn probing() -> Machine {
+        let mut m = Machine::new(HEDGE, None);
+        m.start(0.0);
+        m.handle(5.0, Input::SocketOpened);
+        m
     }
 
     /// A page whose probe has been answered: the socket is verified.
@@ -1298,9 +1305,7 @@ mod tests {
 
     #[test]
     fn a_close_while_the_probe_waits_for_its_pong_is_a_breakage() {
-        let mut m = Machine::new(HEDGE, None);
-        m.start(0.0);
-        m.handle(5.0, Input::SocketOpened);
+        let mut m = probing();
         let cmds = m.handle(
             6.0,
             Input::SocketClosed {
@@ -1380,9 +1385,7 @@ mod tests {
     fn a_search_beside_a_probe_overdue_already_quotes_at_once() {
         // A box that swallows frames: the probe's pong has not come for two seconds, the
         // verdict (3 s) is not due yet, and the customer searches.
-        let mut m = Machine::new(HEDGE, None);
-        m.start(0.0);
-        m.handle(5.0, Input::SocketOpened);
+        let mut m = probing();
         let cmds = m.handle(2_000.0, Input::Search(sample_request()));
         assert!(breakage(&cmds).is_none(), "no verdict before its deadline");
         assert!(has_plan_call(&cmds));
@@ -1396,18 +1399,14 @@ mod tests {
         let cmds = m.handle(HEDGE, Input::Search(sample_request()));
         assert!(!quotes(&cmds).is_empty());
         // Just after the probe left it is not: the plan call goes first.
-        let mut m = Machine::new(HEDGE, None);
-        m.start(0.0);
-        m.handle(5.0, Input::SocketOpened);
+        let mut m = probing();
         let cmds = m.handle(HEDGE - 1.0, Input::Search(sample_request()));
         assert!(has_plan_call(&cmds) && quotes(&cmds).is_empty());
     }
 
     #[test]
     fn an_unverified_socket_races_http_from_the_start_and_the_first_answer_wins() {
-        let mut m = Machine::new(HEDGE, None);
-        m.start(0.0);
-        m.handle(5.0, Input::SocketOpened);
+        let mut m = probing();
         let cmds = m.handle(20.0, Input::Search(sample_request()));
         assert!(
             cmds.iter()

@@ -3,6 +3,12 @@
 
 pub mod machine;
 
+/// Not a product: the page's warm-up call when it turns to HTTP (`Transport::warm_http`) is
+/// refused by the server without a quote.
+pub const WARM_UP_PRODUCT: &str = "warm-up";
+/// An answer as `quote_product` sends it, decoded by the warm-up so that code is compiled too.
+pub const WARM_UP_OUTCOME: &str = r#"{"kind":"offer","offer":{"product_id":"5800","name":"","description":"","price":{"currency":"NOK","with_vat_minor":0,"without_vat_minor":0},"lead_time":{"working_days":1,"expected_delivery":"2026-01-02"}}}"#;
+
 /// Shown when the socket is broken: what is wrong and what to ask IT for. `host` is the
 /// page's host, for the `wss://` address IT should allow.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,5 +26,16 @@ pub use shell::Transport;
 fn mark_body(tier: &str) {
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-transport", tier);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Outcome;
+
+    #[test]
+    fn the_warm_up_sample_is_an_offer_on_the_wire() {
+        let outcome: Outcome = serde_json::from_str(super::WARM_UP_OUTCOME).unwrap();
+        assert!(matches!(outcome, Outcome::Offer { .. }));
     }
 }

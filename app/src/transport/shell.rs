@@ -2,8 +2,8 @@
 //! calls and the page's notice. It feeds the machine inputs with the time and carries out its
 //! commands; all decisions are the machine's.
 
-use super::Notice;
 use super::machine::{Breakage, Command, Input, Machine, Tier, hedge_delay};
+use super::{Notice, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
 use crate::api::{plan_search, quote_product};
 use crate::protocol::SearchId;
 use crate::protocol::{ClientMessage, ServerMessage};
@@ -13,14 +13,10 @@ use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
-
-/// Not a product: the warm-up call ([`Transport::warm_http`]) is refused without a quote.
-const WARM_UP_PRODUCT: &str = "warm-up";
-const WARM_UP_OUTCOME: &str = r#"{"kind":"offer","offer":{"product_id":"5800","name":"","description":"","price":{"currency":"NOK","with_vat_minor":0,"without_vat_minor":0},"lead_time":{"working_days":1,"expected_delivery":"2026-01-02"}}}"#;
 
 /// sessionStorage key: until when (epoch ms) this browser session uses the HTTP tier.
 const HTTP_UNTIL_KEY: &str = "promotions.http_until";
@@ -62,7 +58,7 @@ struct Shell {
     /// The one timer callback. A tick from an earlier generation is ignored: clearing a
     /// timeout can fail (handles past `i32`, as Playwright's fake clock hands out), and a
     /// callback dropped while its timer was still pending would throw when called.
-    on_timer: RefCell<Option<TimerCallback>>,
+    on_timer: TimerCallback,
     sink: RefCell<Option<Sink>>,
     notice: RwSignal<Option<Notice>>,
     /// Server-function calls in flight, by search; aborting one drops its future, and
@@ -169,7 +165,7 @@ impl Transport {
         if http_until.is_some() {
             show_notice(notice);
         }
-        let shell = Rc::new(Shell {
+        let shell = Rc::new_cyclic(|shell: &Weak<Shell>| Shell {
             machine: RefCell::new(Machine::new(hedge_delay(page_rtt()), http_until)),
             socket: RefCell::new(None),
             outbox: RefCell::new(Vec::new()),
@@ -177,7 +173,17 @@ impl Transport {
             busy: Cell::new(false),
             timer: Cell::new(None),
             timer_generation: Cell::new(0),
-            on_timer: RefCell::new(None),
+            on_timer: {
+                let shell = shell.clone();
+                Closure::new(move |generation: JsValue| {
+                    let Some(shell) = shell.upgrade() else {
+                        return;
+                    };
+                    if generation.as_f64() == Some(f64::from(shell.timer_generation.get())) {
+                        Transport(shell).feed(Input::Tick);
+                    }
+                })
+            },
             sink: RefCell::new(None),
             notice,
             calls: RefCell::default(),
@@ -185,12 +191,6 @@ impl Transport {
             warmed: Cell::new(false),
         });
         let transport = Transport(shell);
-        let this = transport.clone();
-        *transport.0.on_timer.borrow_mut() = Some(Closure::new(move |generation: JsValue| {
-            if generation.as_f64() == Some(f64::from(this.0.timer_generation.get())) {
-                this.feed(Input::Tick);
-            }
-        }));
         transport.watch_visibility();
         let commands = transport.0.machine.borrow_mut().start(now());
         transport.0.busy.set(true);
@@ -476,13 +476,9 @@ impl Transport {
         }
         let generation = self.0.timer_generation.get().wrapping_add(1);
         self.0.timer_generation.set(generation);
-        let on_timer = self.0.on_timer.borrow();
-        let Some(on_timer) = on_timer.as_ref() else {
-            return;
-        };
         let delay = (at - now()).max(0.0).ceil() as i32;
         if let Ok(id) = win.set_timeout_with_callback_and_timeout_and_arguments_1(
-            on_timer.as_ref().unchecked_ref(),
+            self.0.on_timer.as_ref().unchecked_ref(),
             delay,
             &JsValue::from(generation),
         ) {
