@@ -7,8 +7,8 @@ use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
 use app::protocol::{
-    ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, SearchId, ServerMessage,
-    decode_client_message,
+    ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, PROBE_EVERY_MS, PROBE_FRAMES, SearchId,
+    ServerMessage, decode_client_message,
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -135,6 +135,8 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
         limit: timeouts.send_limit,
     };
     let mut searches = Searches::new();
+    // The diagnostics page's probe stream, at most one per socket; dropped with the socket.
+    let mut probe: Option<Events> = None;
     // From the start, so that a socket that never speaks is closed too; the pings themselves
     // wait until the client has spoken (the server sends nothing before that).
     let mut heartbeat = tokio::time::interval_at(
@@ -166,7 +168,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                         let draining = state.shutdown.is_cancelled();
                         // Boxed: the admission may wait on Redis, and its state inline would
                         // grow every idle socket's future by kilobytes.
-                        let replies = Box::pin(handle_text(&text, &state, client.caller, &mut searches, draining)).await;
+                        let replies = Box::pin(handle_text(&text, &state, client.caller, &mut searches, &mut probe, draining)).await;
                         let mut sent = true;
                         for reply in replies {
                             if sink.message(&reply).await.is_err() {
@@ -192,6 +194,12 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     break End::Close(close::GOING_AWAY, close::SHUTDOWN);
                 }
             }
+            frame = next_probe_frame(&mut probe) => match frame {
+                Some(frame) => if sink.message(&frame).await.is_err() {
+                    break End::ClientLeft;
+                },
+                None => probe = None,
+            },
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > timeouts.idle_limit {
                     break End::Close(close::GOING_AWAY, "idle");
@@ -225,6 +233,31 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
         open_ms = opened.elapsed().as_millis() as u64,
         cancelled, "socket ended"
     );
+}
+
+/// The next frame of the running probe stream; pending while there is none.
+async fn next_probe_frame(probe: &mut Option<Events>) -> Option<ServerMessage> {
+    match probe {
+        Some(stream) => stream.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// `probe_frame`s 0..PROBE_FRAMES, the first at once, then one every `PROBE_EVERY_MS`.
+fn probe_stream() -> Events {
+    Box::pin(futures::stream::unfold(0, |seq| async move {
+        if seq == PROBE_FRAMES {
+            return None;
+        }
+        if seq > 0 {
+            tokio::time::sleep(Duration::from_millis(PROBE_EVERY_MS)).await;
+        }
+        let frame = ServerMessage::ProbeFrame {
+            seq,
+            of: PROBE_FRAMES,
+        };
+        Some((frame, seq + 1))
+    }))
 }
 
 async fn sleep_until_some(deadline: Option<tokio::time::Instant>) {
@@ -272,14 +305,15 @@ impl<S: futures::Sink<Message> + Unpin> Outbound<S> {
 /// The searches of one socket, each the stream of its events. Removing one (a cancel, or
 /// the socket ending) drops its `Search`, which aborts its upstream calls. Polled by the
 /// socket's own loop: no task and no queue per search or socket.
-type Searches = StreamMap<SearchId, Pin<Box<dyn Stream<Item = ServerMessage> + Send>>>;
+type Searches = StreamMap<SearchId, Events>;
+type Events = Pin<Box<dyn Stream<Item = ServerMessage> + Send>>;
 
 /// A running search as a stream: one outcome per product as each finishes, then `done`.
 fn events(
     search_id: SearchId,
     search: Search,
     span: tracing::Span,
-) -> Pin<Box<dyn Stream<Item = ServerMessage> + Send>> {
+) -> Events {
     struct Progress {
         search: Search,
         started: Instant,
@@ -325,6 +359,7 @@ async fn handle_text(
     state: &AppState,
     caller: Caller,
     searches: &mut Searches,
+    probe: &mut Option<Events>,
     draining: bool,
 ) -> Vec<ServerMessage> {
     let error = |search_id, code, message: String, field| ServerMessage::Error {
@@ -342,6 +377,17 @@ async fn handle_text(
     };
     match msg {
         ClientMessage::Ping { nonce } => vec![ServerMessage::Pong { nonce }],
+        ClientMessage::Probe if probe.is_some() => vec![error(
+            None,
+            ErrorCode::ProbeRunning,
+            "a probe stream is already running on this socket".into(),
+            None,
+        )],
+        ClientMessage::Probe => {
+            info!("probe stream started");
+            *probe = Some(probe_stream());
+            vec![]
+        }
         ClientMessage::Cancel { search_id } => {
             if searches.remove(&search_id).is_some() {
                 info!(search_id, "search cancelled");

@@ -518,3 +518,62 @@ async fn a_peer_that_stops_reading_cannot_hold_its_socket() {
         "only {asked} pings were sent before the server gave up"
     );
 }
+
+#[tokio::test]
+async fn a_probe_streams_its_frames_spread_out_and_one_runs_at_a_time() {
+    use app::protocol::{PROBE_EVERY_MS, PROBE_FRAMES};
+    let server = start(CountingGuide::new(0.0), TIMEOUT).await;
+    let mut ws = server.connect().await;
+    let started = Instant::now();
+    send_json(&mut ws, json!({"type": "probe"})).await;
+    send_json(&mut ws, json!({"type": "probe"})).await;
+    let mut arrivals = Vec::new();
+    let mut refused = 0;
+    while arrivals.len() < PROBE_FRAMES as usize {
+        match expect_message(&mut ws).await {
+            ServerMessage::ProbeFrame { seq, of } => {
+                assert_eq!((seq, of), (arrivals.len() as u32, PROBE_FRAMES));
+                arrivals.push(started.elapsed());
+            }
+            ServerMessage::Error { code, .. } => {
+                assert_eq!(code, ErrorCode::ProbeRunning);
+                refused += 1;
+            }
+            other => panic!("expected a probe frame, got {other:?}"),
+        }
+    }
+    assert_eq!(refused, 1, "the second probe is refused while the first runs");
+    let spread = arrivals[arrivals.len() - 1] - arrivals[0];
+    let expected = Duration::from_millis(PROBE_EVERY_MS * (PROBE_FRAMES as u64 - 1));
+    assert!(
+        spread >= expected,
+        "frames spread over {spread:?}, expected {expected:?}"
+    );
+    assert!(arrivals[0] < Duration::from_millis(PROBE_EVERY_MS), "the first frame comes at once");
+    // Finished, a new probe may start.
+    send_json(&mut ws, json!({"type": "probe"})).await;
+    assert_eq!(
+        expect_message(&mut ws).await,
+        ServerMessage::ProbeFrame {
+            seq: 0,
+            of: PROBE_FRAMES
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_client_gone_mid_probe_leaves_nothing_running() {
+    let server = start(CountingGuide::new(0.0), TIMEOUT).await;
+    let mut ws = server.connect().await;
+    send_json(&mut ws, json!({"type": "probe"})).await;
+    assert!(matches!(
+        expect_message(&mut ws).await,
+        ServerMessage::ProbeFrame { seq: 0, .. }
+    ));
+    drop(ws);
+    let stats = server.state.stats.clone();
+    assert!(
+        eventually(|| stats.sockets.load(Ordering::Relaxed) == 0).await,
+        "the socket's loop did not end"
+    );
+}

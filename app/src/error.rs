@@ -21,6 +21,7 @@ pub enum ErrorCode {
     UnknownMessageType,
     ShuttingDown,
     RateLimited,
+    ProbeRunning,
 }
 
 impl ErrorCode {
@@ -40,6 +41,7 @@ impl ErrorCode {
             ErrorCode::UnknownMessageType => "unknown_message_type",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ProbeRunning => "probe_running",
         }
     }
 }
@@ -90,6 +92,7 @@ mod tests {
             ErrorCode::UnknownMessageType,
             ErrorCode::ShuttingDown,
             ErrorCode::RateLimited,
+            ErrorCode::ProbeRunning,
         ] {
             assert_eq!(
                 serde_json::to_string(&code).unwrap(),

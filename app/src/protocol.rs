@@ -14,6 +14,10 @@ pub const MAX_SEARCHES_PER_SOCKET: usize = 4;
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code when a client has too many sockets ("Try Again Later").
 pub const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
+/// Frames of a connection-test stream (`probe`), one every [`PROBE_EVERY_MS`]: a proxy that
+/// buffers a stream or cuts it after its first frames shows up in the diagnostics.
+pub const PROBE_FRAMES: u32 = 12;
+pub const PROBE_EVERY_MS: u64 = 250;
 /// The close reason of a server shutting down, so the page can tell a restart (another
 /// instance or the same one back in a moment) from a proxy that kills the socket.
 pub const CLOSE_REASON_SHUTDOWN: &str = "server shutting down";
@@ -31,6 +35,9 @@ pub enum ClientMessage {
     Ping {
         nonce: u64,
     },
+    /// Asks for a probe stream: [`PROBE_FRAMES`] `probe_frame`s spread over a few seconds.
+    /// One at a time per socket.
+    Probe,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,6 +73,11 @@ pub enum ServerMessage {
     Pong {
         nonce: u64,
     },
+    /// Frame `seq` (from 0) of the `of` frames of a probe stream.
+    ProbeFrame {
+        seq: u32,
+        of: u32,
+    },
 }
 
 impl ServerMessage {
@@ -89,7 +101,7 @@ impl ServerMessage {
 /// Why a client frame could not be understood: a typed error for every input.
 pub fn decode_client_message(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
     serde_json::from_str(text).map_err(|e| {
-        let known = ["search", "cancel", "ping"];
+        let known = ["search", "cancel", "ping", "probe"];
         let unknown_type = serde_json::from_str::<serde_json::Value>(text)
             .ok()
             .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
@@ -126,6 +138,14 @@ mod tests {
             decode_client_message(r#"{"type":"ping","nonce":3}"#).unwrap(),
             ClientMessage::Ping { nonce: 3 }
         );
+        assert_eq!(
+            serde_json::to_string(&ClientMessage::Probe).unwrap(),
+            r#"{"type":"probe"}"#
+        );
+        assert_eq!(
+            decode_client_message(r#"{"type":"probe"}"#).unwrap(),
+            ClientMessage::Probe
+        );
     }
 
     #[test]
@@ -134,6 +154,10 @@ mod tests {
             (
                 ServerMessage::Pong { nonce: 3 },
                 r#"{"type":"pong","nonce":3}"#,
+            ),
+            (
+                ServerMessage::ProbeFrame { seq: 2, of: 12 },
+                r#"{"type":"probe_frame","seq":2,"of":12}"#,
             ),
             (
                 ServerMessage::Done { search_id: 7 },

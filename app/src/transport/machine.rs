@@ -479,9 +479,11 @@ impl Machine {
                     out.push(Command::Emit(SearchEvent::Failed(message)));
                 }
             }
+            // The search page never asks for a probe stream.
             ServerMessage::Error {
                 search_id: None, ..
-            } => {}
+            }
+            | ServerMessage::ProbeFrame { .. } => {}
         }
     }
 

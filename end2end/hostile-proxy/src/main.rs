@@ -128,6 +128,13 @@ fn frame_len(b: &[u8]) -> Option<usize> {
     (b.len() >= total).then_some(total)
 }
 
+/// A search's offer or a probe stream's frame: what follows the handshake-like messages
+/// (pong, accepted) that such proxies let through.
+fn carries_content(frame: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(frame);
+    text.contains(r#""type":"offer""#) || text.contains(r#""type":"probe_frame""#)
+}
+
 /// Ends the connection with a TCP RST instead of a FIN.
 fn reset(stream: TcpStream) {
     let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
@@ -184,7 +191,8 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, mode: &str) -> std:
             }
         }
         "rst-mid-stream" => {
-            // Relay both ways until the first offer has reached the client, then reset.
+            // Relay both ways until the first frame with content has reached the client, then
+            // reset: as a proxy that inspects a stream and gives up on it.
             let mut up = [0u8; 16 * 1024];
             let mut pending = Vec::new();
             'relay: loop {
@@ -201,7 +209,7 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, mode: &str) -> std:
                         while let Some(len) = frame_len(&pending) {
                             let frame: Vec<u8> = pending.drain(..len).collect();
                             client.write_all(&frame).await?;
-                            if String::from_utf8_lossy(&frame).contains(r#""type":"offer""#) {
+                            if carries_content(&frame) {
                                 break 'relay;
                             }
                         }
@@ -228,6 +236,14 @@ mod tests {
         long.extend(vec![b'x'; 256]);
         assert_eq!(frame_len(&long), Some(260));
         assert_eq!(frame_len(&[0x81, 0x83, 1, 2, 3, 4, 9, 9, 9]), Some(9));
+    }
+
+    #[test]
+    fn offers_and_probe_frames_carry_content_pongs_do_not() {
+        assert!(carries_content(br#"..{"type":"offer","search_id":1}"#));
+        assert!(carries_content(br#"..{"type":"probe_frame","seq":0,"of":12}"#));
+        assert!(!carries_content(br#"..{"type":"pong","nonce":1}"#));
+        assert!(!carries_content(br#"..{"type":"accepted","search_id":1}"#));
     }
 
     #[test]
