@@ -81,6 +81,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
     let backend: Backend = Arc::new(state.clone());
     let telemetry = state.telemetry.clone();
+    let front = app::diagnosis::seen::FrontProxy {
+        client_ip_header: state.clients.header().map(ToString::to_string),
+    };
     let options = state.leptos_options.clone();
     // The 404 page (and any file outside `/pkg`); the page's stream is never compressed, so
     // it is never held back.
@@ -95,6 +98,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             move || {
                 provide_context(backend.clone());
                 provide_context(telemetry.clone());
+                provide_context(front.clone());
             },
             move || shell(options.clone()),
         )

@@ -1,6 +1,7 @@
 //! Server functions: the HTTP tier (DESIGN §5). Fixed endpoints, JSON input, POST.
 //! They also feed the server-rendered results, so a page without WASM gets every offer.
 
+use crate::diagnosis::seen::SeenRequest;
 use crate::error::{ErrorCode, FieldError};
 use crate::model::{Outcome, ProductId, SearchRequest};
 use leptos::prelude::*;
@@ -71,6 +72,19 @@ pub async fn quote_product(
         )));
     }
     Ok(backend.quote(request, product_id).await)
+}
+
+/// What the server saw of this request: the diagnostics page's HTTP check and proxy hints.
+#[server(prefix = "/api", endpoint = "connection_check", input = Json)]
+pub async fn connection_check() -> Result<SeenRequest, ApiError> {
+    use crate::diagnosis::seen::{FrontProxy, from_headers};
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Err(ApiError::Server {
+            message: "no request in context".into(),
+        });
+    };
+    let front = use_context::<FrontProxy>().unwrap_or_default();
+    Ok(from_headers(&parts.headers, front.client_ip_header.as_deref()))
 }
 
 /// How the server functions reach the server's search service: `app/` cannot depend on the

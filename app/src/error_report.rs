@@ -177,45 +177,11 @@ fn send(
     once_per_page: bool,
 ) {
     let Some(text) = REPORTER.with_borrow_mut(|r| {
-        let dsn = r.dsn.clone()?;
         let first = r.sent.insert(format!("{kind}:{value}"));
         if (r.panicked && value.contains("unreachable")) || (once_per_page && !first) {
             return None;
         }
-        let win = window();
-        let location = win.location();
-        let user_agent = win.navigator().user_agent().unwrap_or_default();
-        let mut event = Event {
-            event_id: event_id(),
-            timestamp: js_sys::Date::now() / 1000.0,
-            platform: "javascript".into(),
-            level: "error".into(),
-            logger: "promotions.browser".into(),
-            release: r.release.clone(),
-            environment: r.environment.clone(),
-            exception: Values {
-                values: vec![Exception {
-                    kind: kind.into(),
-                    value: value.into(),
-                }],
-            },
-            tags: tags.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-            extra: extra.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
-            // Without the query string: it holds the customer's postal codes.
-            request: Request {
-                url: format!(
-                    "{}{}",
-                    location.origin().unwrap_or_default(),
-                    location.pathname().unwrap_or_default()
-                ),
-                headers: [("User-Agent".to_owned(), user_agent.clone())].into(),
-            },
-            breadcrumbs: Values {
-                values: r.breadcrumbs.iter().cloned().collect(),
-            },
-        };
-        event.extra.insert("user_agent".into(), user_agent);
-        Some(envelope(&dsn, &event))
+        envelope_text(r, kind, value, "error", tags, extra)
     }) else {
         return;
     };
@@ -229,4 +195,81 @@ fn send(
     leptos::task::spawn_local(async move {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     });
+}
+
+/// How an event sent with [`deliver`] fared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Reporting is off on this server (no DSN in the page).
+    Off,
+    /// The tunnel's HTTP status.
+    Answered(u16),
+    Unreachable,
+}
+
+/// Sends one event now and says whether the tunnel took it: for reports the customer asked
+/// for (the connection test), so never deduplicated.
+pub async fn deliver(
+    kind: &str,
+    value: &str,
+    tags: BTreeMap<&str, String>,
+    extra: BTreeMap<&str, String>,
+) -> Delivery {
+    let Some(text) = REPORTER.with_borrow(|r| envelope_text(r, kind, value, "info", tags, extra))
+    else {
+        return Delivery::Off;
+    };
+    let Ok(request) = gloo_net::http::Request::post(TUNNEL).body(text) else {
+        return Delivery::Unreachable;
+    };
+    match request.send().await {
+        Ok(response) => Delivery::Answered(response.status()),
+        Err(_) => Delivery::Unreachable,
+    }
+}
+
+/// One event as an envelope for the page's DSN; `None` when reporting is off.
+fn envelope_text(
+    r: &Reporter,
+    kind: &str,
+    value: &str,
+    level: &str,
+    tags: BTreeMap<&str, String>,
+    extra: BTreeMap<&str, String>,
+) -> Option<String> {
+    let dsn = r.dsn.as_deref()?;
+    let win = window();
+    let location = win.location();
+    let user_agent = win.navigator().user_agent().unwrap_or_default();
+    let mut event = Event {
+        event_id: event_id(),
+        timestamp: js_sys::Date::now() / 1000.0,
+        platform: "javascript".into(),
+        level: level.into(),
+        logger: "promotions.browser".into(),
+        release: r.release.clone(),
+        environment: r.environment.clone(),
+        exception: Values {
+            values: vec![Exception {
+                kind: kind.into(),
+                value: value.into(),
+            }],
+        },
+        tags: tags.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        extra: extra.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        // Without the query string: it holds the customer's postal codes.
+        request: Request {
+            url: format!(
+                "{}{}",
+                location.origin().unwrap_or_default(),
+                location.pathname().unwrap_or_default()
+            ),
+            headers: [("User-Agent".to_owned(), user_agent.clone())].into(),
+        },
+        breadcrumbs: Values {
+            values: r.breadcrumbs.iter().cloned().collect(),
+        },
+    };
+    event.extra.insert("user_agent".into(), user_agent);
+    Some(envelope(dsn, &event))
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod catalogue;
 pub mod components;
+pub mod diagnosis;
 pub mod error;
 #[cfg(feature = "client")]
 pub mod error_report;
@@ -16,6 +17,7 @@ pub mod sentry;
 pub mod transport;
 pub mod validate;
 
+use components::diagnostics_page::DiagnosticsPage;
 use components::page::SearchPage;
 use leptos::prelude::*;
 use leptos_router::{
@@ -140,6 +142,7 @@ pub fn App() -> impl IntoView {
                 // In-order streaming: header and form go out at once, then each card in order,
                 // so a browser without WASM still sees results as they are found.
                 <Route path=StaticSegment("") view=SearchPage ssr=SsrMode::InOrder/>
+                <Route path=StaticSegment("diagnostics") view=DiagnosticsPage/>
             </Routes>
         </Router>
     }

@@ -67,6 +67,11 @@ impl ClientAddress {
         Self { header }
     }
 
+    /// The header our reverse proxy puts the client's address in, if there is one.
+    pub fn header(&self) -> Option<&HeaderName> {
+        self.header.as_ref()
+    }
+
     fn key(&self, peer: IpAddr, headers: &HeaderMap) -> ClientKey {
         let forwarded = self.header.as_ref().and_then(|name| {
             let last = headers.get_all(name).iter().next_back()?.to_str().ok()?;

@@ -1,5 +1,7 @@
+pub mod diagnostics_page;
 pub mod offer_card;
 pub mod page;
 pub mod results;
 pub mod search_form;
 pub mod transport_notice;
+pub mod site;

@@ -2,6 +2,7 @@
 
 use crate::components::results::{InitialResults, LiveResults};
 use crate::components::search_form::SearchForm;
+use crate::components::site::{SiteFooter, SiteHeader};
 use crate::components::transport_notice::TransportNotice;
 use crate::model::SearchRequest;
 use crate::results::ResultsView;
@@ -53,19 +54,7 @@ pub fn SearchPage() -> impl IntoView {
     } = live;
 
     view! {
-        <header class="site-header">
-            <div class="bar">
-                <a class="brand" href="/">
-                    <span class="brand-mark" aria-hidden="true"></span>
-                    "Fjordpost"
-                </a>
-                <nav class="bar-links" aria-label="Main">
-                    <a href="/">"Send"</a>
-                    <a href="/">"Track"</a>
-                    <a href="/">"Business"</a>
-                </nav>
-            </div>
-        </header>
+        <SiteHeader/>
         <main class="page">
             <section class="hero">
                 <h1>"Send a parcel"</h1>
@@ -84,9 +73,7 @@ pub fn SearchPage() -> impl IntoView {
                 }}
             </section>
         </main>
-        <footer class="site-footer">
-            <p>"Prices are list prices for one parcel, paid online. Delivery dates are estimates in working days."</p>
-        </footer>
+        <SiteFooter/>
     }
 }
 

@@ -18,7 +18,9 @@ pub fn TransportNotice(notice: RwSignal<Option<Notice>>) -> impl IntoView {
                         </p>
                         <p>
                             "To fix it, ask your IT department to allow WebSocket traffic to "
-                            <code>{format!("wss://{host}")}</code>"."
+                            <code>{format!("wss://{host}")}</code>". "
+                            <a href="/diagnostics" rel="external">"Run a connection test"</a>
+                            " to give them the details."
                         </p>
                     </div>
                     <button type="button" class="notice-dismiss" aria-label="Dismiss this notice" on:click=move |_| notice.set(None)>

@@ -134,6 +134,7 @@ fn message_type(msg: &ServerMessage) -> &'static str {
         ServerMessage::Done { .. } => "done",
         ServerMessage::Error { .. } => "error",
         ServerMessage::Pong { .. } => "pong",
+        ServerMessage::ProbeFrame { .. } => "probe_frame",
     }
 }
 

@@ -1,0 +1,372 @@
+//! `/diagnostics`: the connection self-test. The server renders what it saw of the request
+//! (enough without JavaScript); the hydrated page runs the checks in order, shows each result
+//! as it comes, then the verdict, the advice and a support code sent with the full report.
+
+use crate::components::site::{SiteFooter, SiteHeader};
+use crate::diagnosis::seen::SeenRequest;
+use crate::diagnosis::{Check, Finding, Grade, Verdict};
+use leptos::prelude::*;
+
+/// The page's state while and after the checks run.
+#[derive(Clone, Copy)]
+struct Diagnosis {
+    findings: RwSignal<Vec<(Check, Finding)>>,
+    running: RwSignal<Option<Check>>,
+    verdict: RwSignal<Option<Verdict>>,
+    /// The advice, written for the host and port the page came from.
+    advice: RwSignal<String>,
+    code: RwSignal<Option<String>>,
+    report: RwSignal<String>,
+}
+
+impl Diagnosis {
+    fn finding(self, check: Check) -> Option<Finding> {
+        self.findings.with(|f| {
+            f.iter()
+                .find(|(c, _)| *c == check)
+                .map(|(_, f)| f.clone())
+        })
+    }
+}
+
+#[component]
+pub fn DiagnosticsPage() -> impl IntoView {
+    // Read on the server, sent along with the HTML: the same table without JavaScript and
+    // after hydration, and the proxy hints even when the page's own requests are blocked.
+    let seen = SharedValue::new(seen_by_server).into_inner();
+    let state = Diagnosis {
+        findings: RwSignal::new(Vec::new()),
+        running: RwSignal::new(None),
+        verdict: RwSignal::new(None),
+        advice: RwSignal::new(String::new()),
+        code: RwSignal::new(None),
+        report: RwSignal::new(String::new()),
+    };
+    let run_again = checks::start(state, seen.clone());
+
+    view! {
+        <SiteHeader/>
+        <main class="page diagnostics">
+            <section class="hero">
+                <h1>"Connection test"</h1>
+                <p>"This page checks, step by step, whether your network lets our price search through. It takes about five seconds."</p>
+            </section>
+            <p class="no-js-note" data-testid="no-js-note">
+                "The connection checks need JavaScript, which is off or blocked in this browser. "
+                "Below is what our server saw of your request; read it to support if they ask."
+            </p>
+            <VerdictPanel state run_again/>
+            <ol class="checks" aria-label="Checks">
+                {Check::ALL.into_iter().map(|check| view! { <CheckRow check state/> }).collect_view()}
+            </ol>
+            <section class="seen">
+                <h2>"What our server saw of your request"</h2>
+                <SeenTable seen/>
+            </section>
+        </main>
+        <SiteFooter/>
+    }
+}
+
+/// What the server saw of the page's own request; on the client only when it was not sent
+/// along (a page rendered in the browser), then empty.
+fn seen_by_server() -> SeenRequest {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::diagnosis::seen::{FrontProxy, from_headers};
+        let front = use_context::<FrontProxy>().unwrap_or_default();
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            return from_headers(&parts.headers, front.client_ip_header.as_deref());
+        }
+    }
+    SeenRequest::default()
+}
+
+#[component]
+fn VerdictPanel(state: Diagnosis, run_again: Callback<()>) -> impl IntoView {
+    let Diagnosis {
+        verdict,
+        advice,
+        code,
+        report,
+        running,
+        ..
+    } = state;
+    let copied = RwSignal::new(None::<bool>);
+    let show_report = RwSignal::new(false);
+    let copy = move |_| {
+        copied.set(None);
+        checks::copy(report.get_untracked(), move |ok| {
+            copied.set(Some(ok));
+            if !ok {
+                show_report.set(true);
+            }
+        });
+    };
+    view! {
+        <section
+            class="diagnosis"
+            data-testid="diagnosis"
+            data-verdict=move || verdict.get().map(Verdict::as_str)
+            aria-live="polite"
+        >
+            {move || match verdict.get() {
+                None => view! {
+                    <h2>"Testing your connection…"</h2>
+                    <p class="muted">"Keep this page open until the test is done."</p>
+                }
+                .into_any(),
+                Some(v) => view! {
+                    <h2>{v.headline()}</h2>
+                    <p class="advice">{advice.get()}</p>
+                }
+                .into_any(),
+            }}
+            {move || code.get().map(|code| view! {
+                <p class="support-code">
+                    "Your support code: "
+                    <strong data-testid="support-code">{code}</strong>
+                </p>
+            })}
+            <div class="diagnosis-actions">
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="copy-details"
+                    disabled=move || verdict.get().is_none()
+                    on:click=copy
+                >
+                    {move || match copied.get() {
+                        Some(true) => "Copied",
+                        Some(false) => "Copy failed: select the report below",
+                        None => "Copy details",
+                    }}
+                </button>
+                <button
+                    type="button"
+                    class="button secondary"
+                    data-testid="run-again"
+                    disabled=move || running.get().is_some() || verdict.get().is_none()
+                    on:click=move |_| {
+                        copied.set(None);
+                        run_again.run(());
+                    }
+                >
+                    "Run the test again"
+                </button>
+            </div>
+            {move || (!report.get().is_empty()).then(|| view! {
+                <details class="report" open=move || show_report.get()>
+                    <summary>"Full report"</summary>
+                    <pre data-testid="report">{report.get()}</pre>
+                </details>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CheckRow(check: Check, state: Diagnosis) -> impl IntoView {
+    let finding = Memo::new(move |_| state.finding(check));
+    let status = move || match (finding.get(), state.running.get() == Some(check)) {
+        (Some(f), _) => {
+            let grade = match f.grade {
+                Grade::Pass => "Passed",
+                Grade::Warn => "Warning",
+                Grade::Fail => "Failed",
+            };
+            match f.ms {
+                Some(ms) => format!("{grade} · {ms} ms"),
+                None => grade.to_owned(),
+            }
+        }
+        (None, true) => "Checking…".into(),
+        (None, false) => "Waiting".into(),
+    };
+    view! {
+        <li
+            class="check"
+            data-check=check.name()
+            data-result=move || finding.get().map(|f| f.grade.as_str())
+            data-running=move || (state.running.get() == Some(check)).then_some("true")
+        >
+            <span class="check-mark" aria-hidden="true"></span>
+            <div class="check-body">
+                <div class="check-head">
+                    <span class="check-title">{check.title()}</span>
+                    <span class="check-status">{status}</span>
+                </div>
+                <p class="check-sentence">{move || finding.get().map(|f| f.sentence)}</p>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn SeenTable(seen: SeenRequest) -> impl IntoView {
+    view! {
+        <dl class="seen-headers" data-testid="seen-headers">
+            {seen
+                .headers
+                .into_iter()
+                .map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> })
+                .collect_view()}
+        </dl>
+        {(!seen.hints.is_empty()).then(|| view! {
+            <ul class="seen-hints" data-testid="proxy-hints">
+                {seen.hints.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}
+            </ul>
+        })}
+    }
+}
+
+/// Runs the checks in the browser: once after hydration, and again on request.
+#[cfg(feature = "client")]
+mod checks {
+    use super::*;
+    use crate::diagnosis::run::{self, Progress};
+    use crate::diagnosis::{Report, Site, finding_line, support_code};
+    use crate::error_report::{Delivery, deliver};
+    use futures::future::{Either, select};
+    use std::collections::BTreeMap;
+
+    const REPORT_LIMIT_MS: f64 = 5_000.0;
+
+    impl Progress for Diagnosis {
+        fn started(&self, check: Check) {
+            self.running.set(Some(check));
+        }
+
+        fn finished(&self, check: Check, finding: Finding) {
+            self.findings.update(|f| f.push((check, finding)));
+            self.running.set(None);
+        }
+    }
+
+    pub fn start(state: Diagnosis, seen: SeenRequest) -> Callback<()> {
+        let go = move || {
+            let seen = seen.clone();
+            leptos::task::spawn_local(run_all(state, seen))
+        };
+        let first = go.clone();
+        Effect::new(move |_| first());
+        Callback::new(move |()| go())
+    }
+
+    async fn run_all(state: Diagnosis, page_seen: SeenRequest) {
+        state.findings.set(Vec::new());
+        state.verdict.set(None);
+        state.report.set(String::new());
+        let code = support_code(js_sys::Math::random);
+        state.code.set(Some(code.clone()));
+        let location = window().location();
+        let site = Site::new(
+            &location.protocol().unwrap_or_default(),
+            &location.host().unwrap_or_default(),
+        );
+        let outcome = run::run(&site, page_seen, &state).await;
+        let when = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+        let page = format!(
+            "{}{}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default()
+        );
+        let browser = window().navigator().user_agent().unwrap_or_default();
+        let report = |findings: &[(Check, Finding)]| {
+            Report {
+                code: &code,
+                verdict: outcome.verdict,
+                when: &when,
+                page: &page,
+                browser: &browser,
+                findings,
+                seen: &outcome.seen,
+            }
+            .text()
+        };
+
+        state.started(Check::ErrorReporting);
+        let start = now();
+        let delivery = send(&code, outcome.verdict, &outcome.findings, report(&outcome.findings));
+        let delivery = match select(Box::pin(delivery), Box::pin(run::sleep(REPORT_LIMIT_MS))).await {
+            Either::Left((delivery, _)) => Some(delivery),
+            Either::Right(_) => None,
+        };
+        state.finished(Check::ErrorReporting, reporting(delivery).timed(now() - start));
+
+        state.report.set(state.findings.with_untracked(|f| report(f)));
+        state.advice.set(outcome.verdict.advice(&site));
+        state.verdict.set(Some(outcome.verdict));
+    }
+
+    fn now() -> f64 {
+        window().performance().map_or(0.0, |p| p.now())
+    }
+
+    /// The whole report as one Sentry event, found by its `support_code` tag.
+    async fn send(code: &str, verdict: Verdict, findings: &[(Check, Finding)], report: String) -> Delivery {
+        let mut tags: BTreeMap<&str, String> = [
+            ("support_code", code.to_owned()),
+            ("verdict", verdict.as_str().to_owned()),
+        ]
+        .into();
+        let mut extra: BTreeMap<&str, String> = [("report", report)].into();
+        for (check, finding) in findings {
+            tags.insert(check.name(), finding.grade.as_str().to_owned());
+            extra.insert(check.name(), finding_line(finding));
+        }
+        let value = format!("{code}: {}", verdict.as_str());
+        deliver("ConnectivityTest", &value, tags, extra).await
+    }
+
+    /// `None`: no answer within the limit.
+    fn reporting(delivery: Option<Delivery>) -> Finding {
+        let Some(delivery) = delivery else {
+            return Finding::new(
+                Grade::Fail,
+                "The report got no answer within 5 s: read the details to support instead.",
+            );
+        };
+        match delivery {
+            Delivery::Answered(200..=299) => {
+                Finding::new(Grade::Pass, "The report reached our server; support can find it by your code.")
+            }
+            Delivery::Off | Delivery::Answered(404) => Finding::new(
+                Grade::Warn,
+                "Error reporting is switched off on this server: read the details to support instead.",
+            ),
+            Delivery::Answered(429) => Finding::new(
+                Grade::Warn,
+                "Too many reports from this browser just now: read the details to support instead.",
+            ),
+            Delivery::Answered(status) => Finding::new(
+                Grade::Fail,
+                format!("The report was refused (HTTP {status}): read the details to support instead."),
+            ),
+            Delivery::Unreachable => Finding::new(
+                Grade::Fail,
+                "The report could not be sent: read the details to support instead.",
+            ),
+        }
+    }
+
+    /// Puts `text` on the clipboard; `done(false)` when the browser refuses.
+    pub fn copy(text: String, done: impl FnOnce(bool) + 'static) {
+        let promise = window().navigator().clipboard().write_text(&text);
+        leptos::task::spawn_local(async move {
+            done(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+        });
+    }
+}
+
+#[cfg(not(feature = "client"))]
+mod checks {
+    use super::*;
+
+    /// The server renders the page; the checks run in the browser.
+    pub fn start(_: Diagnosis, _: SeenRequest) -> Callback<()> {
+        Callback::new(|_| {})
+    }
+
+    pub fn copy(_: String, _: impl FnOnce(bool) + 'static) {}
+}

@@ -1,0 +1,388 @@
+//! The connection self-test of `/diagnostics`: which checks run, how each is graded, the
+//! verdict they add up to, the advice that goes with it and the report support reads.
+//! The browser runs the checks (`run`); the server says what it saw of the request (`seen`).
+
+#[cfg(feature = "client")]
+pub mod run;
+pub mod seen;
+
+use std::fmt::Write;
+
+/// The checks, in the order the page runs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    WebsocketOpen,
+    WebsocketEcho,
+    WebsocketStream,
+    ServerFunction,
+    ProxyHints,
+    ErrorReporting,
+}
+
+impl Check {
+    pub const ALL: [Check; 6] = [
+        Check::WebsocketOpen,
+        Check::WebsocketEcho,
+        Check::WebsocketStream,
+        Check::ServerFunction,
+        Check::ProxyHints,
+        Check::ErrorReporting,
+    ];
+
+    /// The name in `data-check`, in the report and in the Sentry event.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::WebsocketOpen => "websocket-open",
+            Check::WebsocketEcho => "websocket-echo",
+            Check::WebsocketStream => "websocket-stream",
+            Check::ServerFunction => "server-function",
+            Check::ProxyHints => "proxy-hints",
+            Check::ErrorReporting => "error-reporting",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Check::WebsocketOpen => "Live connection opens",
+            Check::WebsocketEcho => "Live connection answers",
+            Check::WebsocketStream => "Live connection streams",
+            Check::ServerFunction => "Ordinary requests work",
+            Check::ProxyHints => "What our server saw",
+            Check::ErrorReporting => "Report reaches support",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grade {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Grade {
+    /// The value of `data-result`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Pass => "pass",
+            Grade::Warn => "warn",
+            Grade::Fail => "fail",
+        }
+    }
+}
+
+/// One check's result: its grade, a plain sentence and how long it took.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub grade: Grade,
+    pub sentence: String,
+    pub ms: Option<u32>,
+}
+
+impl Finding {
+    pub fn new(grade: Grade, sentence: impl Into<String>) -> Self {
+        Self {
+            grade,
+            sentence: sentence.into(),
+            ms: None,
+        }
+    }
+
+    pub fn timed(self, ms: f64) -> Self {
+        Self {
+            ms: Some(ms.max(0.0).round() as u32),
+            ..self
+        }
+    }
+}
+
+/// What the checks add up to, from the customer's point of view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    WebsocketBlocked,
+    /// The socket opens and answers, but a stream is cut or held back on the way.
+    WebsocketInterrupted,
+    HttpBlocked,
+    Offline,
+}
+
+impl Verdict {
+    /// The value of `data-verdict`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::WebsocketBlocked => "websocket-blocked",
+            Verdict::WebsocketInterrupted => "websocket-interrupted",
+            Verdict::HttpBlocked => "http-blocked",
+            Verdict::Offline => "offline",
+        }
+    }
+
+    /// The headline for the customer.
+    pub fn headline(self) -> &'static str {
+        match self {
+            Verdict::Ok => "Your connection works with this page",
+            Verdict::WebsocketBlocked => "Your network blocks live connections",
+            Verdict::WebsocketInterrupted => "Your network interrupts live connections",
+            Verdict::HttpBlocked => "Your network blocks the page's requests",
+            Verdict::Offline => "This device cannot reach us",
+        }
+    }
+
+    /// What to do about it; `site` is where the page was loaded from.
+    pub fn advice(self, site: &Site) -> String {
+        let Site { host, port, secure } = site;
+        let ws = if *secure { "wss" } else { "ws" };
+        let http = if *secure { "https" } else { "http" };
+        match self {
+            Verdict::Ok => "Everything this page needs gets through. If something still goes \
+                 wrong, tell support the code below."
+                .into(),
+            Verdict::WebsocketBlocked => format!(
+                "Something on your network, most likely a security proxy or firewall, lets \
+                 the page load but stops its live connection (a WebSocket). Prices still \
+                 come, a little slower. Ask your IT department to allow WebSocket \
+                 connections to {host} on port {port} ({ws}://{host}/ws/promotions) and to \
+                 leave them out of TLS inspection."
+            ),
+            Verdict::WebsocketInterrupted => format!(
+                "The live connection opens, but something on your network cuts it or holds \
+                 it back while data flows, as inspecting proxies do. Ask your IT department \
+                 to leave {ws}://{host}/ws/promotions (port {port}) out of TLS inspection \
+                 and content scanning."
+            ),
+            Verdict::HttpBlocked => format!(
+                "The page loads, but its requests for prices are blocked. Ask your IT \
+                 department to allow POST requests to {http}://{host}/api/ on port {port}."
+            ),
+            Verdict::Offline => "Nothing reaches our server from this device right now. \
+                 Check that you are connected to the internet, then run the test again."
+                .into(),
+        }
+    }
+}
+
+/// Where the page was loaded from: the host and port IT has to allow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    pub host: String,
+    pub port: u16,
+    pub secure: bool,
+}
+
+impl Site {
+    /// From `location.protocol` and `location.host` (`host` may carry a port).
+    pub fn new(protocol: &str, host: &str) -> Self {
+        let secure = protocol == "https:";
+        let default = if secure { 443 } else { 80 };
+        // `[::1]:8443` or `example.com:8443`; without a port, the scheme's.
+        let split = if host.starts_with('[') {
+            host.find("]:").map(|i| i + 1)
+        } else {
+            host.rfind(':')
+        };
+        let (name, port) = match split {
+            Some(i) => (&host[..i], host[i + 1..].parse().unwrap_or(default)),
+            None => (host, default),
+        };
+        Self {
+            host: name.to_owned(),
+            port,
+            secure,
+        }
+    }
+}
+
+/// The verdict of the checks found so far: a failed check decides it; later checks that did
+/// not run do not matter.
+pub fn verdict(findings: &[(Check, Finding)], online: bool) -> Verdict {
+    let failed = |check| {
+        findings
+            .iter()
+            .any(|(c, f)| *c == check && f.grade == Grade::Fail)
+    };
+    let socket_broken = failed(Check::WebsocketOpen) || failed(Check::WebsocketEcho);
+    let http_broken = failed(Check::ServerFunction);
+    if !online || (socket_broken && http_broken) {
+        Verdict::Offline
+    } else if http_broken {
+        Verdict::HttpBlocked
+    } else if socket_broken {
+        Verdict::WebsocketBlocked
+    } else if failed(Check::WebsocketStream) {
+        Verdict::WebsocketInterrupted
+    } else {
+        Verdict::Ok
+    }
+}
+
+/// Characters of a support code: no 0/O, 1/I/L or U/V to confuse on the phone.
+pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
+pub const CODE_LEN: usize = 7;
+
+/// A support code from a source of uniform numbers in `[0, 1)` (`Math.random` in the browser).
+pub fn support_code(mut random: impl FnMut() -> f64) -> String {
+    (0..CODE_LEN)
+        .map(|_| {
+            let i = (random() * CODE_ALPHABET.len() as f64) as usize;
+            CODE_ALPHABET[i.min(CODE_ALPHABET.len() - 1)] as char
+        })
+        .collect()
+}
+
+/// Everything support needs, as plain text: for the clipboard and for the Sentry event.
+pub struct Report<'a> {
+    pub code: &'a str,
+    pub verdict: Verdict,
+    pub when: &'a str,
+    pub page: &'a str,
+    pub browser: &'a str,
+    pub findings: &'a [(Check, Finding)],
+    pub seen: &'a seen::SeenRequest,
+}
+
+impl Report<'_> {
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Fjordpost connection test");
+        let _ = writeln!(out, "Support code: {}", self.code);
+        let _ = writeln!(out, "Verdict: {}", self.verdict.as_str());
+        let _ = writeln!(out, "Time: {}", self.when);
+        let _ = writeln!(out, "Page: {}", self.page);
+        let _ = writeln!(out, "Browser: {}", self.browser);
+        for (check, f) in self.findings {
+            let _ = writeln!(out, "{}: {}", check.name(), finding_line(f));
+        }
+        let _ = writeln!(out, "Server saw:");
+        for (name, value) in &self.seen.headers {
+            let _ = writeln!(out, "  {name}: {value}");
+        }
+        for hint in &self.seen.hints {
+            let _ = writeln!(out, "  hint: {hint}");
+        }
+        out
+    }
+}
+
+/// `pass 12 ms: The live connection opened.`
+pub fn finding_line(f: &Finding) -> String {
+    match f.ms {
+        Some(ms) => format!("{} {ms} ms: {}", f.grade.as_str(), f.sentence),
+        None => format!("{}: {}", f.grade.as_str(), f.sentence),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(grades: &[(Check, Grade)]) -> Vec<(Check, Finding)> {
+        grades
+            .iter()
+            .map(|(c, g)| (*c, Finding::new(*g, "")))
+            .collect()
+    }
+
+    #[test]
+    fn the_first_broken_layer_decides_the_verdict() {
+        use Check::*;
+        use Grade::*;
+        let all_pass: Vec<_> = Check::ALL.iter().map(|c| (*c, Pass)).collect();
+        assert_eq!(verdict(&with(&all_pass), true), Verdict::Ok);
+        let cases = [
+            (vec![(WebsocketOpen, Fail), (ServerFunction, Pass)], Verdict::WebsocketBlocked),
+            (
+                vec![(WebsocketOpen, Pass), (WebsocketEcho, Fail), (ServerFunction, Pass)],
+                Verdict::WebsocketBlocked,
+            ),
+            (
+                vec![(WebsocketEcho, Pass), (WebsocketStream, Fail), (ServerFunction, Pass)],
+                Verdict::WebsocketInterrupted,
+            ),
+            (
+                vec![(WebsocketStream, Warn), (ServerFunction, Pass), (ProxyHints, Warn)],
+                Verdict::Ok,
+            ),
+            (vec![(WebsocketEcho, Pass), (ServerFunction, Fail)], Verdict::HttpBlocked),
+            (vec![(WebsocketOpen, Fail), (ServerFunction, Fail)], Verdict::Offline),
+            (vec![(ErrorReporting, Fail)], Verdict::Ok),
+        ];
+        for (grades, expected) in cases {
+            assert_eq!(verdict(&with(&grades), true), expected, "{grades:?}");
+        }
+        assert_eq!(verdict(&with(&all_pass), false), Verdict::Offline);
+    }
+
+    #[test]
+    fn advice_names_the_host_and_port_to_allow() {
+        let site = Site::new("https:", "fjordpost.example");
+        assert_eq!(site.port, 443);
+        let advice = Verdict::WebsocketBlocked.advice(&site);
+        assert!(advice.contains("fjordpost.example on port 443"), "{advice}");
+        assert!(advice.contains("wss://fjordpost.example/ws/promotions"), "{advice}");
+        let local = Site::new("http:", "127.0.0.1:4101");
+        assert_eq!((local.host.as_str(), local.port, local.secure), ("127.0.0.1", 4101, false));
+        assert!(Verdict::WebsocketInterrupted.advice(&local).contains("ws://127.0.0.1/ws/promotions (port 4101)"));
+        assert!(Verdict::HttpBlocked.advice(&local).contains("http://127.0.0.1/api/ on port 4101"));
+        assert_eq!(Site::new("https:", "[::1]:8443").port, 8443);
+        assert_eq!(Site::new("https:", "[::1]").port, 443);
+    }
+
+    #[test]
+    fn support_codes_avoid_look_alikes_and_cover_the_alphabet() {
+        for bad in b"01OILUV" {
+            assert!(!CODE_ALPHABET.contains(bad), "{}", *bad as char);
+        }
+        let mut x = 0.0;
+        let code = support_code(|| {
+            x += 0.999 / CODE_LEN as f64;
+            x
+        });
+        assert_eq!(code.len(), CODE_LEN);
+        assert!(code.bytes().all(|b| CODE_ALPHABET.contains(&b)), "{code}");
+        assert_eq!(support_code(|| 0.0), "2222222");
+        // Math.random never returns 1, but a source that does still gives a valid code.
+        assert_eq!(support_code(|| 1.0), "ZZZZZZZ");
+    }
+
+    #[test]
+    fn the_report_lists_every_finding_and_what_the_server_saw() {
+        let findings = vec![
+            (
+                Check::WebsocketOpen,
+                Finding::new(Grade::Pass, "The live connection opened.").timed(12.4),
+            ),
+            (
+                Check::WebsocketEcho,
+                Finding::new(Grade::Fail, "No answer within 3 s.").timed(3000.0),
+            ),
+            (Check::ProxyHints, Finding::new(Grade::Warn, "A proxy announced itself.")),
+        ];
+        let seen = seen::SeenRequest {
+            headers: vec![("Via".into(), "1.1 corp-proxy".into())],
+            hints: vec!["Via: 1.1 corp-proxy".into()],
+        };
+        let text = Report {
+            code: "K7MX4QP",
+            verdict: Verdict::WebsocketBlocked,
+            when: "2026-12-01T10:00:00.000Z",
+            page: "https://fjordpost.example/diagnostics",
+            browser: "Chrome",
+            findings: &findings,
+            seen: &seen,
+        }
+        .text();
+        for line in [
+            "Support code: K7MX4QP",
+            "Verdict: websocket-blocked",
+            "websocket-open: pass 12 ms: The live connection opened.",
+            "websocket-echo: fail 3000 ms: No answer within 3 s.",
+            "proxy-hints: warn: A proxy announced itself.",
+            "  Via: 1.1 corp-proxy",
+            "  hint: Via: 1.1 corp-proxy",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line:?} missing from\n{text}");
+        }
+    }
+}

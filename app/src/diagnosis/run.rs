@@ -1,0 +1,377 @@
+//! The checks as the browser runs them, one after another, each within its own deadline, so
+//! that every hostile network gets a verdict within seconds.
+
+use super::seen::SeenRequest;
+use super::{Check, Finding, Grade, Site, Verdict, verdict};
+use crate::protocol::{ClientMessage, PROBE_EVERY_MS, PROBE_FRAMES, ServerMessage};
+use leptos::prelude::window;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+const OPEN_LIMIT_MS: f64 = 5_000.0;
+const ECHO_LIMIT_MS: f64 = 3_000.0;
+/// The stream's own length plus room for a slow network.
+const STREAM_LIMIT_S: u64 = (PROBE_FRAMES as u64 * PROBE_EVERY_MS) / 1000 + 3;
+const STREAM_LIMIT_MS: f64 = (STREAM_LIMIT_S * 1000) as f64;
+const HTTP_LIMIT_MS: f64 = 5_000.0;
+/// After an `error`, how long to wait for the `close` that carries the code.
+const CLOSE_AFTER_ERROR_MS: f64 = 500.0;
+
+/// Where the checks report to as they go.
+pub trait Progress {
+    fn started(&self, check: Check);
+    fn finished(&self, check: Check, finding: Finding);
+}
+
+/// What a run found; the error-reporting check is the caller's (it sends all of this).
+pub struct Outcome {
+    pub findings: Vec<(Check, Finding)>,
+    pub seen: SeenRequest,
+    pub verdict: Verdict,
+}
+
+fn now() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
+
+/// Runs every check but error reporting. `page_seen` is what the server saw of the page load.
+pub async fn run(site: &Site, page_seen: SeenRequest, progress: &impl Progress) -> Outcome {
+    let mut findings = Vec::new();
+    let mut record = |check, finding: Finding| {
+        progress.finished(check, finding.clone());
+        findings.push((check, finding));
+    };
+
+    progress.started(Check::WebsocketOpen);
+    let scheme = if site.secure { "wss" } else { "ws" };
+    let host = window().location().host().unwrap_or_default();
+    let (socket, finding) = open(&format!("{scheme}://{host}/ws/promotions")).await;
+    record(Check::WebsocketOpen, finding);
+
+    progress.started(Check::WebsocketEcho);
+    let answered = match &socket {
+        Some(socket) => {
+            let finding = echo(socket).await;
+            let ok = finding.grade == Grade::Pass;
+            record(Check::WebsocketEcho, finding);
+            ok
+        }
+        None => {
+            record(Check::WebsocketEcho, not_run("the live connection did not open"));
+            false
+        }
+    };
+
+    progress.started(Check::WebsocketStream);
+    match &socket {
+        Some(socket) if answered => record(Check::WebsocketStream, stream(socket).await),
+        _ => record(Check::WebsocketStream, not_run("the live connection did not answer")),
+    }
+    drop(socket);
+
+    progress.started(Check::ServerFunction);
+    let (seen, finding) = server_function().await;
+    record(Check::ServerFunction, finding);
+
+    progress.started(Check::ProxyHints);
+    let seen = seen.unwrap_or(page_seen);
+    record(Check::ProxyHints, proxy_hints(&seen));
+
+    let online = window().navigator().on_line();
+    let verdict = verdict(&findings, online);
+    Outcome {
+        findings,
+        seen,
+        verdict,
+    }
+}
+
+fn not_run(why: &str) -> Finding {
+    Finding::new(Grade::Fail, format!("Not run: {why}."))
+}
+
+async fn open(url: &str) -> (Option<Socket>, Finding) {
+    let start = now();
+    let Ok(socket) = Socket::open(url) else {
+        return (None, Finding::new(Grade::Fail, "This browser refused to open a live connection."));
+    };
+    let finding = match socket.next(start + OPEN_LIMIT_MS).await {
+        Some(Event::Open) => {
+            let f = Finding::new(Grade::Pass, "The live connection (WebSocket) opened.");
+            return (Some(socket), f.timed(now() - start));
+        }
+        Some(Event::Error) => match socket.next(now() + CLOSE_AFTER_ERROR_MS).await {
+            Some(Event::Closed(close)) => refused(&close),
+            _ => Finding::new(Grade::Fail, "The network refused the live connection."),
+        },
+        Some(Event::Closed(close)) => refused(&close),
+        Some(Event::Text(_)) | None => Finding::new(
+            Grade::Fail,
+            "The live connection did not open within 5 s: something holds it up on the way.",
+        ),
+    };
+    (None, finding.timed(now() - start))
+}
+
+fn refused(close: &Close) -> Finding {
+    Finding::new(
+        Grade::Fail,
+        format!(
+            "The network refused the live connection before it opened ({}).",
+            close.describe()
+        ),
+    )
+}
+
+async fn echo(socket: &Socket) -> Finding {
+    let start = now();
+    let nonce = (js_sys::Math::random() * 1e9) as u64;
+    socket.send(&ClientMessage::Ping { nonce });
+    loop {
+        match socket.next(start + ECHO_LIMIT_MS).await {
+            Some(Event::Text(text)) => {
+                if let Ok(ServerMessage::Pong { nonce: n }) = serde_json::from_str(&text)
+                    && n == nonce
+                {
+                    let f = Finding::new(Grade::Pass, "The server answered over the live connection.");
+                    return f.timed(now() - start);
+                }
+            }
+            Some(Event::Closed(close)) => {
+                return Finding::new(
+                    Grade::Fail,
+                    format!(
+                        "The connection was cut as soon as the page sent something ({}): \
+                         typical of a proxy that inspects traffic.",
+                        close.describe()
+                    ),
+                )
+                .timed(now() - start);
+            }
+            Some(Event::Open | Event::Error) => {}
+            None => {
+                return Finding::new(
+                    Grade::Fail,
+                    "No answer within 3 s: the connection stays open but nothing gets through.",
+                )
+                .timed(now() - start);
+            }
+        }
+    }
+}
+
+async fn stream(socket: &Socket) -> Finding {
+    let start = now();
+    socket.send(&ClientMessage::Probe);
+    let mut arrivals = Vec::new();
+    let of = PROBE_FRAMES as usize;
+    let broken = loop {
+        if arrivals.len() == of {
+            break None;
+        }
+        match socket.next(start + STREAM_LIMIT_MS).await {
+            Some(Event::Text(text)) => {
+                if let Ok(ServerMessage::ProbeFrame { .. }) = serde_json::from_str(&text) {
+                    arrivals.push(now() - start);
+                }
+            }
+            Some(Event::Closed(close)) => break Some(close.describe()),
+            Some(Event::Open | Event::Error) => {}
+            None => break Some(format!("nothing more within {STREAM_LIMIT_S} s")),
+        }
+    };
+    let elapsed = now() - start;
+    let got = arrivals.len();
+    if let Some(why) = broken {
+        let sentence = format!(
+            "The stream broke after {got} of {of} frames ({why}): something on the network \
+             cuts live connections while data flows."
+        );
+        return Finding::new(Grade::Fail, sentence).timed(elapsed);
+    }
+    let sent_over = (PROBE_EVERY_MS * (PROBE_FRAMES as u64 - 1)) as f64;
+    let spread = arrivals[got - 1] - arrivals[0];
+    if spread < sent_over / 2.0 {
+        let sentence = format!(
+            "All {of} frames arrived, but held back and delivered together: something \
+             buffers the stream, so results may appear all at once."
+        );
+        return Finding::new(Grade::Warn, sentence).timed(elapsed);
+    }
+    // Tenths of a second by integer arithmetic: float formatting costs the bundle ~10 kB.
+    let tenths = (spread / 100.0).round() as u32;
+    let sentence = format!(
+        "All {of} frames arrived as they were sent, over {}.{} s.",
+        tenths / 10,
+        tenths % 10
+    );
+    Finding::new(Grade::Pass, sentence).timed(elapsed)
+}
+
+async fn server_function() -> (Option<SeenRequest>, Finding) {
+    use futures::future::{Either, select};
+    let start = now();
+    let call = Box::pin(crate::api::connection_check());
+    let outcome = select(call, Box::pin(sleep(HTTP_LIMIT_MS))).await;
+    let elapsed = now() - start;
+    match outcome {
+        Either::Left((Ok(seen), _)) => {
+            let f = Finding::new(Grade::Pass, "An ordinary request to the server (the page's fallback) works.");
+            (Some(seen), f.timed(elapsed))
+        }
+        Either::Left((Err(e), _)) => {
+            let sentence = format!("Ordinary requests to the server fail: {e}.");
+            (None, Finding::new(Grade::Fail, sentence).timed(elapsed))
+        }
+        Either::Right(_) => {
+            let sentence = "An ordinary request to the server got no answer within 5 s.";
+            (None, Finding::new(Grade::Fail, sentence).timed(elapsed))
+        }
+    }
+}
+
+fn proxy_hints(seen: &SeenRequest) -> Finding {
+    if seen.headers.is_empty() {
+        Finding::new(Grade::Warn, "Unknown: the server could not tell us what it saw.")
+    } else if seen.hints.is_empty() {
+        Finding::new(Grade::Pass, "No proxy on the way announced itself.")
+    } else {
+        Finding::new(Grade::Warn, format!("{}.", seen.hints.join("; ")))
+    }
+}
+
+/// Resolves after `ms`.
+pub async fn sleep(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.ceil() as i32);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// How a socket closed, as the browser tells it.
+struct Close {
+    code: u16,
+    reason: String,
+    clean: bool,
+}
+
+impl Close {
+    fn describe(&self) -> String {
+        let clean = if self.clean { "clean" } else { "not clean" };
+        match self.reason.as_str() {
+            "" => format!("code {}, {clean}", self.code),
+            reason => format!("code {}, {clean}: {reason}", self.code),
+        }
+    }
+}
+
+enum Event {
+    Open,
+    Text(String),
+    Error,
+    Closed(Close),
+}
+
+#[derive(Default)]
+struct Inbox {
+    events: VecDeque<Event>,
+    /// Resolves the promise `next` waits on.
+    wake: Option<js_sys::Function>,
+}
+
+/// A WebSocket whose events are read in order with `next`, each wait with a deadline.
+struct Socket {
+    ws: WebSocket,
+    inbox: Rc<RefCell<Inbox>>,
+    _handlers: [Closure<dyn FnMut(JsValue)>; 4],
+}
+
+impl Socket {
+    fn open(url: &str) -> Result<Self, JsValue> {
+        let ws = WebSocket::new(url)?;
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        let handler = |to_event: fn(JsValue) -> Option<Event>| {
+            let inbox = inbox.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                let Some(event) = to_event(e) else { return };
+                let wake = {
+                    let mut inbox = inbox.borrow_mut();
+                    inbox.events.push_back(event);
+                    inbox.wake.take()
+                };
+                if let Some(wake) = wake {
+                    let _ = wake.call0(&JsValue::NULL);
+                }
+            })
+        };
+        let handlers = [
+            handler(|_| Some(Event::Open)),
+            handler(|e| {
+                let text = e.unchecked_into::<MessageEvent>().data().as_string()?;
+                Some(Event::Text(text))
+            }),
+            handler(|_| Some(Event::Error)),
+            handler(|e| {
+                let e = e.unchecked_into::<CloseEvent>();
+                Some(Event::Closed(Close {
+                    code: e.code(),
+                    reason: e.reason(),
+                    clean: e.was_clean(),
+                }))
+            }),
+        ];
+        ws.set_onopen(Some(handlers[0].as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(handlers[1].as_ref().unchecked_ref()));
+        ws.set_onerror(Some(handlers[2].as_ref().unchecked_ref()));
+        ws.set_onclose(Some(handlers[3].as_ref().unchecked_ref()));
+        Ok(Self {
+            ws,
+            inbox,
+            _handlers: handlers,
+        })
+    }
+
+    fn send(&self, msg: &ClientMessage) {
+        if let Ok(text) = serde_json::to_string(msg) {
+            let _ = self.ws.send_with_str(&text);
+        }
+    }
+
+    /// The next event, or `None` once `deadline` (in `performance.now()` time) has passed.
+    async fn next(&self, deadline: f64) -> Option<Event> {
+        loop {
+            if let Some(event) = self.inbox.borrow_mut().events.pop_front() {
+                return Some(event);
+            }
+            let left = deadline - now();
+            if left <= 0.0 {
+                return None;
+            }
+            // Woken by the next event or by the deadline, whichever comes first.
+            let promise = js_sys::Promise::new(&mut |resolve, _| {
+                let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    left.ceil() as i32,
+                );
+                self.inbox.borrow_mut().wake = Some(resolve);
+            });
+            let _ = JsFuture::from(promise).await;
+        }
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
