@@ -7,8 +7,8 @@ use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
 use app::protocol::{
-    ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, PROBE_EVERY_MS, PROBE_FRAMES, SearchId,
-    ServerMessage, decode_client_message,
+    ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, PROBE_EVERY_MS, PROBE_FRAMES,
+    SearchId, ServerMessage, decode_client_message,
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -309,11 +309,7 @@ type Searches = StreamMap<SearchId, Events>;
 type Events = Pin<Box<dyn Stream<Item = ServerMessage> + Send>>;
 
 /// A running search as a stream: one outcome per product as each finishes, then `done`.
-fn events(
-    search_id: SearchId,
-    search: Search,
-    span: tracing::Span,
-) -> Events {
+fn events(search_id: SearchId, search: Search, span: tracing::Span) -> Events {
     struct Progress {
         search: Search,
         started: Instant,

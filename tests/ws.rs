@@ -542,14 +542,20 @@ async fn a_probe_streams_its_frames_spread_out_and_one_runs_at_a_time() {
             other => panic!("expected a probe frame, got {other:?}"),
         }
     }
-    assert_eq!(refused, 1, "the second probe is refused while the first runs");
+    assert_eq!(
+        refused, 1,
+        "the second probe is refused while the first runs"
+    );
     let spread = arrivals[arrivals.len() - 1] - arrivals[0];
     let expected = Duration::from_millis(PROBE_EVERY_MS * (PROBE_FRAMES as u64 - 1));
     assert!(
         spread >= expected,
         "frames spread over {spread:?}, expected {expected:?}"
     );
-    assert!(arrivals[0] < Duration::from_millis(PROBE_EVERY_MS), "the first frame comes at once");
+    assert!(
+        arrivals[0] < Duration::from_millis(PROBE_EVERY_MS),
+        "the first frame comes at once"
+    );
     // Finished, a new probe may start.
     send_json(&mut ws, json!({"type": "probe"})).await;
     assert_eq!(

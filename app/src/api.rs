@@ -84,7 +84,10 @@ pub async fn connection_check() -> Result<SeenRequest, ApiError> {
         });
     };
     let front = use_context::<FrontProxy>().unwrap_or_default();
-    Ok(from_headers(&parts.headers, front.client_ip_header.as_deref()))
+    Ok(from_headers(
+        &parts.headers,
+        front.client_ip_header.as_deref(),
+    ))
 }
 
 /// How the server functions reach the server's search service: `app/` cannot depend on the

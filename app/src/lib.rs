@@ -17,7 +17,7 @@ pub mod sentry;
 pub mod transport;
 pub mod validate;
 
-use components::diagnostics_page::DiagnosticsPage;
+use components::diagnostics_page;
 use components::page::SearchPage;
 use leptos::prelude::*;
 use leptos_router::{
@@ -142,7 +142,7 @@ pub fn App() -> impl IntoView {
                 // In-order streaming: header and form go out at once, then each card in order,
                 // so a browser without WASM still sees results as they are found.
                 <Route path=StaticSegment("") view=SearchPage ssr=SsrMode::InOrder/>
-                <Route path=StaticSegment("diagnostics") view=DiagnosticsPage/>
+                <Route path=StaticSegment("diagnostics") view=diagnostics_page::route()/>
             </Routes>
         </Router>
     }

@@ -8,7 +8,8 @@ import * as zlib from "zlib";
 /** The first visit's assets (JS, WASM, CSS) as sent with `Accept-Encoding: br`, in kB. */
 const BUDGET_KB = 250;
 const IMMUTABLE = "public, max-age=31536000, immutable";
-const HASHED = /^\/pkg\/promotions\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/;
+/** The page's files, the WASM-split loader and the lazy routes' chunks (`split_…`). */
+const HASHED = /^\/pkg\/(promotions|__wasm_split|split_\w+)\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/;
 
 type Raw = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
 
@@ -32,11 +33,28 @@ function assetPaths(html: string): string[] {
   return [...new Set(paths)].sort();
 }
 
+/** What a first visit downloads: the linked files and every module the linked scripts import. */
+async function firstVisit(baseURL: string, path: string): Promise<string[]> {
+  const page = await get(`${baseURL}${path}`);
+  const files = new Set(assetPaths(page.body.toString()));
+  for (const file of [...files].filter((f) => f.endsWith(".js"))) {
+    const script = (await get(`${baseURL}${file}`)).body.toString();
+    for (const m of script.matchAll(/(?:import|from)\s*["'](\.\/[^"']+\.js)["']/g)) {
+      files.add(new URL(m[1], `${baseURL}${file}`).pathname);
+    }
+  }
+  return [...files].sort();
+}
+
 test("a first visit downloads under the budget, measured as the server sends it", async ({ baseURL }) => {
   const page = await get(`${baseURL}/`, { "accept-encoding": "br" });
   expect(page.status).toBe(200);
-  const paths = assetPaths(page.body.toString());
-  expect(paths.map((p) => p.split(".").pop()).sort()).toEqual(["css", "js", "wasm"]);
+  const paths = await firstVisit(baseURL!, "/");
+  // The page's script, WASM and stylesheet, and the loader of split WASM; never a lazy
+  // route's chunk (the diagnostics).
+  expect(paths.map((p) => p.split(".").pop()).sort()).toEqual(["css", "js", "js", "wasm"]);
+  expect(paths.filter((p) => p.includes("__wasm_split"))).toHaveLength(1);
+  expect(paths.filter((p) => p.includes("/split_"))).toEqual([]);
   let total = 0;
   const rows: string[] = [];
   for (const path of paths) {
@@ -55,7 +73,10 @@ test("a first visit downloads under the budget, measured as the server sends it"
 test("assets are hashed, cached for a year and compressed exactly once; the HTML is revalidated", async ({ baseURL }) => {
   const page = await get(`${baseURL}/`);
   expect(page.headers["cache-control"]).toBe("no-cache");
-  for (const path of assetPaths(page.body.toString())) {
+  const diagnostics = await firstVisit(baseURL!, "/diagnostics");
+  expect(diagnostics.filter((p) => p.includes("/split_")).length, "the diagnostics chunk").toBeGreaterThan(0);
+  const paths = new Set([...(await firstVisit(baseURL!, "/")), ...diagnostics]);
+  for (const path of paths) {
     expect(path).toMatch(HASHED);
     const plain = await get(`${baseURL}${path}`);
     expect(plain.headers["content-encoding"], path).toBeUndefined();
@@ -91,6 +112,7 @@ test("a returning visitor downloads nothing but the HTML", async ({ page }) => {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const first = await transferred();
   expect(first.length).toBeGreaterThanOrEqual(2);
+  expect(first.filter((e) => e.path.includes("/split_")), "the search page loads no lazy chunk").toEqual([]);
   expect(first.every((e) => e.bytes > 0), JSON.stringify(first)).toBe(true);
 
   await page.goto("/");

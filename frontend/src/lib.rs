@@ -5,9 +5,18 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     app::error_report::init();
-    leptos::mount::hydrate_body(app::App);
-    mark_hydrated();
-    deliberate_panic_for_tests();
+    // Asynchronous: a lazy route (`/diagnostics`) hydrates once its WASM chunk is loaded.
+    // Not Leptos' spawn_local: its executor is set up by the hydration itself.
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body, app::App)
+            .await
+            .forget();
+        mark_hydrated();
+        deliberate_panic_for_tests();
+    });
 }
 
 #[cfg(all(feature = "csr", not(feature = "hydrate")))]

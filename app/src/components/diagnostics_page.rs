@@ -7,41 +7,72 @@ use crate::diagnosis::seen::SeenRequest;
 use crate::diagnosis::{Check, Finding, Grade, Verdict};
 use leptos::prelude::*;
 
-/// The page's state while and after the checks run.
-#[derive(Clone, Copy)]
+/// The page's state while and after the checks run: one signal, so the page pays for the
+/// reactive machinery of one type (every signal type costs the WASM bundle its own code).
+#[derive(Clone, Debug, Default)]
 struct Diagnosis {
-    findings: RwSignal<Vec<(Check, Finding)>>,
-    running: RwSignal<Option<Check>>,
-    verdict: RwSignal<Option<Verdict>>,
-    /// The advice, written for the host and port the page came from.
-    advice: RwSignal<String>,
-    code: RwSignal<Option<String>>,
-    report: RwSignal<String>,
+    findings: Vec<(Check, Finding)>,
+    running: Option<Check>,
+    code: Option<String>,
+    /// Set when every check is done.
+    done: Option<Done>,
+    /// Whether the last "copy details" worked.
+    copied: Option<bool>,
+}
+
+#[derive(Clone, Debug)]
+struct Done {
+    verdict: Verdict,
+    /// Written for the host and port the page came from.
+    advice: String,
+    report: String,
 }
 
 impl Diagnosis {
-    fn finding(self, check: Check) -> Option<Finding> {
-        self.findings.with(|f| {
-            f.iter()
-                .find(|(c, _)| *c == check)
-                .map(|(_, f)| f.clone())
-        })
+    fn finding(&self, check: Check) -> Option<&Finding> {
+        self.findings
+            .iter()
+            .find(|(c, _)| *c == check)
+            .map(|(_, f)| f)
+    }
+}
+
+type State = RwSignal<Diagnosis>;
+
+/// The route's view. Its code is a WASM chunk of its own, loaded when the page is visited
+/// (`cargo leptos build --split`), so the search page's visitors never download it. Trunk's
+/// client-side-rendered build cannot split WASM: there it is an ordinary route.
+#[cfg(not(feature = "csr"))]
+pub fn route() -> impl leptos_router::ChooseView {
+    leptos_router::Lazy::<Diagnostics>::new()
+}
+
+#[cfg(feature = "csr")]
+pub fn route() -> impl leptos_router::ChooseView {
+    DiagnosticsPage
+}
+
+#[cfg(not(feature = "csr"))]
+struct Diagnostics;
+
+#[cfg(not(feature = "csr"))]
+#[leptos_router::lazy_route]
+impl leptos_router::LazyRoute for Diagnostics {
+    fn data() -> Self {
+        Diagnostics
+    }
+
+    fn view(_this: Self) -> AnyView {
+        view! { <DiagnosticsPage/> }.into_any()
     }
 }
 
 #[component]
-pub fn DiagnosticsPage() -> impl IntoView {
+fn DiagnosticsPage() -> impl IntoView {
     // Read on the server, sent along with the HTML: the same table without JavaScript and
     // after hydration, and the proxy hints even when the page's own requests are blocked.
     let seen = SharedValue::new(seen_by_server).into_inner();
-    let state = Diagnosis {
-        findings: RwSignal::new(Vec::new()),
-        running: RwSignal::new(None),
-        verdict: RwSignal::new(None),
-        advice: RwSignal::new(String::new()),
-        code: RwSignal::new(None),
-        report: RwSignal::new(String::new()),
-    };
+    let state = RwSignal::new(Diagnosis::default());
     let run_again = checks::start(state, seen.clone());
 
     view! {
@@ -82,61 +113,50 @@ fn seen_by_server() -> SeenRequest {
     SeenRequest::default()
 }
 
+/// The verdict, the advice, the support code and the report. One fixed structure whose text
+/// changes (no branches between views: each branch type costs the bundle its own code).
 #[component]
-fn VerdictPanel(state: Diagnosis, run_again: Callback<()>) -> impl IntoView {
-    let Diagnosis {
-        verdict,
-        advice,
-        code,
-        report,
-        running,
-        ..
-    } = state;
-    let copied = RwSignal::new(None::<bool>);
-    let show_report = RwSignal::new(false);
+fn VerdictPanel(state: State, run_again: Callback<()>) -> impl IntoView {
+    let done =
+        move |f: fn(&Done) -> String| state.with(|s| s.done.as_ref().map(f).unwrap_or_default());
     let copy = move |_| {
-        copied.set(None);
-        checks::copy(report.get_untracked(), move |ok| {
-            copied.set(Some(ok));
-            if !ok {
-                show_report.set(true);
-            }
-        });
+        state.update(|s| s.copied = None);
+        let report = done(|d| d.report.clone());
+        checks::copy(report, move |ok| state.update(|s| s.copied = Some(ok)));
     };
+    let finished = move || state.with(|s| s.done.is_some());
     view! {
         <section
             class="diagnosis"
             data-testid="diagnosis"
-            data-verdict=move || verdict.get().map(Verdict::as_str)
+            data-verdict=move || state.with(|s| s.done.as_ref().map(|d| d.verdict.as_str()))
             aria-live="polite"
         >
-            {move || match verdict.get() {
-                None => view! {
-                    <h2>"Testing your connection…"</h2>
-                    <p class="muted">"Keep this page open until the test is done."</p>
-                }
-                .into_any(),
-                Some(v) => view! {
-                    <h2>{v.headline()}</h2>
-                    <p class="advice">{advice.get()}</p>
-                }
-                .into_any(),
-            }}
-            {move || code.get().map(|code| view! {
-                <p class="support-code">
-                    "Your support code: "
-                    <strong data-testid="support-code">{code}</strong>
-                </p>
-            })}
+            <h2>
+                {move || state.with(|s| match &s.done {
+                    Some(d) => d.verdict.headline(),
+                    None => "Testing your connection…",
+                })}
+            </h2>
+            <p class="advice">
+                {move || state.with(|s| match &s.done {
+                    Some(d) => d.advice.clone(),
+                    None => "Keep this page open until the test is done.".into(),
+                })}
+            </p>
+            <p class="support-code" hidden=move || state.with(|s| s.code.is_none())>
+                "Your support code: "
+                <strong data-testid="support-code">{move || state.with(|s| s.code.clone().unwrap_or_default())}</strong>
+            </p>
             <div class="diagnosis-actions">
                 <button
                     type="button"
                     class="button"
                     data-testid="copy-details"
-                    disabled=move || verdict.get().is_none()
+                    disabled=move || !finished()
                     on:click=copy
                 >
-                    {move || match copied.get() {
+                    {move || match state.with(|s| s.copied) {
                         Some(true) => "Copied",
                         Some(false) => "Copy failed: select the report below",
                         None => "Copy details",
@@ -146,30 +166,30 @@ fn VerdictPanel(state: Diagnosis, run_again: Callback<()>) -> impl IntoView {
                     type="button"
                     class="button secondary"
                     data-testid="run-again"
-                    disabled=move || running.get().is_some() || verdict.get().is_none()
-                    on:click=move |_| {
-                        copied.set(None);
-                        run_again.run(());
-                    }
+                    disabled=move || !finished()
+                    on:click=move |_| run_again.run(())
                 >
                     "Run the test again"
                 </button>
             </div>
-            {move || (!report.get().is_empty()).then(|| view! {
-                <details class="report" open=move || show_report.get()>
-                    <summary>"Full report"</summary>
-                    <pre data-testid="report">{report.get()}</pre>
-                </details>
-            })}
+            <details
+                class="report"
+                hidden=move || !finished()
+                open=move || state.with(|s| s.copied == Some(false))
+            >
+                <summary>"Full report"</summary>
+                <pre data-testid="report">{move || done(|d| d.report.clone())}</pre>
+            </details>
         </section>
     }
 }
 
 #[component]
-fn CheckRow(check: Check, state: Diagnosis) -> impl IntoView {
-    let finding = Memo::new(move |_| state.finding(check));
-    let status = move || match (finding.get(), state.running.get() == Some(check)) {
-        (Some(f), _) => {
+fn CheckRow(check: Check, state: State) -> impl IntoView {
+    let with = move |f: fn(&Finding) -> String| state.with(|s| s.finding(check).map(f));
+    let running = move || state.with(|s| s.running == Some(check));
+    let status = move || {
+        with(|f| {
             let grade = match f.grade {
                 Grade::Pass => "Passed",
                 Grade::Warn => "Warning",
@@ -179,16 +199,15 @@ fn CheckRow(check: Check, state: Diagnosis) -> impl IntoView {
                 Some(ms) => format!("{grade} · {ms} ms"),
                 None => grade.to_owned(),
             }
-        }
-        (None, true) => "Checking…".into(),
-        (None, false) => "Waiting".into(),
+        })
+        .unwrap_or_else(|| if running() { "Checking…" } else { "Waiting" }.into())
     };
     view! {
         <li
             class="check"
             data-check=check.name()
-            data-result=move || finding.get().map(|f| f.grade.as_str())
-            data-running=move || (state.running.get() == Some(check)).then_some("true")
+            data-result=move || state.with(|s| s.finding(check).map(|f| f.grade.as_str()))
+            data-running=move || running().then_some("true")
         >
             <span class="check-mark" aria-hidden="true"></span>
             <div class="check-body">
@@ -196,7 +215,7 @@ fn CheckRow(check: Check, state: Diagnosis) -> impl IntoView {
                     <span class="check-title">{check.title()}</span>
                     <span class="check-status">{status}</span>
                 </div>
-                <p class="check-sentence">{move || finding.get().map(|f| f.sentence)}</p>
+                <p class="check-sentence">{move || with(|f| f.sentence.clone())}</p>
             </div>
         </li>
     }
@@ -204,6 +223,7 @@ fn CheckRow(check: Check, state: Diagnosis) -> impl IntoView {
 
 #[component]
 fn SeenTable(seen: SeenRequest) -> impl IntoView {
+    let no_hints = seen.hints.is_empty();
     view! {
         <dl class="seen-headers" data-testid="seen-headers">
             {seen
@@ -212,11 +232,9 @@ fn SeenTable(seen: SeenRequest) -> impl IntoView {
                 .map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> })
                 .collect_view()}
         </dl>
-        {(!seen.hints.is_empty()).then(|| view! {
-            <ul class="seen-hints" data-testid="proxy-hints">
-                {seen.hints.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}
-            </ul>
-        })}
+        <ul class="seen-hints" data-testid="proxy-hints" hidden=no_hints>
+            {seen.hints.into_iter().map(|h| view! { <li>{h}</li> }).collect_view()}
+        </ul>
     }
 }
 
@@ -232,18 +250,23 @@ mod checks {
 
     const REPORT_LIMIT_MS: f64 = 5_000.0;
 
-    impl Progress for Diagnosis {
+    /// The runner reports into the page's state.
+    struct Rows(State);
+
+    impl Progress for Rows {
         fn started(&self, check: Check) {
-            self.running.set(Some(check));
+            self.0.update(|s| s.running = Some(check));
         }
 
         fn finished(&self, check: Check, finding: Finding) {
-            self.findings.update(|f| f.push((check, finding)));
-            self.running.set(None);
+            self.0.update(|s| {
+                s.findings.push((check, finding));
+                s.running = None;
+            });
         }
     }
 
-    pub fn start(state: Diagnosis, seen: SeenRequest) -> Callback<()> {
+    pub fn start(state: State, seen: SeenRequest) -> Callback<()> {
         let go = move || {
             let seen = seen.clone();
             leptos::task::spawn_local(run_all(state, seen))
@@ -253,19 +276,23 @@ mod checks {
         Callback::new(move |()| go())
     }
 
-    async fn run_all(state: Diagnosis, page_seen: SeenRequest) {
-        state.findings.set(Vec::new());
-        state.verdict.set(None);
-        state.report.set(String::new());
+    async fn run_all(state: State, page_seen: SeenRequest) {
         let code = support_code(js_sys::Math::random);
-        state.code.set(Some(code.clone()));
+        state.set(Diagnosis {
+            code: Some(code.clone()),
+            ..Default::default()
+        });
+        let rows = Rows(state);
         let location = window().location();
         let site = Site::new(
             &location.protocol().unwrap_or_default(),
             &location.host().unwrap_or_default(),
         );
-        let outcome = run::run(&site, page_seen, &state).await;
-        let when = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+        let outcome = run::run(&site, page_seen, &rows).await;
+        let when = js_sys::Date::new_0()
+            .to_iso_string()
+            .as_string()
+            .unwrap_or_default();
         let page = format!(
             "{}{}",
             location.origin().unwrap_or_default(),
@@ -285,18 +312,30 @@ mod checks {
             .text()
         };
 
-        state.started(Check::ErrorReporting);
+        rows.started(Check::ErrorReporting);
         let start = now();
-        let delivery = send(&code, outcome.verdict, &outcome.findings, report(&outcome.findings));
-        let delivery = match select(Box::pin(delivery), Box::pin(run::sleep(REPORT_LIMIT_MS))).await {
+        let delivery = send(
+            &code,
+            outcome.verdict,
+            &outcome.findings,
+            report(&outcome.findings),
+        );
+        let delivery = match select(Box::pin(delivery), Box::pin(run::sleep(REPORT_LIMIT_MS))).await
+        {
             Either::Left((delivery, _)) => Some(delivery),
             Either::Right(_) => None,
         };
-        state.finished(Check::ErrorReporting, reporting(delivery).timed(now() - start));
+        rows.finished(
+            Check::ErrorReporting,
+            reporting(delivery).timed(now() - start),
+        );
 
-        state.report.set(state.findings.with_untracked(|f| report(f)));
-        state.advice.set(outcome.verdict.advice(&site));
-        state.verdict.set(Some(outcome.verdict));
+        let done = Done {
+            verdict: outcome.verdict,
+            advice: outcome.verdict.advice(&site),
+            report: state.with_untracked(|s| report(&s.findings)),
+        };
+        state.update(|s| s.done = Some(done));
     }
 
     fn now() -> f64 {
@@ -304,7 +343,12 @@ mod checks {
     }
 
     /// The whole report as one Sentry event, found by its `support_code` tag.
-    async fn send(code: &str, verdict: Verdict, findings: &[(Check, Finding)], report: String) -> Delivery {
+    async fn send(
+        code: &str,
+        verdict: Verdict,
+        findings: &[(Check, Finding)],
+        report: String,
+    ) -> Delivery {
         let mut tags: BTreeMap<&str, String> = [
             ("support_code", code.to_owned()),
             ("verdict", verdict.as_str().to_owned()),
@@ -328,9 +372,10 @@ mod checks {
             );
         };
         match delivery {
-            Delivery::Answered(200..=299) => {
-                Finding::new(Grade::Pass, "The report reached our server; support can find it by your code.")
-            }
+            Delivery::Answered(200..=299) => Finding::new(
+                Grade::Pass,
+                "The report reached our server; support can find it by your code.",
+            ),
             Delivery::Off | Delivery::Answered(404) => Finding::new(
                 Grade::Warn,
                 "Error reporting is switched off on this server: read the details to support instead.",
@@ -341,7 +386,9 @@ mod checks {
             ),
             Delivery::Answered(status) => Finding::new(
                 Grade::Fail,
-                format!("The report was refused (HTTP {status}): read the details to support instead."),
+                format!(
+                    "The report was refused (HTTP {status}): read the details to support instead."
+                ),
             ),
             Delivery::Unreachable => Finding::new(
                 Grade::Fail,
@@ -364,7 +411,7 @@ mod checks {
     use super::*;
 
     /// The server renders the page; the checks run in the browser.
-    pub fn start(_: Diagnosis, _: SeenRequest) -> Callback<()> {
+    pub fn start(_: State, _: SeenRequest) -> Callback<()> {
         Callback::new(|_| {})
     }
 

@@ -3,5 +3,5 @@ pub mod offer_card;
 pub mod page;
 pub mod results;
 pub mod search_form;
-pub mod transport_notice;
 pub mod site;
+pub mod transport_notice;

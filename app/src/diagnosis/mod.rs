@@ -291,21 +291,42 @@ mod tests {
         let all_pass: Vec<_> = Check::ALL.iter().map(|c| (*c, Pass)).collect();
         assert_eq!(verdict(&with(&all_pass), true), Verdict::Ok);
         let cases = [
-            (vec![(WebsocketOpen, Fail), (ServerFunction, Pass)], Verdict::WebsocketBlocked),
             (
-                vec![(WebsocketOpen, Pass), (WebsocketEcho, Fail), (ServerFunction, Pass)],
+                vec![(WebsocketOpen, Fail), (ServerFunction, Pass)],
                 Verdict::WebsocketBlocked,
             ),
             (
-                vec![(WebsocketEcho, Pass), (WebsocketStream, Fail), (ServerFunction, Pass)],
+                vec![
+                    (WebsocketOpen, Pass),
+                    (WebsocketEcho, Fail),
+                    (ServerFunction, Pass),
+                ],
+                Verdict::WebsocketBlocked,
+            ),
+            (
+                vec![
+                    (WebsocketEcho, Pass),
+                    (WebsocketStream, Fail),
+                    (ServerFunction, Pass),
+                ],
                 Verdict::WebsocketInterrupted,
             ),
             (
-                vec![(WebsocketStream, Warn), (ServerFunction, Pass), (ProxyHints, Warn)],
+                vec![
+                    (WebsocketStream, Warn),
+                    (ServerFunction, Pass),
+                    (ProxyHints, Warn),
+                ],
                 Verdict::Ok,
             ),
-            (vec![(WebsocketEcho, Pass), (ServerFunction, Fail)], Verdict::HttpBlocked),
-            (vec![(WebsocketOpen, Fail), (ServerFunction, Fail)], Verdict::Offline),
+            (
+                vec![(WebsocketEcho, Pass), (ServerFunction, Fail)],
+                Verdict::HttpBlocked,
+            ),
+            (
+                vec![(WebsocketOpen, Fail), (ServerFunction, Fail)],
+                Verdict::Offline,
+            ),
             (vec![(ErrorReporting, Fail)], Verdict::Ok),
         ];
         for (grades, expected) in cases {
@@ -320,11 +341,25 @@ mod tests {
         assert_eq!(site.port, 443);
         let advice = Verdict::WebsocketBlocked.advice(&site);
         assert!(advice.contains("fjordpost.example on port 443"), "{advice}");
-        assert!(advice.contains("wss://fjordpost.example/ws/promotions"), "{advice}");
+        assert!(
+            advice.contains("wss://fjordpost.example/ws/promotions"),
+            "{advice}"
+        );
         let local = Site::new("http:", "127.0.0.1:4101");
-        assert_eq!((local.host.as_str(), local.port, local.secure), ("127.0.0.1", 4101, false));
-        assert!(Verdict::WebsocketInterrupted.advice(&local).contains("ws://127.0.0.1/ws/promotions (port 4101)"));
-        assert!(Verdict::HttpBlocked.advice(&local).contains("http://127.0.0.1/api/ on port 4101"));
+        assert_eq!(
+            (local.host.as_str(), local.port, local.secure),
+            ("127.0.0.1", 4101, false)
+        );
+        assert!(
+            Verdict::WebsocketInterrupted
+                .advice(&local)
+                .contains("ws://127.0.0.1/ws/promotions (port 4101)")
+        );
+        assert!(
+            Verdict::HttpBlocked
+                .advice(&local)
+                .contains("http://127.0.0.1/api/ on port 4101")
+        );
         assert_eq!(Site::new("https:", "[::1]:8443").port, 8443);
         assert_eq!(Site::new("https:", "[::1]").port, 443);
     }
@@ -357,7 +392,10 @@ mod tests {
                 Check::WebsocketEcho,
                 Finding::new(Grade::Fail, "No answer within 3 s.").timed(3000.0),
             ),
-            (Check::ProxyHints, Finding::new(Grade::Warn, "A proxy announced itself.")),
+            (
+                Check::ProxyHints,
+                Finding::new(Grade::Warn, "A proxy announced itself."),
+            ),
         ];
         let seen = seen::SeenRequest {
             headers: vec![("Via".into(), "1.1 corp-proxy".into())],
@@ -382,7 +420,10 @@ mod tests {
             "  Via: 1.1 corp-proxy",
             "  hint: Via: 1.1 corp-proxy",
         ] {
-            assert!(text.lines().any(|l| l == line), "{line:?} missing from\n{text}");
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line:?} missing from\n{text}"
+            );
         }
     }
 }

@@ -62,7 +62,10 @@ pub async fn run(site: &Site, page_seen: SeenRequest, progress: &impl Progress) 
             ok
         }
         None => {
-            record(Check::WebsocketEcho, not_run("the live connection did not open"));
+            record(
+                Check::WebsocketEcho,
+                not_run("the live connection did not open"),
+            );
             false
         }
     };
@@ -70,7 +73,10 @@ pub async fn run(site: &Site, page_seen: SeenRequest, progress: &impl Progress) 
     progress.started(Check::WebsocketStream);
     match &socket {
         Some(socket) if answered => record(Check::WebsocketStream, stream(socket).await),
-        _ => record(Check::WebsocketStream, not_run("the live connection did not answer")),
+        _ => record(
+            Check::WebsocketStream,
+            not_run("the live connection did not answer"),
+        ),
     }
     drop(socket);
 
@@ -98,7 +104,13 @@ fn not_run(why: &str) -> Finding {
 async fn open(url: &str) -> (Option<Socket>, Finding) {
     let start = now();
     let Ok(socket) = Socket::open(url) else {
-        return (None, Finding::new(Grade::Fail, "This browser refused to open a live connection."));
+        return (
+            None,
+            Finding::new(
+                Grade::Fail,
+                "This browser refused to open a live connection.",
+            ),
+        );
     };
     let finding = match socket.next(start + OPEN_LIMIT_MS).await {
         Some(Event::Open) => {
@@ -138,7 +150,8 @@ async fn echo(socket: &Socket) -> Finding {
                 if let Ok(ServerMessage::Pong { nonce: n }) = serde_json::from_str(&text)
                     && n == nonce
                 {
-                    let f = Finding::new(Grade::Pass, "The server answered over the live connection.");
+                    let f =
+                        Finding::new(Grade::Pass, "The server answered over the live connection.");
                     return f.timed(now() - start);
                 }
             }
@@ -221,7 +234,10 @@ async fn server_function() -> (Option<SeenRequest>, Finding) {
     let elapsed = now() - start;
     match outcome {
         Either::Left((Ok(seen), _)) => {
-            let f = Finding::new(Grade::Pass, "An ordinary request to the server (the page's fallback) works.");
+            let f = Finding::new(
+                Grade::Pass,
+                "An ordinary request to the server (the page's fallback) works.",
+            );
             (Some(seen), f.timed(elapsed))
         }
         Either::Left((Err(e), _)) => {
@@ -237,7 +253,10 @@ async fn server_function() -> (Option<SeenRequest>, Finding) {
 
 fn proxy_hints(seen: &SeenRequest) -> Finding {
     if seen.headers.is_empty() {
-        Finding::new(Grade::Warn, "Unknown: the server could not tell us what it saw.")
+        Finding::new(
+            Grade::Warn,
+            "Unknown: the server could not tell us what it saw.",
+        )
     } else if seen.hints.is_empty() {
         Finding::new(Grade::Pass, "No proxy on the way announced itself.")
     } else {

@@ -53,14 +53,20 @@ pub fn from_headers(headers: &http::HeaderMap, client_ip_header: Option<&str>) -
         hints.push(format!("A proxy names itself in Via: {via}"));
     }
     if let Some(forwarded) = value("forwarded") {
-        hints.push(format!("A proxy forwarded the request: Forwarded: {forwarded}"));
+        hints.push(format!(
+            "A proxy forwarded the request: Forwarded: {forwarded}"
+        ));
     }
     if let Some(xff) = value("x-forwarded-for") {
-        let ours = usize::from(client_ip_header.is_some_and(|h| h.eq_ignore_ascii_case("x-forwarded-for")));
+        let ours = usize::from(
+            client_ip_header.is_some_and(|h| h.eq_ignore_ascii_case("x-forwarded-for")),
+        );
         let addresses: Vec<&str> = xff.split(',').map(str::trim).collect();
         if addresses.len() > ours {
             let theirs = addresses[..addresses.len() - ours].join(", ");
-            hints.push(format!("A proxy on your side forwarded the request for {theirs}"));
+            hints.push(format!(
+                "A proxy on your side forwarded the request for {theirs}"
+            ));
         }
     }
     SeenRequest {
@@ -99,8 +105,14 @@ mod tests {
 
     #[test]
     fn a_plain_request_has_no_hints() {
-        let seen = from_headers(&headers(&[("user-agent", "Chrome"), ("cookie", "s=1")]), None);
-        assert_eq!(seen.headers, vec![("User-Agent".to_owned(), "Chrome".to_owned())]);
+        let seen = from_headers(
+            &headers(&[("user-agent", "Chrome"), ("cookie", "s=1")]),
+            None,
+        );
+        assert_eq!(
+            seen.headers,
+            vec![("User-Agent".to_owned(), "Chrome".to_owned())]
+        );
         assert!(seen.hints.is_empty());
     }
 
@@ -117,15 +129,24 @@ mod tests {
                 "A proxy forwarded the request: Forwarded: for=10.0.0.7"
             ]
         );
-        assert!(seen.headers.contains(&("Via".into(), "1.1 hostile-proxy".into())));
+        assert!(
+            seen.headers
+                .contains(&("Via".into(), "1.1 hostile-proxy".into()))
+        );
     }
 
     #[test]
     fn our_own_front_proxys_address_is_no_hint_earlier_ones_are() {
-        let ours = headers(&[("x-forwarded-for", "203.0.113.9"), ("x-tls-protocol", "TLSv1.3")]);
+        let ours = headers(&[
+            ("x-forwarded-for", "203.0.113.9"),
+            ("x-tls-protocol", "TLSv1.3"),
+        ]);
         let seen = from_headers(&ours, Some("X-Forwarded-For"));
         assert!(seen.hints.is_empty(), "{:?}", seen.hints);
-        assert!(seen.headers.contains(&("X-TLS-Protocol".into(), "TLSv1.3".into())));
+        assert!(
+            seen.headers
+                .contains(&("X-TLS-Protocol".into(), "TLSv1.3".into()))
+        );
         // Without a front proxy of ours, any X-Forwarded-For came from theirs.
         assert_eq!(from_headers(&ours, None).hints.len(), 1);
         let theirs = headers(&[("x-forwarded-for", "10.0.0.7, 203.0.113.9")]);

@@ -241,7 +241,9 @@ mod tests {
     #[test]
     fn offers_and_probe_frames_carry_content_pongs_do_not() {
         assert!(carries_content(br#"..{"type":"offer","search_id":1}"#));
-        assert!(carries_content(br#"..{"type":"probe_frame","seq":0,"of":12}"#));
+        assert!(carries_content(
+            br#"..{"type":"probe_frame","seq":0,"of":12}"#
+        ));
         assert!(!carries_content(br#"..{"type":"pong","nonce":1}"#));
         assert!(!carries_content(br#"..{"type":"accepted","search_id":1}"#));
     }

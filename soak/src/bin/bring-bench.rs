@@ -73,7 +73,9 @@ async fn search(
     let mut outcomes = Vec::new();
     loop {
         match next_message(&mut ws, Duration::from_secs(30)).await? {
-            ServerMessage::Accepted { .. } | ServerMessage::Pong { .. } => {}
+            ServerMessage::Accepted { .. }
+            | ServerMessage::Pong { .. }
+            | ServerMessage::ProbeFrame { .. } => {}
             ServerMessage::Offer { .. } => outcomes.push(None),
             ServerMessage::Unavailable { reason, .. } => outcomes.push(Some(reason)),
             ServerMessage::Done { .. } => return Ok(outcomes),
