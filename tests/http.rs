@@ -206,3 +206,62 @@ async fn pages_carry_a_nonce_csp_and_security_headers() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_connection_check_says_what_the_server_saw_under_the_same_origin_rules() {
+    let server = shared_server();
+    let own = server.origin();
+    let json = ("content-type", "application/json");
+    let (status, text) = server
+        .http(
+            "POST",
+            "/api/connection_check",
+            &[
+                json,
+                ("origin", &own),
+                ("via", "1.1 corp-proxy"),
+                ("user-agent", "test"),
+            ],
+            "{}",
+        )
+        .await;
+    assert_eq!(status, 200, "{text}");
+    let seen: app::diagnosis::seen::SeenRequest = serde_json::from_str(&text).unwrap();
+    assert!(
+        seen.headers
+            .contains(&("Via".into(), "1.1 corp-proxy".into())),
+        "{seen:?}"
+    );
+    assert!(
+        seen.headers.contains(&("User-Agent".into(), "test".into())),
+        "{seen:?}"
+    );
+    assert_eq!(seen.hints, ["A proxy names itself in Via: 1.1 corp-proxy"]);
+    let (status, _) = server
+        .http(
+            "POST",
+            "/api/connection_check",
+            &[json, ("origin", "http://evil.test")],
+            "{}",
+        )
+        .await;
+    assert_eq!(status, 403, "no new way in for other sites");
+}
+
+#[tokio::test]
+async fn the_diagnostics_page_renders_what_the_server_saw_without_javascript() {
+    let server = shared_server();
+    let (status, html) = server
+        .http("GET", "/diagnostics", &[("via", "1.1 corp-proxy")], "")
+        .await;
+    assert_eq!(status, 200);
+    for expected in [
+        "data-testid=\"seen-headers\"",
+        "1.1 corp-proxy",
+        "A proxy names itself in Via: 1.1 corp-proxy",
+        "need JavaScript",
+        "data-check=\"websocket-stream\"",
+    ] {
+        assert!(html.contains(expected), "{expected:?} missing");
+    }
+}

@@ -83,6 +83,24 @@ test.describe("through nginx, two instances and Redis", () => {
     expect(INSTANCES).toContain(await socketInstance());
   });
 
+  test("the connection test through nginx: ok, the TLS version, and nginx's own forwarding is no proxy hint", async ({ page }) => {
+    await page.goto(`${ORIGIN}/diagnostics`);
+    await expect(page.getByTestId("diagnosis")).toHaveAttribute("data-verdict", "ok", { timeout: 10_000 });
+    const seen = page.getByTestId("seen-headers");
+    await expect(seen).toContainText("X-Forwarded-Proto");
+    await expect(seen).toContainText("https");
+    await expect(seen).toContainText(/TLSv1\.[23]/);
+    await expect(page.locator("[data-check=proxy-hints]")).toHaveAttribute("data-result", "pass");
+    await expect(page.locator("[data-check=error-reporting]")).toHaveAttribute("data-result", "warn"); // no DSN here
+
+    // A proxy on the customer's side: its address reaches us ahead of the one nginx adds.
+    await page.setExtraHTTPHeaders({ "x-forwarded-for": "10.9.8.7" });
+    await page.goto(`${ORIGIN}/diagnostics`);
+    await expect(page.getByTestId("diagnosis")).toHaveAttribute("data-verdict", "ok", { timeout: 10_000 });
+    await expect(page.locator("[data-check=proxy-hints]")).toHaveAttribute("data-result", "warn");
+    await expect(page.getByTestId("proxy-hints")).toContainText("forwarded the request for 10.9.8.7");
+  });
+
   test("requests alternating between instances share the quote cache and the address's budget", async () => {
     const request = { from: { country: "NO", postal_code: "0150" }, to: { country: "NO", postal_code: "8001" }, parcel: { weight_grams: 2500 } };
     const post = (n: number, endpoint: string, body: object, headers: Record<string, string> = {}) =>
