@@ -42,6 +42,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // and leaving leptos_meta out keeps the WASM bundle smaller.
                 <title>"Send a parcel – prices and delivery times | Fjordpost"</title>
                 <link id="leptos" rel="stylesheet" href=stylesheet_href(&options)/>
+                // The page's script imports the loader of split WASM: fetched with it, not
+                // one round trip after it.
+                {split_loader_href(&options).map(|href| view! { <link rel="modulepreload" href=href/> })}
                 <TelemetryMeta/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -61,7 +64,10 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
     HREF.get_or_init(|| {
         let pkg = &options.site_pkg_dir;
         let name = &options.output_name;
-        let hash = options.hash_files.then(|| css_hash(options)).flatten();
+        let hash = options
+            .hash_files
+            .then(|| asset_hash(options, "css"))
+            .flatten();
         match hash {
             Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
             None => format!("/{pkg}/{name}.css"),
@@ -81,12 +87,24 @@ pub fn asset_hash_file(options: &LeptosOptions) -> Option<std::path::PathBuf> {
     )
 }
 
+/// `/pkg/__wasm_split.<hash>.js`, written by `cargo leptos build --split`.
 #[cfg(feature = "ssr")]
-fn css_hash(options: &LeptosOptions) -> Option<String> {
+fn split_loader_href(options: &LeptosOptions) -> Option<String> {
+    static HREF: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let hash = asset_hash(options, "split")?;
+        Some(format!("/{}/__wasm_split.{hash}.js", options.site_pkg_dir))
+    })
+    .clone()
+}
+
+/// The content hash cargo-leptos wrote for one kind of asset (`css`, `js`, `split`, …).
+#[cfg(feature = "ssr")]
+fn asset_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
     let hashes = std::fs::read_to_string(asset_hash_file(options)?).ok()?;
     hashes.lines().find_map(|line| {
-        let (kind, hash) = line.split_once(':')?;
-        (kind.trim() == "css").then(|| hash.trim().to_owned())
+        let (k, hash) = line.split_once(':')?;
+        (k.trim() == kind).then(|| hash.trim().to_owned())
     })
 }
 

@@ -217,6 +217,42 @@ pub fn verdict(findings: &[(Check, Finding)], online: bool) -> Verdict {
     }
 }
 
+/// Grades a probe stream from its frames' arrival times (ms after the probe was sent) and,
+/// when it ended early, why. Frames that all arrive within half the time they were sent over
+/// were held back on the way and delivered together.
+pub fn stream_finding(arrivals: &[f64], broken: Option<&str>) -> Finding {
+    use crate::protocol::{PROBE_EVERY_MS, PROBE_FRAMES};
+    let of = PROBE_FRAMES as usize;
+    let got = arrivals.len();
+    if let Some(why) = broken.filter(|_| got < of) {
+        let sentence = format!(
+            "The stream broke after {got} of {of} frames ({why}): something on the network \
+             cuts live connections while data flows."
+        );
+        return Finding::new(Grade::Fail, sentence);
+    }
+    let sent_over = (PROBE_EVERY_MS * (PROBE_FRAMES as u64 - 1)) as f64;
+    let spread = arrivals
+        .last()
+        .zip(arrivals.first())
+        .map_or(0.0, |(l, f)| l - f);
+    if spread < sent_over / 2.0 {
+        let sentence = format!(
+            "All {of} frames arrived, but held back and delivered together: something \
+             buffers the stream, so results may appear all at once."
+        );
+        return Finding::new(Grade::Warn, sentence);
+    }
+    // Tenths of a second by integer arithmetic: float formatting costs the bundle ~10 kB.
+    let tenths = (spread / 100.0).round() as u32;
+    let sentence = format!(
+        "All {of} frames arrived as they were sent, over {}.{} s.",
+        tenths / 10,
+        tenths % 10
+    );
+    Finding::new(Grade::Pass, sentence)
+}
+
 /// Characters of a support code: no 0/O, 1/I/L or U/V to confuse on the phone.
 pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
 pub const CODE_LEN: usize = 7;
@@ -333,6 +369,35 @@ mod tests {
             assert_eq!(verdict(&with(&grades), true), expected, "{grades:?}");
         }
         assert_eq!(verdict(&with(&all_pass), false), Verdict::Offline);
+    }
+
+    #[test]
+    fn a_stream_is_cut_held_back_or_streamed() {
+        use crate::protocol::{PROBE_EVERY_MS, PROBE_FRAMES};
+        let streamed: Vec<f64> = (0..PROBE_FRAMES)
+            .map(|i| 5.0 + (i as u64 * PROBE_EVERY_MS) as f64)
+            .collect();
+        let pass = stream_finding(&streamed, None);
+        assert_eq!(pass.grade, Grade::Pass);
+        assert_eq!(
+            pass.sentence,
+            "All 12 frames arrived as they were sent, over 2.8 s."
+        );
+        let buffered = vec![2800.0; PROBE_FRAMES as usize];
+        assert_eq!(stream_finding(&buffered, None).grade, Grade::Warn);
+        let cut = stream_finding(&streamed[..1], Some("code 1006, not clean"));
+        assert_eq!(cut.grade, Grade::Fail);
+        assert!(
+            cut.sentence
+                .starts_with("The stream broke after 1 of 12 frames (code 1006"),
+            "{}",
+            cut.sentence
+        );
+        // A close after the last frame is no break.
+        assert_eq!(
+            stream_finding(&streamed, Some("code 1000, clean")).grade,
+            Grade::Pass
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! that every hostile network gets a verdict within seconds.
 
 use super::seen::SeenRequest;
-use super::{Check, Finding, Grade, Site, Verdict, verdict};
+use super::{Check, Finding, Grade, Site, Verdict, stream_finding, verdict};
 use crate::protocol::{ClientMessage, PROBE_EVERY_MS, PROBE_FRAMES, ServerMessage};
 use leptos::prelude::window;
 use std::cell::RefCell;
@@ -198,32 +198,7 @@ async fn stream(socket: &Socket) -> Finding {
             None => break Some(format!("nothing more within {STREAM_LIMIT_S} s")),
         }
     };
-    let elapsed = now() - start;
-    let got = arrivals.len();
-    if let Some(why) = broken {
-        let sentence = format!(
-            "The stream broke after {got} of {of} frames ({why}): something on the network \
-             cuts live connections while data flows."
-        );
-        return Finding::new(Grade::Fail, sentence).timed(elapsed);
-    }
-    let sent_over = (PROBE_EVERY_MS * (PROBE_FRAMES as u64 - 1)) as f64;
-    let spread = arrivals[got - 1] - arrivals[0];
-    if spread < sent_over / 2.0 {
-        let sentence = format!(
-            "All {of} frames arrived, but held back and delivered together: something \
-             buffers the stream, so results may appear all at once."
-        );
-        return Finding::new(Grade::Warn, sentence).timed(elapsed);
-    }
-    // Tenths of a second by integer arithmetic: float formatting costs the bundle ~10 kB.
-    let tenths = (spread / 100.0).round() as u32;
-    let sentence = format!(
-        "All {of} frames arrived as they were sent, over {}.{} s.",
-        tenths / 10,
-        tenths % 10
-    );
-    Finding::new(Grade::Pass, sentence).timed(elapsed)
+    stream_finding(&arrivals, broken.as_deref()).timed(now() - start)
 }
 
 async fn server_function() -> (Option<SeenRequest>, Finding) {
