@@ -1,4 +1,5 @@
-//! Shipping dates: "today" where the parcels are handed in (Norway), and working days.
+//! Shipping dates: "today" where the parcels are handed in (Norway), and working days: Monday
+//! to Friday except Norway's public holidays (helligdager), Easter's among them.
 
 use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
 
@@ -31,16 +32,53 @@ fn last_sunday(year: i32, month: Month) -> Date {
     after.prev_occurrence(Weekday::Sunday)
 }
 
-/// The date `days` working days (Monday to Friday) after `date`.
+/// The date `days` working days after `date`.
 pub fn add_working_days(mut date: Date, days: u32) -> Date {
     let mut left = days;
     while left > 0 {
         date = date.next_day().unwrap_or(date);
-        if !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) {
+        if is_working_day(date) {
             left -= 1;
         }
     }
     date
+}
+
+/// Monday to Friday, and not a public holiday in Norway.
+pub fn is_working_day(date: Date) -> bool {
+    !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) && !is_public_holiday(date)
+}
+
+/// Norway's public holidays: New Year's Day, Maundy Thursday, Good Friday, Easter Sunday and
+/// Monday, 1 May, Constitution Day (17 May), Ascension Day, Whit Sunday and Monday, and
+/// Christmas Day and Boxing Day.
+pub fn is_public_holiday(date: Date) -> bool {
+    use Month::*;
+    let fixed = matches!(
+        (date.month(), date.day()),
+        (January, 1) | (May, 1) | (May, 17) | (December, 25) | (December, 26)
+    );
+    let from_easter = easter_sunday(date.year())
+        .map(|easter| (date - easter).whole_days())
+        .is_some_and(|d| matches!(d, -3 | -2 | 0 | 1 | 39 | 49 | 50));
+    fixed || from_easter
+}
+
+/// Western (Gregorian) Easter Sunday: the anonymous Gregorian algorithm (Meeus/Jones/Butcher).
+fn easter_sunday(year: i32) -> Option<Date> {
+    let a = year % 19;
+    let (b, c) = (year / 100, year % 100);
+    let (d, e) = (b / 4, b % 4);
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    let month = Month::try_from(month as u8).ok()?;
+    Date::from_calendar_date(year, month, day as u8).ok()
 }
 
 #[cfg(test)]
@@ -76,6 +114,82 @@ mod tests {
         assert_eq!(
             oslo_date(datetime!(2026-10-24 22:30 UTC)),
             date!(2026 - 10 - 25)
+        );
+    }
+
+    #[test]
+    fn easter_falls_on_its_published_dates() {
+        for (year, easter) in [
+            (2019, date!(2019 - 04 - 21)),
+            (2024, date!(2024 - 03 - 31)),
+            (2025, date!(2025 - 04 - 20)),
+            (2026, date!(2026 - 04 - 05)),
+            (2027, date!(2027 - 03 - 28)),
+            (2028, date!(2028 - 04 - 16)),
+            (2038, date!(2038 - 04 - 25)),
+            (2285, date!(2285 - 03 - 22)),
+        ] {
+            assert_eq!(easter_sunday(year), Some(easter), "{year}");
+        }
+    }
+
+    #[test]
+    fn norways_public_holidays_of_2026_and_2027() {
+        let holidays_2026 = [
+            date!(2026 - 01 - 01),
+            date!(2026 - 04 - 02), // Maundy Thursday
+            date!(2026 - 04 - 03), // Good Friday
+            date!(2026 - 04 - 05),
+            date!(2026 - 04 - 06), // Easter Monday
+            date!(2026 - 05 - 01),
+            date!(2026 - 05 - 14), // Ascension Day
+            date!(2026 - 05 - 17),
+            date!(2026 - 05 - 24), // Whit Sunday
+            date!(2026 - 05 - 25), // Whit Monday
+            date!(2026 - 12 - 25),
+            date!(2026 - 12 - 26),
+        ];
+        let mut day = date!(2026 - 01 - 01);
+        let mut found = Vec::new();
+        while day.year() == 2026 {
+            if is_public_holiday(day) {
+                found.push(day);
+            }
+            day = day.next_day().unwrap();
+        }
+        assert_eq!(found, holidays_2026);
+        // 2027: Easter on 28 March, so Ascension on 6 May and Whit Monday on 17 May.
+        for holiday in [
+            date!(2027 - 03 - 25),
+            date!(2027 - 03 - 29),
+            date!(2027 - 05 - 06),
+            date!(2027 - 05 - 17),
+        ] {
+            assert!(is_public_holiday(holiday), "{holiday}");
+        }
+        assert!(!is_public_holiday(date!(2027 - 04 - 05)));
+        assert!(
+            !is_public_holiday(date!(2026 - 12 - 24)),
+            "Christmas Eve is a working day"
+        );
+    }
+
+    #[test]
+    fn working_days_skip_holidays() {
+        // Wednesday before Easter 2026 + 1 working day: Tuesday after Easter Monday.
+        assert_eq!(
+            add_working_days(date!(2026 - 04 - 01), 1),
+            date!(2026 - 04 - 07)
+        );
+        // Christmas 2026 (Friday, Saturday): from Wednesday 23rd, 2 working days is the 28th.
+        assert_eq!(
+            add_working_days(date!(2026 - 12 - 23), 2),
+            date!(2026 - 12 - 28)
+        );
+        // 17 May 2027 is Whit Monday and Constitution Day at once: one day off, not two.
+        assert_eq!(
+            add_working_days(date!(2027 - 05 - 14), 1),
+            date!(2027 - 05 - 18)
         );
     }
 
