@@ -90,7 +90,7 @@ async fn an_office_behind_one_address_is_never_refused_at_defaults() {
                 .expect("socket");
             search_on(&mut ws, 1, "9900").await.expect("first search");
             search_on(&mut ws, 2, "5003").await.expect("second search");
-            let to = format!("{:04}", 100 + n);
+            let to = distinct_code(n);
             let reply = plan_as(server, &cookie, &plan_body_to(&to)).await;
             assert_eq!(reply.status, 200, "{}", reply.body);
             ws
@@ -108,7 +108,7 @@ async fn one_session_hammering_is_refused_while_its_colleagues_are_not() {
     let server = with_limits(Settings::default());
     let abuser = new_session(&server).await;
     for n in 0..120 {
-        let reply = plan_as(&server, &abuser, &plan_body_to(&format!("{:04}", 100 + n))).await;
+        let reply = plan_as(&server, &abuser, &plan_body_to(&distinct_code(n))).await;
         assert_eq!(reply.status, 200, "search {n}: {}", reply.body);
     }
     let refused = plan_as(&server, &abuser, &plan_body()).await;
@@ -148,7 +148,7 @@ async fn requests_without_the_cookie_share_one_session_budget() {
                 "POST",
                 "/api/plan_search",
                 &[JSON],
-                &plan_body_to(&format!("{:04}", 100 + n)),
+                &plan_body_to(&distinct_code(n)),
             )
             .await;
         assert_eq!(reply.status, 200, "{}", reply.body);

@@ -9,6 +9,7 @@ pub mod error;
 #[cfg(feature = "client")]
 pub mod error_report;
 pub mod model;
+pub mod places;
 pub mod plan;
 pub mod protocol;
 pub mod region;

@@ -331,9 +331,16 @@ fn check(req: &SearchRequest) -> Result<SearchRequest, Vec<FieldError>> {
     }
 }
 
-/// Server-side check of a request that arrived as JSON: the first problem, or the normalised request.
+/// Server-side check of a request that arrived as JSON: the first problem, or the normalised
+/// request. On the server this includes the postal register: a Norwegian code that does not
+/// exist is refused before anything is quoted.
 pub fn validate_request(req: &SearchRequest) -> Result<SearchRequest, FieldError> {
-    check(req).map_err(|mut errors| errors.remove(0))
+    let request = check(req).map_err(|mut errors| errors.remove(0))?;
+    #[cfg(feature = "ssr")]
+    if let Some(unknown) = crate::places::check_known(&request).into_iter().next() {
+        return Err(unknown);
+    }
+    Ok(request)
 }
 
 /// The search as the form and the URL carry it: raw strings, exactly as typed.

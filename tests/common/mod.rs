@@ -379,3 +379,11 @@ pub async fn eventually(mut cond: impl FnMut() -> bool) -> bool {
     }
     cond()
 }
+
+/// The `n`-th real Norwegian postal code: a distinct route per `n` that the register accepts.
+pub fn distinct_code(n: usize) -> String {
+    app::places::norwegian_codes()
+        .nth(n)
+        .expect("the register has enough codes")
+        .to_owned()
+}
