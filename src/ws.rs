@@ -437,6 +437,7 @@ async fn handle_text(
             searches.insert(search_id, events(search_id, search, span));
             vec![ServerMessage::Accepted {
                 search_id,
+                places: app::places::places(&request),
                 products,
             }]
         }

@@ -85,9 +85,14 @@ async fn server_functions_plan_and_quote_with_json() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
+    let plan: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
-        serde_json::from_str::<Vec<String>>(&body).unwrap(),
-        ["5800", "3584", "5000", "5100"]
+        plan["products"],
+        serde_json::json!(["5800", "3584", "5000", "5100"])
+    );
+    assert_eq!(
+        plan["places"],
+        serde_json::json!({"from": "OSLO", "to": "LONGYEARBYEN"})
     );
 
     let (status, body) = server
@@ -114,6 +119,28 @@ async fn server_functions_plan_and_quote_with_json() {
         .await;
     assert_eq!(status, 400, "bad input is the client's error");
     assert!(body.contains("invalid_postal_code"), "{body}");
+
+    // Well-formed but not in the postal register: refused before anything is quoted.
+    bad["to"]["postal_code"] = "4444".into();
+    for (endpoint, body) in [
+        ("plan_search", serde_json::json!({"request": bad})),
+        (
+            "quote_product",
+            serde_json::json!({"request": bad, "product_id": "5800"}),
+        ),
+    ] {
+        let (status, answer) = server
+            .http(
+                "POST",
+                &format!("/api/{endpoint}"),
+                &json,
+                &body.to_string(),
+            )
+            .await;
+        assert_eq!(status, 400, "{endpoint}: {answer}");
+        assert!(answer.contains("unknown_postal_code"), "{answer}");
+        assert!(answer.contains("to_postal"), "{answer}");
+    }
 }
 
 #[tokio::test]

@@ -79,6 +79,7 @@ async fn client(server: &TestServer, first: usize, count: usize) -> Tally {
                 ServerMessage::Accepted {
                     search_id,
                     products,
+                    ..
                 } if search_id == n as u64 => break products.len(),
                 // Late outcomes of a cancelled search.
                 ServerMessage::Offer { .. }

@@ -24,12 +24,15 @@ async fn a_search_gets_accepted_then_one_outcome_per_product_then_done() {
     let ServerMessage::Accepted {
         search_id: 7,
         products,
+        places,
     } = expect_message(&mut ws).await
     else {
         panic!("accepted must come first");
     };
     let ids: Vec<&str> = products.iter().map(ProductId::as_str).collect();
     assert_eq!(ids, ["5800", "5600", "3584", "5000", "4850"]);
+    assert_eq!(places.from.as_deref(), Some("OSLO"));
+    assert_eq!(places.to.as_deref(), Some("KIRKENES"));
 
     let mut seen = HashSet::new();
     for _ in 0..products.len() {

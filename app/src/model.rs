@@ -1,7 +1,17 @@
 //! The search and its answers: the shapes both sides put on the wire (DESIGN §3).
 
+pub use crate::places::Places;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// What the server plans for a search: the products, in display order, and the places of its
+/// two ends (the browser has no postal register of its own).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub products: Vec<ProductId>,
+    #[serde(default, skip_serializing_if = "Places::is_empty")]
+    pub places: Places,
+}
 
 /// ISO 3166-1 alpha-2 country code plus the postal code as the customer wrote it (normalised).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

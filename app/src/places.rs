@@ -2,9 +2,6 @@
 //! (`app/data/postal-codes-no.tsv`, made by `scripts/postal-register`), which only the server
 //! carries: the browser learns places from the server's answers.
 
-use crate::error::{ErrorCode, FieldError};
-use crate::model::SearchRequest;
-use crate::validate::field;
 use serde::{Deserialize, Serialize};
 
 /// The places of a search's two ends, where known.
@@ -28,6 +25,9 @@ pub use register::{check_known, norwegian_codes, places};
 #[cfg(feature = "ssr")]
 mod register {
     use super::*;
+    use crate::error::{ErrorCode, FieldError};
+    use crate::model::SearchRequest;
+    use crate::validate::field;
     use std::collections::HashMap;
     use std::sync::OnceLock;
 
@@ -127,7 +127,11 @@ mod register {
             let errors = check_known(&request("1111", "4444"));
             let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
             assert_eq!(fields, [field::FROM_POSTAL, field::TO_POSTAL]);
-            assert!(errors.iter().all(|e| e.code == ErrorCode::UnknownPostalCode));
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e.code == ErrorCode::UnknownPostalCode)
+            );
             assert_eq!(errors[1].message, "4444 is not a postal code in Norway");
         }
     }

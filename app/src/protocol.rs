@@ -1,7 +1,7 @@
 //! WebSocket messages of `/ws/promotions` (DESIGN §3): JSON text frames tagged by `type`.
 
 use crate::error::ErrorCode;
-use crate::model::{Offer, Outcome, ProductId, SearchRequest, UnavailableReason};
+use crate::model::{Offer, Outcome, Places, ProductId, SearchRequest, UnavailableReason};
 use serde::{Deserialize, Serialize};
 
 pub type SearchId = u64;
@@ -47,6 +47,8 @@ pub enum ServerMessage {
     Accepted {
         search_id: SearchId,
         products: Vec<ProductId>,
+        #[serde(default, skip_serializing_if = "Places::is_empty")]
+        places: Places,
     },
     Offer {
         search_id: SearchId,
@@ -167,8 +169,20 @@ mod tests {
                 ServerMessage::Accepted {
                     search_id: 7,
                     products: vec![ProductId::new("5800"), ProductId::new("3584")],
+                    places: Places::default(),
                 },
                 r#"{"type":"accepted","search_id":7,"products":["5800","3584"]}"#,
+            ),
+            (
+                ServerMessage::Accepted {
+                    search_id: 7,
+                    products: vec![],
+                    places: Places {
+                        from: Some("OSLO".into()),
+                        to: None,
+                    },
+                },
+                r#"{"type":"accepted","search_id":7,"products":[],"places":{"from":"OSLO"}}"#,
             ),
             (
                 ServerMessage::Unavailable {

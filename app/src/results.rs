@@ -1,6 +1,7 @@
 //! What the results area shows for the search in progress, fed by transport events.
 
-use crate::model::{Outcome, ProductId};
+use crate::error::FieldError;
+use crate::model::{Outcome, Places, ProductId};
 use leptos::prelude::*;
 
 /// One planned product's card.
@@ -24,6 +25,8 @@ pub enum ResultsView {
     Planning,
     /// Cards in plan order; they fill in as outcomes arrive.
     Planned(Vec<Card>),
+    /// The server refused fields of the search (the form shows them): nothing to show here.
+    Refused(Vec<FieldError>),
     /// The server refused the search or could not be reached.
     Failed(String),
 }
@@ -32,8 +35,12 @@ pub enum ResultsView {
 #[derive(Clone, Debug, PartialEq)]
 pub enum SearchEvent {
     Planned(Vec<ProductId>),
+    /// The places of the search's two ends, as the server's register names them.
+    Places(Places),
     Outcome(Outcome),
     Done,
+    /// The server refused a field (e.g. a postal code that does not exist): the form shows it.
+    Invalid(FieldError),
     Failed(String),
 }
 
@@ -57,7 +64,9 @@ impl ResultsView {
                     card.state.set(CardState::Ready(outcome));
                 }
             }),
-            SearchEvent::Done => {}
+            // The page keeps the places itself, beside the results.
+            SearchEvent::Done | SearchEvent::Places(_) => {}
+            SearchEvent::Invalid(error) => view.set(Some(ResultsView::Refused(vec![error]))),
             SearchEvent::Failed(message) => view.set(Some(ResultsView::Failed(message))),
         }
     }

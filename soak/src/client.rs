@@ -258,6 +258,7 @@ async fn search(
         ServerMessage::Accepted {
             search_id: id,
             products,
+            ..
         } if id == search_id => products,
         other => return Err(format!("expected accepted, got {other:?}")),
     };

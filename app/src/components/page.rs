@@ -4,7 +4,8 @@ use crate::components::results::{InitialResults, LiveResults};
 use crate::components::search_form::SearchForm;
 use crate::components::site::{SiteFooter, SiteHeader};
 use crate::components::transport_notice::TransportNotice;
-use crate::model::SearchRequest;
+use crate::error::FieldError;
+use crate::model::{Places, SearchRequest};
 use crate::results::ResultsView;
 use crate::transport::Notice;
 use crate::validate::SearchQuery;
@@ -18,21 +19,13 @@ struct Live {
     view: RwSignal<Option<ResultsView>>,
     request: RwSignal<Option<SearchRequest>>,
     notice: RwSignal<Option<Notice>>,
+    places: RwSignal<Places>,
 }
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| SearchQuery::from_params(|k| p.get(k))));
-    let errors = Memo::new(move |_| {
-        query.with(|q| {
-            if q.is_empty() {
-                Vec::new()
-            } else {
-                q.to_request().err().unwrap_or_default()
-            }
-        })
-    });
     // The URL's own search is rendered by the server; `live` takes over once the page searches.
     let initial = query.with_untracked(|q| {
         if q.is_empty() {
@@ -41,16 +34,44 @@ pub fn SearchPage() -> impl IntoView {
             q.to_request().ok()
         }
     });
+    // Postal codes of the URL's search that the register does not know, found by the server
+    // and sent along, so the hydrated form shows the same errors.
+    let unknown = SharedValue::new({
+        let initial = initial.clone();
+        move || unknown_codes(initial.as_ref())
+    })
+    .into_inner();
+    let initial = initial.filter(|_| unknown.is_empty());
     let live = Live {
-        view: RwSignal::new(None),
+        view: RwSignal::new((!unknown.is_empty()).then_some(ResultsView::Refused(unknown))),
         request: RwSignal::new(None),
         notice: RwSignal::new(None),
+        places: RwSignal::new(Places::default()),
     };
+    let errors = Memo::new(move |_| {
+        let local = query.with(|q| {
+            if q.is_empty() {
+                Vec::new()
+            } else {
+                q.to_request().err().unwrap_or_default()
+            }
+        });
+        if !local.is_empty() {
+            return local;
+        }
+        // Fields only the server can judge (a postal code that does not exist).
+        live.view.with(|v| match v {
+            Some(ResultsView::Refused(errors)) => errors.clone(),
+            _ => Vec::new(),
+        })
+    });
     let on_search = live_search::start(query, live);
     let Live {
         view: live,
         request: live_request,
         notice,
+        places,
+        ..
     } = live;
 
     view! {
@@ -64,7 +85,7 @@ pub fn SearchPage() -> impl IntoView {
             <TransportNotice notice/>
             <section class="results" aria-live="polite" aria-label="Services">
                 {move || match (live.get(), live_request.get()) {
-                    (Some(view), Some(request)) => view! { <LiveResults request view/> }.into_any(),
+                    (Some(view), Some(request)) => view! { <LiveResults request view places/> }.into_any(),
                     (Some(_), None) => ().into_any(),
                     (None, _) => match initial.clone() {
                         Some(request) => view! { <InitialResults request/> }.into_any(),
@@ -77,10 +98,21 @@ pub fn SearchPage() -> impl IntoView {
     }
 }
 
+/// The server's register check of the URL's search; nothing to check in the browser.
+fn unknown_codes(request: Option<&SearchRequest>) -> Vec<FieldError> {
+    #[cfg(feature = "ssr")]
+    if let Some(request) = request {
+        return crate::places::check_known(request);
+    }
+    let _ = request;
+    Vec::new()
+}
+
 /// Searches made by the hydrated page: over the socket, without a page load.
 #[cfg(feature = "client")]
 mod live_search {
     use super::*;
+    use crate::results::SearchEvent;
     use crate::transport::Transport;
     use leptos_router::{NavigateOptions, hooks::use_navigate};
 
@@ -89,6 +121,7 @@ mod live_search {
             view: live,
             request: live_request,
             notice,
+            places,
         } = state;
         // The socket opens at once, while the customer is still typing.
         let transport = StoredValue::new_local(Transport::connect(notice));
@@ -98,11 +131,16 @@ mod live_search {
                 // signals would queue their render ahead of the transport's requests.
                 live_request.update_untracked(|r| *r = Some(request.clone()));
                 live.update_untracked(|v| *v = Some(ResultsView::Planning));
+                places.update_untracked(|p| *p = Places::default());
                 transport.with_value(|t| {
-                    t.search(request, move |event| ResultsView::apply(live, event))
+                    t.search(request, move |event| match event {
+                        SearchEvent::Places(p) => places.set(p),
+                        event => ResultsView::apply(live, event),
+                    })
                 });
                 live_request.notify();
                 live.notify();
+                places.notify();
             }
             _ => {
                 transport.with_value(Transport::cancel);

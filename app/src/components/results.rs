@@ -1,9 +1,11 @@
 //! The results area: server-rendered for the URL's search (works without WASM), then driven
 //! live by the transport for every search the hydrated page makes.
 
-use crate::api::{ApiError, plan_search, quote_product};
+use crate::api::ApiError;
+#[cfg(not(feature = "client"))]
+use crate::api::{plan_search, quote_product};
 use crate::components::offer_card::OfferCard;
-use crate::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
+use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest, UnavailableReason};
 use crate::results::{CardState, ResultsView};
 use crate::validate::country;
 use leptos::prelude::*;
@@ -12,15 +14,26 @@ fn country_name(code: &str) -> &str {
     country(code).map_or(code, |c| c.name)
 }
 
+/// "5 services from Norway 0150 OSLO to Norway 9900 KIRKENES · 1.2 kg": places as the server
+/// names them (they may come a moment after the cards on the hydrated page).
 #[component]
-fn Summary(request: SearchRequest, count: usize) -> impl IntoView {
+fn Summary(request: SearchRequest, count: usize, places: RwSignal<Places>) -> impl IntoView {
     let kg = request.parcel.weight_kg();
     let services = if count == 1 { "service" } else { "services" };
+    let place = move |to: bool| {
+        places.with(|p| {
+            let place = if to { &p.to } else { &p.from };
+            place
+                .as_ref()
+                .map(|name| format!(" {name}"))
+                .unwrap_or_default()
+        })
+    };
     view! {
-        <p class="summary">
+        <p class="summary" data-testid="summary">
             <strong>{count}" "{services}</strong>
-            " from "{country_name(&request.from.country).to_owned()}" "{request.from.postal_code}
-            " to "{country_name(&request.to.country).to_owned()}" "{request.to.postal_code}
+            " from "{country_name(&request.from.country).to_owned()}" "{request.from.postal_code}{move || place(false)}
+            " to "{country_name(&request.to.country).to_owned()}" "{request.to.postal_code}{move || place(true)}
             " · "{kg}" kg"
         </p>
     }
@@ -50,13 +63,13 @@ fn Failure(message: String) -> impl IntoView {
 }
 
 /// The cards of a plan, in plan order, or the plain "no service" answer for an empty plan.
-fn card_grid(request: SearchRequest, cards: Vec<AnyView>) -> AnyView {
+fn card_grid(request: SearchRequest, cards: Vec<AnyView>, places: RwSignal<Places>) -> AnyView {
     if cards.is_empty() {
         return view! { <NoService request/> }.into_any();
     }
     let count = cards.len();
     view! {
-        <Summary request count/>
+        <Summary request count places/>
         <ul class="cards">{cards}</ul>
     }
     .into_any()
@@ -74,6 +87,22 @@ const MAX_PLANNED: usize = crate::catalogue::MAX_PLAN;
 
 type Quote = Resource<Option<Result<Outcome, ApiError>>>;
 
+/// The resources' fetchers in the browser, which runs them only for a page it renders itself
+/// (hydration takes the server's answers): the gloo-net calls, not server_fn's client.
+#[cfg(feature = "client")]
+fn plan_search(request: SearchRequest) -> impl Future<Output = Result<Plan, ApiError>> + Send {
+    send_wrapper::SendWrapper::new(async { crate::api::call::plan_search(request, None).await })
+}
+
+#[cfg(feature = "client")]
+fn quote_product(
+    request: SearchRequest,
+    product_id: ProductId,
+) -> impl Future<Output = Result<Outcome, ApiError>> + Send {
+    let call = async { crate::api::call::quote_product(request, product_id, None).await };
+    send_wrapper::SendWrapper::new(call)
+}
+
 /// Results of the search in the page's URL, rendered on the server card by card.
 #[component]
 pub fn InitialResults(request: SearchRequest) -> impl IntoView {
@@ -89,7 +118,7 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
                 move |_| {
                     let request = request.clone();
                     async move {
-                        let product_id = plan.await.ok()?.get(slot)?.clone();
+                        let product_id = plan.await.ok()?.products.get(slot)?.clone();
                         Some(quote_product(request, product_id).await)
                     }
                 },
@@ -104,13 +133,13 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
                 Suspend::new(async move {
                     match plan.await {
                         Err(e) => view! { <Failure message=e.to_string()/> }.into_any(),
-                        Ok(products) => {
+                        Ok(Plan { products, places }) => {
                             let cards = products
                                 .into_iter()
                                 .enumerate()
                                 .map(|(slot, product_id)| view! { <InitialCard product_id quote=quotes.get(slot).copied()/> }.into_any())
                                 .collect();
-                            card_grid(request, cards)
+                            card_grid(request, cards, RwSignal::new(places))
                         }
                     }
                 })
@@ -151,9 +180,13 @@ fn InitialCard(product_id: ProductId, quote: Option<Quote>) -> impl IntoView {
 
 /// Results of a search the hydrated page made itself.
 #[component]
-pub fn LiveResults(request: SearchRequest, view: ResultsView) -> impl IntoView {
+pub fn LiveResults(
+    request: SearchRequest,
+    view: ResultsView,
+    places: RwSignal<Places>,
+) -> impl IntoView {
     match view {
-        ResultsView::Idle => ().into_any(),
+        ResultsView::Idle | ResultsView::Refused(_) => ().into_any(),
         ResultsView::Planning => view! { <Planning/> }.into_any(),
         ResultsView::Failed(message) => view! { <Failure message/> }.into_any(),
         ResultsView::Planned(cards) => {
@@ -161,7 +194,7 @@ pub fn LiveResults(request: SearchRequest, view: ResultsView) -> impl IntoView {
                 .into_iter()
                 .map(|c| view! { <OfferCard product_id=c.product_id state=c.state/> }.into_any())
                 .collect();
-            card_grid(request, cards)
+            card_grid(request, cards, places)
         }
     }
 }

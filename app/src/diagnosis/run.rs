@@ -204,7 +204,7 @@ async fn stream(socket: &Socket) -> Finding {
 async fn server_function() -> (Option<SeenRequest>, Finding) {
     use futures::future::{Either, select};
     let start = now();
-    let call = Box::pin(crate::api::connection_check());
+    let call = Box::pin(crate::api::call::connection_check());
     let outcome = select(call, Box::pin(sleep(HTTP_LIMIT_MS))).await;
     let elapsed = now() - start;
     match outcome {

@@ -7,7 +7,9 @@
 //! is late, and takes over for good when the socket is *broken*. Per product the first answer
 //! wins, so cards already shown are never lost or asked for again.
 
-use crate::model::{Outcome, ProductId, SearchRequest};
+use crate::api::ApiError;
+use crate::error::FieldError;
+use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest};
 use crate::protocol::{
     CLOSE_GOING_AWAY, CLOSE_REASON_SHUTDOWN, CLOSE_TRY_AGAIN_LATER, ClientMessage, SearchId,
     ServerMessage,
@@ -110,12 +112,12 @@ pub enum Input {
     Shown,
     HttpPlan {
         search_id: SearchId,
-        result: Result<Vec<ProductId>, String>,
+        result: Result<Plan, ApiError>,
     },
     HttpOutcome {
         search_id: SearchId,
         product_id: ProductId,
-        result: Result<Outcome, String>,
+        result: Result<Outcome, ApiError>,
     },
 }
 
@@ -197,6 +199,8 @@ struct Search {
     resolved: HashSet<ProductId>,
     on_socket: bool,
     accepted: bool,
+    /// Whether the page has been told the places (the socket's and the HTTP plan may both).
+    places_known: bool,
     last_heard: Ms,
     http: Option<Http>,
     finished: bool,
@@ -382,6 +386,7 @@ impl Machine {
             resolved: HashSet::new(),
             on_socket,
             accepted: false,
+            places_known: false,
             last_heard: now,
             http: None,
             finished: false,
@@ -436,6 +441,7 @@ impl Machine {
             ServerMessage::Accepted {
                 search_id,
                 products,
+                places,
             } => {
                 self.verify(now, out);
                 if let Some(s) = self.current(search_id) {
@@ -446,6 +452,7 @@ impl Machine {
                     }
                 }
                 self.planned(search_id, products, out);
+                self.places(search_id, places, out);
             }
             ServerMessage::Offer { search_id, offer } => {
                 self.heard(now, search_id);
@@ -471,12 +478,21 @@ impl Machine {
             ServerMessage::Done { search_id } => self.heard(now, search_id),
             ServerMessage::Error {
                 search_id: Some(search_id),
+                code,
                 message,
-                ..
+                field,
             } => {
                 if let Some(s) = self.current(search_id) {
                     s.finished = true;
-                    out.push(Command::Emit(SearchEvent::Failed(message)));
+                    let event = match field {
+                        Some(field) => SearchEvent::Invalid(FieldError {
+                            field,
+                            code,
+                            message,
+                        }),
+                        None => SearchEvent::Failed(message),
+                    };
+                    out.push(Command::Emit(event));
                 }
             }
             // The search page never asks for a probe stream.
@@ -831,12 +847,15 @@ impl Machine {
     fn http_plan(
         &mut self,
         search_id: SearchId,
-        result: Result<Vec<ProductId>, String>,
+        result: Result<Plan, ApiError>,
         out: &mut Vec<Command>,
     ) {
         match result {
-            Ok(products) => self.planned(search_id, products, out),
-            Err(message) => {
+            Ok(Plan { products, places }) => {
+                self.planned(search_id, products, out);
+                self.places(search_id, places, out);
+            }
+            Err(error) => {
                 let socket_ok = self.tier() == Tier::Ws;
                 let Some(s) = self.current(search_id) else {
                     return;
@@ -845,7 +864,11 @@ impl Machine {
                     // Refused or unreachable: the search ends here, with whatever it started.
                     s.finished = true;
                     out.push(Command::AbortHttp { search_id });
-                    out.push(Command::Emit(SearchEvent::Failed(message)));
+                    let event = match error {
+                        ApiError::Invalid(field) => SearchEvent::Invalid(field),
+                        other => SearchEvent::Failed(other.to_string()),
+                    };
+                    out.push(Command::Emit(event));
                 } else if s.plan.is_none()
                     && let Some(http) = &mut s.http
                 {
@@ -856,21 +879,44 @@ impl Machine {
         }
     }
 
+    /// Places are news once per search, from whichever tier names them first.
+    fn places(&mut self, search_id: SearchId, places: Places, out: &mut Vec<Command>) {
+        if let Some(s) = self.current(search_id)
+            && !places.is_empty()
+            && !s.places_known
+        {
+            s.places_known = true;
+            out.push(Command::Emit(SearchEvent::Places(places)));
+        }
+    }
+
     fn http_outcome(
         &mut self,
         search_id: SearchId,
         product_id: ProductId,
-        result: Result<Outcome, String>,
+        result: Result<Outcome, ApiError>,
         out: &mut Vec<Command>,
     ) {
         if let Some(http) = self.current(search_id).and_then(|s| s.http.as_mut()) {
             http.in_flight = http.in_flight.saturating_sub(1);
         }
-        let outcome = result.unwrap_or_else(|message| Outcome::Unavailable {
-            product_id,
-            reason: crate::model::UnavailableReason::UpstreamError,
-            message,
-        });
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            // The request itself is refused (the quotes may answer before the plan call).
+            Err(ApiError::Invalid(field)) => {
+                if let Some(s) = self.current(search_id) {
+                    s.finished = true;
+                    out.push(Command::AbortHttp { search_id });
+                    out.push(Command::Emit(SearchEvent::Invalid(field)));
+                }
+                return;
+            }
+            Err(error) => Outcome::Unavailable {
+                product_id,
+                reason: crate::model::UnavailableReason::UpstreamError,
+                message: error.to_string(),
+            },
+        };
         self.outcome(search_id, outcome, out);
         self.pump_http(out);
     }
@@ -882,6 +928,14 @@ mod tests {
     use crate::model::*;
 
     const HEDGE: Ms = 300.0;
+
+    /// The server's plan answer, without places.
+    fn server_plan(products: Vec<ProductId>) -> Plan {
+        Plan {
+            products,
+            places: Places::default(),
+        }
+    }
 
     fn ids(list: &[&str]) -> Vec<ProductId> {
         list.iter().map(|id| ProductId::new(id)).collect()
@@ -953,6 +1007,13 @@ mod tests {
         m
     }
 
+    /// Verified socket, search 1 sent at t=1000.
+    fn searching() -> Machine {
+        let mut m = verified();
+        m.handle(1_000.0, Input::Search(sample_request()));
+        m
+    }
+
     /// Verified socket, search 1 sent at t=1000 and accepted with three products, one answered.
     fn mid_search() -> Machine {
         let mut m = verified();
@@ -969,6 +1030,7 @@ mod tests {
             Input::SocketMessage(ServerMessage::Accepted {
                 search_id: 1,
                 products: ids(&["5800", "5600", "4850"]),
+                places: Places::default(),
             }),
         );
         assert_eq!(
@@ -1109,7 +1171,7 @@ mod tests {
             1_010.0,
             Input::HttpPlan {
                 search_id: 1,
-                result: Ok(ids(&["5800", "4850"])),
+                result: Ok(server_plan(ids(&["5800", "4850"]))),
             },
         );
         let cmds = m.handle(1_500.0, Input::Search(sample_request()));
@@ -1144,7 +1206,7 @@ mod tests {
             1_010.0,
             Input::HttpPlan {
                 search_id: 1,
-                result: Ok(plan),
+                result: Ok(server_plan(plan)),
             },
         );
         assert!(cmds.is_empty(), "{cmds:?}");
@@ -1155,11 +1217,94 @@ mod tests {
             2_010.0,
             Input::HttpPlan {
                 search_id: 2,
-                result: Err("Too many searches in the last minute. Try again in 3 s.".into()),
+                result: Err(ApiError::Server {
+                    message: "Too many searches in the last minute. Try again in 3 s.".into(),
+                }),
             },
         );
         assert!(cmds.contains(&Command::AbortHttp { search_id: 2 }));
         assert!(matches!(emitted(&cmds)[..], [SearchEvent::Failed(_)]));
+    }
+
+    #[test]
+    fn places_are_told_once_whichever_tier_names_them() {
+        let oslo_kirkenes = Places {
+            from: Some("OSLO".into()),
+            to: Some("KIRKENES".into()),
+        };
+        let mut m = searching();
+        let cmds = m.handle(
+            1_010.0,
+            Input::SocketMessage(ServerMessage::Accepted {
+                search_id: 1,
+                products: ids(&["5800"]),
+                places: oslo_kirkenes.clone(),
+            }),
+        );
+        assert_eq!(
+            emitted(&cmds),
+            vec![
+                SearchEvent::Planned(ids(&["5800"])),
+                SearchEvent::Places(oslo_kirkenes.clone())
+            ]
+        );
+        // On HTTP the page plans itself; the places come with the server's plan answer.
+        let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
+        m.start(0.0);
+        m.handle(1_000.0, Input::Search(sample_request()));
+        let answer = |m: &mut Machine| {
+            m.handle(
+                1_010.0,
+                Input::HttpPlan {
+                    search_id: 1,
+                    result: Ok(Plan {
+                        products: crate::plan::plan(&sample_request()),
+                        places: oslo_kirkenes.clone(),
+                    }),
+                },
+            )
+        };
+        assert_eq!(
+            emitted(&answer(&mut m)),
+            vec![SearchEvent::Places(oslo_kirkenes.clone())]
+        );
+        assert!(emitted(&answer(&mut m)).is_empty(), "told once");
+    }
+
+    #[test]
+    fn a_refused_field_is_a_field_error_on_either_tier() {
+        let unknown = FieldError::new(
+            "to_postal",
+            crate::error::ErrorCode::UnknownPostalCode,
+            "4444 is not a postal code in Norway",
+        );
+        let mut m = searching();
+        let cmds = m.handle(
+            1_010.0,
+            Input::SocketMessage(ServerMessage::Error {
+                search_id: Some(1),
+                code: unknown.code,
+                message: unknown.message.clone(),
+                field: Some(unknown.field.clone()),
+            }),
+        );
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Invalid(unknown.clone())]);
+
+        let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
+        m.start(0.0);
+        m.handle(1_000.0, Input::Search(sample_request()));
+        let cmds = m.handle(
+            1_010.0,
+            Input::HttpPlan {
+                search_id: 1,
+                result: Err(ApiError::Invalid(unknown.clone())),
+            },
+        );
+        assert!(
+            cmds.contains(&Command::AbortHttp { search_id: 1 }),
+            "its quotes stop"
+        );
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Invalid(unknown)]);
     }
 
     #[test]
@@ -1213,8 +1358,7 @@ mod tests {
 
     #[test]
     fn a_search_waiting_for_accepted_through_a_sleep_is_hedged_not_failed() {
-        let mut m = verified();
-        m.handle(1_000.0, Input::Search(sample_request()));
+        let mut m = searching();
         // Asleep before `accepted` (and before the hedge timer) could fire.
         let cmds = m.handle(60_000.0, Input::Tick);
         assert!(breakage(&cmds).is_none());
@@ -1226,6 +1370,7 @@ mod tests {
             Input::SocketMessage(ServerMessage::Accepted {
                 search_id: 1,
                 products: ids(&["5800"]),
+                places: Places::default(),
             }),
         );
         assert!(breakage(&cmds).is_none());
@@ -1355,8 +1500,7 @@ mod tests {
 
     #[test]
     fn a_late_accepted_hedges_at_once_with_the_pages_own_plan_then_breaks() {
-        let mut m = verified();
-        m.handle(1_000.0, Input::Search(sample_request()));
+        let mut m = searching();
         assert_eq!(m.next_deadline(), Some(1_000.0 + HEDGE));
         let cmds = m.handle(1_000.0 + HEDGE, Input::Tick);
         assert!(
@@ -1373,7 +1517,7 @@ mod tests {
             1_310.0,
             Input::HttpPlan {
                 search_id: 1,
-                result: Ok(plan),
+                result: Ok(server_plan(plan)),
             },
         );
         assert!(emitted(&cmds).is_empty() && quotes(&cmds).is_empty());
@@ -1419,7 +1563,7 @@ mod tests {
             60.0,
             Input::HttpPlan {
                 search_id: 1,
-                result: Ok(ids(&["5800", "5600"])),
+                result: Ok(server_plan(ids(&["5800", "5600"]))),
             },
         );
         let cmds = m.handle(
@@ -1439,6 +1583,7 @@ mod tests {
             Input::SocketMessage(ServerMessage::Accepted {
                 search_id: 1,
                 products: ids(&["5800", "5600"]),
+                places: Places::default(),
             }),
         );
         late.extend(m.handle(
@@ -1493,7 +1638,7 @@ mod tests {
             1.0,
             Input::HttpPlan {
                 search_id: 1,
-                result: Ok(plan),
+                result: Ok(server_plan(plan)),
             },
         );
         assert_eq!(quotes(&cmds), ["1", "2", "3", "4", "5", "6"]);
@@ -1502,7 +1647,9 @@ mod tests {
             Input::HttpOutcome {
                 search_id: 1,
                 product_id: ProductId::new("3"),
-                result: Err("offline".into()),
+                result: Err(ApiError::Server {
+                    message: "offline".into(),
+                }),
             },
         );
         assert_eq!(quotes(&cmds), ["7"]);
@@ -1559,13 +1706,13 @@ mod tests {
 
     #[test]
     fn an_empty_plan_is_done_at_once() {
-        let mut m = verified();
-        m.handle(1_000.0, Input::Search(sample_request()));
+        let mut m = searching();
         let cmds = m.handle(
             1_010.0,
             Input::SocketMessage(ServerMessage::Accepted {
                 search_id: 1,
                 products: vec![],
+                places: Places::default(),
             }),
         );
         assert_eq!(

@@ -4,7 +4,8 @@
 
 use super::machine::{Breakage, Command, Input, Machine, Tier, hedge_delay};
 use super::{Notice, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
-use crate::api::{plan_search, quote_product};
+use crate::api::ApiError;
+use crate::api::call::{plan_search, quote_product};
 use crate::protocol::SearchId;
 use crate::protocol::{ClientMessage, ServerMessage};
 use crate::results::SearchEvent;
@@ -72,18 +73,22 @@ struct Call {
     id: u64,
     search_id: SearchId,
     abort: AbortHandle,
+    /// Cancels the fetch itself: dropping the future alone would leave it running.
+    fetch: web_sys::AbortController,
 }
 
-/// A failed server-function call is worth an event; its message goes to the page.
-fn report_failed_call(endpoint: &str, error: crate::api::ApiError) -> String {
-    let message = error.to_string();
-    crate::error_report::capture(
-        "ServerFunctionError",
-        &format!("{endpoint}: {message}"),
-        [("endpoint", endpoint.to_owned())].into(),
-        Default::default(),
-    );
-    message
+/// A failed server-function call is worth an event, unless the server refused the
+/// customer's input (a field error is the form's business, not a fault).
+fn report_failed_call(endpoint: &str, error: ApiError) -> ApiError {
+    if !matches!(error, ApiError::Invalid(_)) {
+        crate::error_report::capture(
+            "ServerFunctionError",
+            &format!("{endpoint}: {error}"),
+            [("endpoint", endpoint.to_owned())].into(),
+            Default::default(),
+        );
+    }
+    error
 }
 
 fn crumb(message: &str, data: &[(&str, String)]) {
@@ -269,8 +274,8 @@ impl Transport {
                 Command::Send(msg) => self.send(&msg),
                 Command::HttpPlan { search_id, request } => {
                     let this = self.clone();
-                    self.call(search_id, async move {
-                        let result = plan_search(request)
+                    self.call(search_id, move |signal| async move {
+                        let result = plan_search(request, Some(&signal))
                             .await
                             .map_err(|e| report_failed_call("plan_search", e));
                         this.feed(Input::HttpPlan { search_id, result });
@@ -281,6 +286,7 @@ impl Transport {
                         let replaced = call.search_id == search_id;
                         if replaced {
                             call.abort.abort();
+                            call.fetch.abort();
                         }
                         !replaced
                     });
@@ -291,8 +297,8 @@ impl Transport {
                     product_id,
                 } => {
                     let this = self.clone();
-                    self.call(search_id, async move {
-                        let result = quote_product(request, product_id.clone())
+                    self.call(search_id, move |signal| async move {
+                        let result = quote_product(request, product_id.clone(), Some(&signal))
                             .await
                             .map_err(|e| report_failed_call("quote_product", e));
                         this.feed(Input::HttpOutcome {
@@ -351,14 +357,24 @@ impl Transport {
                     height_cm: None,
                 },
             };
-            let _ = quote_product(request, crate::model::ProductId::new(WARM_UP_PRODUCT)).await;
+            let warm_up = crate::model::ProductId::new(WARM_UP_PRODUCT);
+            let _ = quote_product(request, warm_up, None).await;
             // The answer was an error: decode an offer too, as a real answer will be.
             let _ = serde_json::from_slice::<crate::model::Outcome>(WARM_UP_OUTCOME.as_bytes());
         });
     }
 
-    /// Runs a server-function call of `search_id`, abortable with [`Command::AbortHttp`].
-    fn call(&self, search_id: SearchId, call: impl Future<Output = ()> + 'static) {
+    /// Runs a server-function call of `search_id`, abortable with [`Command::AbortHttp`]: the
+    /// fetch through the signal it is given, what follows it by dropping the future.
+    fn call<F: Future<Output = ()> + 'static>(
+        &self,
+        search_id: SearchId,
+        call: impl FnOnce(web_sys::AbortSignal) -> F,
+    ) {
+        let Ok(fetch) = web_sys::AbortController::new() else {
+            return;
+        };
+        let call = call(fetch.signal());
         let (abort, registration) = AbortHandle::new_pair();
         let id = self.0.next_call.get();
         self.0.next_call.set(id + 1);
@@ -366,6 +382,7 @@ impl Transport {
             id,
             search_id,
             abort,
+            fetch,
         });
         let this = self.clone();
         leptos::task::spawn_local(async move {
