@@ -1,4 +1,4 @@
-//! Environment → Config (DESIGN §10). Every variable is optional; bad values stop start-up with
+//! Environment → Config (docs/architecture.md §10). Every variable is optional; bad values stop start-up with
 //! a message naming the variable.
 
 use crate::guide::bring::{BringSettings, DEFAULT_API_URL};

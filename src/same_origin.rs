@@ -1,4 +1,4 @@
-//! Server functions answer same-origin requests only (DESIGN §7, §11): leptos_axum does no
+//! Server functions answer same-origin requests only (docs/architecture.md §7, §11): leptos_axum does no
 //! Origin or CSRF check of its own, so a cross-site page could otherwise post to them.
 
 use crate::state::AppState;

@@ -1,4 +1,4 @@
-//! `/ws/promotions` (DESIGN §3): origin check before the upgrade, then one loop per socket that
+//! `/ws/promotions` (docs/architecture.md §3): origin check before the upgrade, then one loop per socket that
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
 use crate::limits::{Caller, SocketSlot, Tier};

@@ -1,4 +1,4 @@
-//! Server functions: the HTTP tier (DESIGN §5). Fixed endpoints, JSON input, POST.
+//! Server functions: the HTTP tier (docs/architecture.md §5). Fixed endpoints, JSON input, POST.
 //! They also feed the server-rendered results, so a page without WASM gets every offer.
 
 use crate::diagnosis::seen::SeenRequest;

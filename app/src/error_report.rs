@@ -119,7 +119,7 @@ pub fn breadcrumb(category: &str, message: &str, data: BTreeMap<String, String>)
     });
 }
 
-/// A transport fallback, with the fields of DESIGN §4.
+/// A transport fallback, with the fields of docs/architecture.md §4.
 pub fn fallback(b: &Breakage) {
     let mut tags: BTreeMap<&str, String> = [
         ("trigger", b.trigger.as_str().to_owned()),

@@ -1,4 +1,4 @@
-//! The search and its answers: the shapes both sides put on the wire (DESIGN §3).
+//! The search and its answers: the shapes both sides put on the wire (docs/architecture.md §3).
 
 pub use crate::places::Places;
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! WebSocket messages of `/ws/promotions` (DESIGN §3): JSON text frames tagged by `type`.
+//! WebSocket messages of `/ws/promotions` (docs/architecture.md §3): JSON text frames tagged by `type`.
 
 use crate::error::ErrorCode;
 use crate::model::{Offer, Outcome, Places, ProductId, SearchRequest, UnavailableReason};

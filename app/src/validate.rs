@@ -187,7 +187,7 @@ pub fn canonical_postal_code(country: &Country, raw: &str) -> Option<String> {
         .filter(|c| country.code != "NO" || c != "0000")
 }
 
-/// Field names of the form and the URL (DESIGN §10).
+/// Field names of the form and the URL (docs/architecture.md §10).
 pub mod field {
     pub const FROM_COUNTRY: &str = "from_country";
     pub const FROM_POSTAL: &str = "from_postal";

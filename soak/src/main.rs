@@ -1,4 +1,4 @@
-//! Soak and load test (issue 5, DESIGN §9): many customers on sockets through loopback
+//! Soak and load test (docs/architecture.md §9): many customers on sockets through loopback
 //! against the release server, some vanishing mid-search, with a failing shipping guide.
 //! Prints searches completed, outcomes lost (must be 0), errors, the latency the server adds
 //! over the simulator's own (p50/p99), and the server's memory before, at peak and after.

@@ -1,5 +1,5 @@
 //! A search hedged over both tiers counts once. When the socket is slow to accept a search the
-//! page sends the same request over HTTP too (DESIGN §4, the hedge); charging both would halve
+//! page sends the same request over HTTP too (docs/architecture.md §4, the hedge); charging both would halve
 //! the budget of exactly the customers behind slow proxies. So the tier that pays leaves a
 //! ticket: the same session's same request is let through once on the other tier, for a
 //! short while. Every other repeat pays again.

@@ -1,4 +1,4 @@
-//! The transport's decisions as a plain state machine (DESIGN §4), so every failure trigger
+//! The transport's decisions as a plain state machine (docs/architecture.md §4), so every failure trigger
 //! is unit-tested without a browser. The browser shell ([`super::Transport`]) feeds it inputs
 //! with the current time and carries out the commands it returns; nothing here does I/O.
 //!
@@ -80,7 +80,7 @@ impl Trigger {
     }
 }
 
-/// Everything the error report of a fallback carries (DESIGN §4).
+/// Everything the error report of a fallback carries (docs/architecture.md §4).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Breakage {
     pub trigger: Trigger,
