@@ -30,7 +30,7 @@ pub fn OfferCard(product_id: ProductId, #[prop(into)] state: Signal<CardState>) 
 #[component]
 fn LoadingBody(name: String) -> impl IntoView {
     view! {
-        <h3 class="card-name">{name}</h3>
+        <h2 class="card-name">{name}</h2>
         <p class="card-status">"Checking price and delivery date…"</p>
         <div class="card-facts skeleton" aria-hidden="true">
             <span class="bone bone-price"></span>
@@ -53,7 +53,7 @@ fn OfferBody(offer: Offer) -> impl IntoView {
         "no VAT (export)"
     };
     view! {
-        <h3 class="card-name">{offer.name}</h3>
+        <h2 class="card-name">{offer.name}</h2>
         <p class="card-desc">{offer.description}</p>
         <div class="card-facts">
             <p class="price">
@@ -78,7 +78,7 @@ fn UnavailableBody(name: String, reason: UnavailableReason, message: String) -> 
         UnavailableReason::UpstreamError => "Temporarily unavailable",
     };
     view! {
-        <h3 class="card-name">{name}</h3>
+        <h2 class="card-name">{name}</h2>
         <p class="card-unavailable">{headline}</p>
         <p class="card-reason">{message}</p>
     }

@@ -8,7 +8,7 @@ pub fn TransportNotice(notice: RwSignal<Option<Notice>>) -> impl IntoView {
     move || {
         notice.get().map(|Notice { host }| {
             view! {
-                <aside class="transport-notice" data-testid="transport-notice" role="status">
+                <div class="transport-notice" data-testid="transport-notice" role="status">
                     <div class="notice-text">
                         <h2>"Live updates are blocked on this network"</h2>
                         <p>
@@ -26,7 +26,7 @@ pub fn TransportNotice(notice: RwSignal<Option<Notice>>) -> impl IntoView {
                     <button type="button" class="notice-dismiss" aria-label="Dismiss this notice" on:click=move |_| notice.set(None)>
                         "Dismiss"
                     </button>
-                </aside>
+                </div>
             }
         })
     }

@@ -1,0 +1,88 @@
+// Accessibility: axe-core finds nothing on the page in any state, at phone and desktop widths.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, Page, test } from "@playwright/test";
+import { ChildProcess } from "child_process";
+import { openHydrated, searchUrl, submitSearch } from "./helpers";
+import { proxyUrl, startProxy } from "./proxy";
+
+let proxy: ChildProcess;
+test.beforeAll(async () => {
+  proxy = await startProxy();
+});
+test.afterAll(() => proxy?.kill());
+
+async function violations(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+const STATES: Record<string, (page: Page) => Promise<void>> = {
+  "empty form": async (page) => openHydrated(page),
+  results: async (page) => {
+    await openHydrated(page, searchUrl({ from: "0150", to: "9900", weight: "1.2" }));
+    await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
+  },
+  loading: async (page) => {
+    await openHydrated(page);
+    await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
+    await expect(page.locator('[data-state="loading"]').first()).toBeVisible();
+  },
+  "fallback notice": async (page) => {
+    await openHydrated(page, `${proxyUrl("refuse-upgrade")}/`);
+    await expect(page.getByTestId("transport-notice")).toBeVisible();
+  },
+  "field error": async (page) => {
+    await openHydrated(page);
+    await submitSearch(page, { from: "0150", to: "99", weight: "1" });
+    await expect(page.getByTestId("error-to_postal")).toBeVisible();
+  },
+  "no service": async (page) => {
+    await openHydrated(page);
+    await submitSearch(page, { from: "0150", toCountry: "RU", to: "101000", weight: "1" });
+    await expect(page.getByTestId("no-service")).toBeVisible();
+  },
+  diagnostics: async (page) => {
+    await page.goto("/diagnostics");
+    await expect(page.getByTestId("diagnosis")).toHaveAttribute("data-verdict", /.+/, { timeout: 10_000 });
+  },
+};
+
+for (const width of [375, 1280]) {
+  for (const [state, reach] of Object.entries(STATES)) {
+    test(`axe finds nothing at ${width} px: ${state}`, async ({ page }) => {
+      await page.setViewportSize({ width, height: 900 });
+      await reach(page);
+      expect(await violations(page)).toEqual([]);
+    });
+  }
+}
+
+test("a search works by keyboard alone", async ({ page }) => {
+  await openHydrated(page);
+  /** Presses Tab until the element named `name` has the focus (at most 30 presses). */
+  async function tabTo(name: string) {
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press("Tab");
+      if ((await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)) === name) return;
+    }
+    throw new Error(`Tab never reached ${name}`);
+  }
+  await tabTo("from_postal");
+  await page.keyboard.type("0150");
+  await tabTo("to_postal");
+  await page.keyboard.type("9900");
+  await tabTo("weight");
+  await page.keyboard.type("1.2");
+  await page.keyboard.press("Enter");
+  await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
+  // The submit button is reachable too, and a focused button submits with Enter.
+  await tabTo("to_postal");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("5003");
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => (document.activeElement as HTMLButtonElement | null)?.type === "submit")) break;
+  }
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("summary")).toContainText("5003 BERGEN");
+});
