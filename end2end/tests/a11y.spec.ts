@@ -86,3 +86,16 @@ test("a search works by keyboard alone", async ({ page }) => {
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("summary")).toContainText("5003 BERGEN");
 });
+
+test("loading cards shimmer, except for those who ask for less motion", async ({ page }) => {
+  const shimmer = async () => {
+    await openHydrated(page);
+    await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
+    const bone = page.locator('[data-state="loading"] .bone').first();
+    await expect(bone).toBeVisible();
+    return bone.evaluate((el) => getComputedStyle(el).animationName);
+  };
+  expect(await shimmer()).toBe("shimmer");
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  expect(await shimmer()).toBe("none");
+});
