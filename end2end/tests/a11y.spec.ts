@@ -91,11 +91,23 @@ test("loading cards shimmer, except for those who ask for less motion", async ({
   const shimmer = async () => {
     await openHydrated(page);
     await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
-    const bone = page.locator('[data-state="loading"] .bone').first();
+    // The express card answers last (1–2.5 s): its skeleton is still there when read.
+    const bone = page.locator('[data-product-id="4850"][data-state="loading"] .bone').first();
     await expect(bone).toBeVisible();
     return bone.evaluate((el) => getComputedStyle(el).animationName);
   };
   expect(await shimmer()).toBe("shimmer");
   await page.emulateMedia({ reducedMotion: "reduce" });
   expect(await shimmer()).toBe("none");
+});
+
+test("a polite status line announces the search's progress, not every card", async ({ page }) => {
+  await openHydrated(page);
+  await expect(page.locator("section.results")).not.toHaveAttribute("aria-live", /.*/);
+  await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
+  const progress = page.getByTestId("progress");
+  await expect(progress).toHaveAttribute("role", "status");
+  await expect(progress).toHaveText(/^[0-4] of 5 services found$/);
+  await expect(progress).toHaveText("5 of 5 services found");
+  await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
 });
