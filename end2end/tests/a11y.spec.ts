@@ -100,14 +100,3 @@ test("loading cards shimmer, except for those who ask for less motion", async ({
   await page.emulateMedia({ reducedMotion: "reduce" });
   expect(await shimmer()).toBe("none");
 });
-
-test("a polite status line announces the search's progress, not every card", async ({ page }) => {
-  await openHydrated(page);
-  await expect(page.locator("section.results")).not.toHaveAttribute("aria-live", /.*/);
-  await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
-  const progress = page.getByTestId("progress");
-  await expect(progress).toHaveAttribute("role", "status");
-  await expect(progress).toHaveText(/^[0-4] of 5 services found$/);
-  await expect(progress).toHaveText("5 of 5 services found");
-  await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
-});

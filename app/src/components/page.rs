@@ -83,7 +83,7 @@ pub fn SearchPage() -> impl IntoView {
             </section>
             <SearchForm query errors on_search/>
             <TransportNotice notice/>
-            <section class="results" aria-label="Services">
+            <section class="results" aria-live="polite" aria-label="Services">
                 {move || match (live.get(), live_request.get()) {
                     (Some(view), Some(request)) => view! { <LiveResults request view places/> }.into_any(),
                     (Some(_), None) => ().into_any(),

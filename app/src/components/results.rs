@@ -190,25 +190,11 @@ pub fn LiveResults(
         ResultsView::Planning => view! { <Planning/> }.into_any(),
         ResultsView::Failed(message) => view! { <Failure message/> }.into_any(),
         ResultsView::Planned(cards) => {
-            // Announced as it changes, politely, instead of every card as it fills in.
-            let states: Vec<RwSignal<CardState>> = cards.iter().map(|c| c.state).collect();
-            let total = states.len();
-            let progress = move || {
-                let found = states
-                    .iter()
-                    .filter(|s| s.with(|s| matches!(s, CardState::Ready(_))))
-                    .count();
-                format!("{found} of {total} services found")
-            };
             let cards = cards
                 .into_iter()
                 .map(|c| view! { <OfferCard product_id=c.product_id state=c.state/> }.into_any())
                 .collect();
-            view! {
-                {card_grid(request, cards, places)}
-                <p class="visually-hidden" role="status" data-testid="progress" hidden=total == 0>{progress}</p>
-            }
-            .into_any()
+            card_grid(request, cards, places)
         }
     }
 }
