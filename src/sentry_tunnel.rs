@@ -3,8 +3,8 @@
 //! (Sentry's documented tunnel). Never an open relay: only envelopes for the configured DSN's
 //! host and project are forwarded, raw, in the background; size and rate are limited.
 
+use crate::limits::ClientAddress;
 use crate::limits::{PerMinute, SessionKey};
-use crate::state::AppState;
 use crate::stats::{Gauge, Stats};
 use app::sentry::{Dsn, envelope_header};
 use axum::body::{Bytes, to_bytes};
@@ -62,17 +62,19 @@ impl Tunnel {
 }
 
 pub async fn handler(
-    State(state): State<AppState>,
+    // Only what it needs of the app's state (axum's FromRef sub-states).
+    State(tunnel): State<Option<Arc<Tunnel>>>,
+    State(clients): State<ClientAddress>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     request: Request,
 ) -> (StatusCode, &'static str) {
-    let Some(tunnel) = &state.tunnel else {
+    let Some(tunnel) = &tunnel else {
         return (StatusCode::NOT_FOUND, "error reporting is off");
     };
     if tunnel
         .per_session
-        .check(&state.clients.caller(peer.ip(), &headers).session_key())
+        .check(&clients.caller(peer.ip(), &headers).session_key())
         .is_err()
     {
         return (StatusCode::TOO_MANY_REQUESTS, "too many reports");
