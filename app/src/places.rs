@@ -33,23 +33,22 @@ mod register {
 
     const REGISTER: &str = include_str!("../data/postal-codes-no.tsv");
 
+    /// The register's (code, place) lines, in code order.
+    fn entries() -> impl Iterator<Item = (&'static str, &'static str)> {
+        REGISTER
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+    }
+
     fn norway() -> &'static HashMap<&'static str, &'static str> {
         static CODES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-        CODES.get_or_init(|| {
-            REGISTER
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| l.split_once('\t'))
-                .collect()
-        })
+        CODES.get_or_init(|| entries().collect())
     }
 
     /// Every Norwegian postal code, in order (tests use them as distinct real routes).
     pub fn norwegian_codes() -> impl Iterator<Item = &'static str> {
-        REGISTER
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once('\t').map(|(code, _)| code))
+        entries().map(|(code, _)| code)
     }
 
     /// The place of a postal code; `None` outside Norway or for a code not in the register.
@@ -88,7 +87,7 @@ mod register {
     #[cfg(test)]
     mod tests {
         use super::*;
-        use crate::model::{Address, Parcel};
+        use crate::model::{Address, sample_request};
 
         fn request(from: &str, to: &str) -> SearchRequest {
             let at = |code: &str| Address {
@@ -98,12 +97,7 @@ mod register {
             SearchRequest {
                 from: at(from),
                 to: at(to),
-                parcel: Parcel {
-                    weight_grams: 1000,
-                    length_cm: None,
-                    width_cm: None,
-                    height_cm: None,
-                },
+                ..sample_request()
             }
         }
 

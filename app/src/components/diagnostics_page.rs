@@ -245,6 +245,7 @@ mod checks {
     use crate::diagnosis::run::{self, Progress};
     use crate::diagnosis::{Report, Site, finding_line, support_code};
     use crate::error_report::{Delivery, deliver};
+    use crate::transport::shell::now;
     use futures::future::{Either, select};
     use std::collections::BTreeMap;
 
@@ -288,7 +289,7 @@ mod checks {
             &location.protocol().unwrap_or_default(),
             &location.host().unwrap_or_default(),
         );
-        let outcome = run::run(&site, page_seen, &rows).await;
+        let outcome = run::run(page_seen, &rows).await;
         let when = js_sys::Date::new_0()
             .to_iso_string()
             .as_string()
@@ -336,10 +337,6 @@ mod checks {
             report: state.with_untracked(|s| report(&s.findings)),
         };
         state.update(|s| s.done = Some(done));
-    }
-
-    fn now() -> f64 {
-        window().performance().map_or(0.0, |p| p.now())
     }
 
     /// The whole report as one Sentry event, found by its `support_code` tag.

@@ -2,8 +2,9 @@
 //! that every hostile network gets a verdict within seconds.
 
 use super::seen::SeenRequest;
-use super::{Check, Finding, Grade, Site, Verdict, stream_finding, verdict};
+use super::{Check, Finding, Grade, Verdict, stream_finding, verdict};
 use crate::protocol::{ClientMessage, PROBE_EVERY_MS, PROBE_FRAMES, ServerMessage};
+use crate::transport::shell::{now, socket_url};
 use leptos::prelude::window;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -35,12 +36,8 @@ pub struct Outcome {
     pub verdict: Verdict,
 }
 
-fn now() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
-}
-
 /// Runs every check but error reporting. `page_seen` is what the server saw of the page load.
-pub async fn run(site: &Site, page_seen: SeenRequest, progress: &impl Progress) -> Outcome {
+pub async fn run(page_seen: SeenRequest, progress: &impl Progress) -> Outcome {
     let mut findings = Vec::new();
     let mut record = |check, finding: Finding| {
         progress.finished(check, finding.clone());
@@ -48,9 +45,7 @@ pub async fn run(site: &Site, page_seen: SeenRequest, progress: &impl Progress) 
     };
 
     progress.started(Check::WebsocketOpen);
-    let scheme = if site.secure { "wss" } else { "ws" };
-    let host = window().location().host().unwrap_or_default();
-    let (socket, finding) = open(&format!("{scheme}://{host}/ws/promotions")).await;
+    let (socket, finding) = open(&socket_url()).await;
     record(Check::WebsocketOpen, finding);
 
     progress.started(Check::WebsocketEcho);

@@ -21,14 +21,14 @@ pub struct FrontProxy {
 /// Headers shown to the customer and support. `X-Tls-Protocol` is set by our own TLS front
 /// (see `scripts/cluster`): the TLS version of the connection that reached us.
 #[cfg(feature = "ssr")]
-const SHOWN: [&str; 7] = [
-    "user-agent",
-    "via",
-    "forwarded",
-    "x-forwarded-for",
-    "x-forwarded-proto",
-    "x-tls-protocol",
-    "accept-language",
+const SHOWN: [(&str, &str); 7] = [
+    ("user-agent", "User-Agent"),
+    ("via", "Via"),
+    ("forwarded", "Forwarded"),
+    ("x-forwarded-for", "X-Forwarded-For"),
+    ("x-forwarded-proto", "X-Forwarded-Proto"),
+    ("x-tls-protocol", "X-TLS-Protocol"),
+    ("accept-language", "Accept-Language"),
 ];
 
 /// Reads a request's headers. `client_ip_header` is the header our own reverse proxy puts
@@ -46,7 +46,7 @@ pub fn from_headers(headers: &http::HeaderMap, client_ip_header: Option<&str>) -
     };
     let shown = SHOWN
         .iter()
-        .filter_map(|name| Some((display_name(name), value(name)?)))
+        .filter_map(|(name, shown)| Some(((*shown).to_owned(), value(name)?)))
         .collect();
     let mut hints = Vec::new();
     if let Some(via) = value("via") {
@@ -72,23 +72,6 @@ pub fn from_headers(headers: &http::HeaderMap, client_ip_header: Option<&str>) -
     SeenRequest {
         headers: shown,
         hints,
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn display_name(name: &str) -> String {
-    match name {
-        "x-tls-protocol" => "X-TLS-Protocol".into(),
-        _ => name
-            .split('-')
-            .map(|w| {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-            .join("-"),
     }
 }
 

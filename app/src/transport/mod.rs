@@ -17,7 +17,7 @@ pub struct Notice {
 }
 
 #[cfg(feature = "client")]
-mod shell;
+pub(crate) mod shell;
 #[cfg(feature = "client")]
 pub use shell::Transport;
 

@@ -102,8 +102,8 @@ fn crumb(message: &str, data: &[(&str, String)]) {
 }
 
 /// The machine's clock: monotonic, so a wall clock set back or forward (or synced after a
-/// laptop wakes) cannot fire or stall a deadline.
-fn now() -> f64 {
+/// laptop wakes) cannot fire or stall a deadline. The connection test times its checks by it.
+pub(crate) fn now() -> f64 {
     window()
         .performance()
         .map_or_else(js_sys::Date::now, |p| p.now())
@@ -148,7 +148,8 @@ fn show_notice(notice: RwSignal<Option<Notice>>) {
     leptos::task::spawn_local(async move { notice.set(Some(Notice { host: host() })) });
 }
 
-fn socket_url() -> String {
+/// `/ws/promotions` on the page's own host, `wss` when the page came over https.
+pub(crate) fn socket_url() -> String {
     let location = window().location();
     let scheme = if location.protocol().as_deref() == Ok("https:") {
         "wss"
