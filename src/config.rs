@@ -1,13 +1,162 @@
-//! Environment → Config (docs/architecture.md §10). Every variable is optional; bad values stop start-up with
-//! a message naming the variable.
+//! The command line and environment → [`Config`] (docs/architecture.md §10). Every setting is
+//! an environment variable (or the flag of the same name); `promotions --help` lists them with
+//! their defaults. Bad values stop start-up with status 2 and a message naming the variable.
 
 use crate::guide::bring::{BringSettings, DEFAULT_API_URL};
 use crate::limits;
 use crate::origin::OriginPolicy;
 use axum::http::HeaderName;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use leptos::config::{LeptosOptions, get_configuration};
 use leptos::prelude::Env;
+use std::net::SocketAddr;
 use std::time::Duration;
+
+/// Each field names its variable as its value, so clap's errors and `--help` say which
+/// variable is wrong ("invalid value 'x' for '--searches-per-minute <SEARCHES_PER_MINUTE>'").
+#[derive(Parser, Debug)]
+#[command(
+    name = "promotions",
+    version,
+    about = "The promotions page of Fjordpost: every shipping service for a parcel, streamed over a WebSocket.",
+    after_help = "Every option is also read from the environment variable shown; the flag wins. \
+        RUST_LOG sets the log filter (default info). The other LEPTOS_* variables \
+        (LEPTOS_SITE_ROOT, LEPTOS_SITE_PKG_DIR, LEPTOS_OUTPUT_NAME) say where the built site is, \
+        as cargo-leptos sets them."
+)]
+struct Args {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        value_name = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000"
+    )]
+    site_addr: SocketAddr,
+    /// The origins customers use (comma-separated, e.g. https://send.example.com): exactly these
+    /// may open the socket; all https makes the session cookie Secure. Unset: any page served
+    /// from the request's own host.
+    #[arg(
+        long,
+        env = "PUBLIC_ORIGIN",
+        value_name = "PUBLIC_ORIGIN",
+        value_delimiter = ','
+    )]
+    public_origin: Vec<String>,
+    /// Simulator: multiplies its latencies (0 = instant).
+    #[arg(long, env = "GUIDE_LATENCY_SCALE", value_name = "GUIDE_LATENCY_SCALE", default_value_t = 1.0, value_parser = number(0.0, 100.0))]
+    guide_latency_scale: f64,
+    /// Simulator: share of quotes that fail (0.0–1.0).
+    #[arg(long, env = "GUIDE_FAILURE_RATE", value_name = "GUIDE_FAILURE_RATE", default_value_t = 0.0, value_parser = number(0.0, 1.0))]
+    guide_failure_rate: f64,
+    /// How long one product's quote may take, in seconds.
+    #[arg(long, env = "GUIDE_TIMEOUT_SECS", value_name = "GUIDE_TIMEOUT_SECS", default_value_t = 10.0, value_parser = number(0.001, 600.0))]
+    guide_timeout_secs: f64,
+    /// Where errors are reported (https://<key>@<host>/<project-id>). Unset: reporting is off.
+    #[arg(long, env = "SENTRY_DSN", value_name = "SENTRY_DSN", value_parser = dsn)]
+    sentry_dsn: Option<String>,
+    /// Sentry's environment. Default: production, development under `cargo leptos watch`.
+    #[arg(long, env = "SENTRY_ENVIRONMENT", value_name = "SENTRY_ENVIRONMENT")]
+    sentry_environment: Option<String>,
+    /// 1 (or true) lets `/?debug_panic=1` panic the page (for the error-reporting tests).
+    #[arg(long, env = "PROMOTIONS_DEBUG_PANIC", value_name = "PROMOTIONS_DEBUG_PANIC", default_value = "0", action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    promotions_debug_panic: bool,
+    /// Redis shared by every instance (cache and search budgets), e.g. redis://127.0.0.1:6379.
+    /// Unset: each instance keeps its own.
+    #[arg(
+        long,
+        env = "REDIS_URL",
+        value_name = "REDIS_URL",
+        hide_env_values = true
+    )]
+    redis_url: Option<String>,
+    /// Searches per minute per browser session, socket and HTTP together (0 = off).
+    #[arg(long, env = "SEARCHES_PER_MINUTE", value_name = "SEARCHES_PER_MINUTE", default_value_t = limits::Settings::default().searches_per_minute, value_parser = whole)]
+    searches_per_minute: u32,
+    /// Searches per minute of all sessions of one network address (0 = off).
+    #[arg(long, env = "SEARCHES_PER_MINUTE_PER_ADDRESS", value_name = "SEARCHES_PER_MINUTE_PER_ADDRESS", default_value_t = limits::Settings::default().searches_per_minute_per_address, value_parser = whole)]
+    searches_per_minute_per_address: u32,
+    /// Live sockets per browser session, its tabs (0 = off).
+    #[arg(long, env = "MAX_SOCKETS_PER_SESSION", value_name = "MAX_SOCKETS_PER_SESSION", default_value_t = limits::Settings::default().max_sockets_per_session as u32, value_parser = whole)]
+    max_sockets_per_session: u32,
+    /// Live sockets per network address, IPv6 per /64 (0 = off).
+    #[arg(long, env = "MAX_SOCKETS_PER_IP", value_name = "MAX_SOCKETS_PER_IP", default_value_t = limits::Settings::default().max_sockets_per_ip as u32, value_parser = whole)]
+    max_sockets_per_ip: u32,
+    /// Behind a reverse proxy: the header it puts the client's address in (e.g.
+    /// X-Forwarded-For; the right-most address counts). Set it only if clients cannot bypass the proxy.
+    #[arg(long, env = "CLIENT_IP_HEADER", value_name = "CLIENT_IP_HEADER", value_parser = header_name)]
+    client_ip_header: Option<HeaderName>,
+    /// The Mybring login: with BRING_API_KEY, quote on Bring's Shipping Guide API instead of the simulator.
+    #[arg(
+        long,
+        env = "BRING_API_UID",
+        value_name = "BRING_API_UID",
+        hide_env_values = true
+    )]
+    bring_api_uid: Option<String>,
+    /// Bring's API key (with BRING_API_UID).
+    #[arg(
+        long,
+        env = "BRING_API_KEY",
+        value_name = "BRING_API_KEY",
+        hide_env_values = true
+    )]
+    bring_api_key: Option<String>,
+    /// Bring's base URL; quotes go to {base}/v2/products.
+    #[arg(long, env = "BRING_API_URL", value_name = "BRING_API_URL", default_value = DEFAULT_API_URL, value_parser = http_url)]
+    bring_api_url: String,
+    /// Sent to Bring as X-Bring-Client-URL. Default: the first PUBLIC_ORIGIN, else http://<LEPTOS_SITE_ADDR>.
+    #[arg(long, env = "BRING_CLIENT_URL", value_name = "BRING_CLIENT_URL")]
+    bring_client_url: Option<String>,
+    /// Bring adds this customer's net price, which the page then shows.
+    #[arg(
+        long,
+        env = "BRING_CUSTOMER_NUMBER",
+        value_name = "BRING_CUSTOMER_NUMBER"
+    )]
+    bring_customer_number: Option<String>,
+    /// Requests per second to Bring from this instance (0 = off).
+    #[arg(long, env = "BRING_MAX_RPS", value_name = "BRING_MAX_RPS", default_value_t = 50, value_parser = whole)]
+    bring_max_rps: u32,
+    /// How long a quote is reused, in seconds (0 = no cache). Default: 900 on Bring, 0 on the simulator.
+    #[arg(long, env = "QUOTE_CACHE_TTL_SECS", value_name = "QUOTE_CACHE_TTL_SECS", value_parser = whole)]
+    quote_cache_ttl_secs: Option<u32>,
+}
+
+fn whole(v: &str) -> Result<u32, String> {
+    v.trim()
+        .parse()
+        .map_err(|_| "expected a whole number (0 turns it off)".to_owned())
+}
+
+fn number(min: f64, max: f64) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
+    move |v| {
+        v.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|f| (min..=max).contains(f))
+            .ok_or_else(|| format!("expected a number in {min}..={max}"))
+    }
+}
+
+fn dsn(v: &str) -> Result<String, String> {
+    app::sentry::Dsn::parse(v.trim())
+        .map(|_| v.trim().to_owned())
+        .ok_or_else(|| "expected https://<key>@<host>/<project-id>".to_owned())
+}
+
+fn header_name(v: &str) -> Result<HeaderName, String> {
+    HeaderName::try_from(v.trim()).map_err(|_| "not a header name".to_owned())
+}
+
+fn http_url(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.starts_with("https://") || v.starts_with("http://") {
+        Ok(v.to_owned())
+    } else {
+        Err(format!("expected an http(s) URL such as {DEFAULT_API_URL}"))
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -61,81 +210,28 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn count(name: &str, default: u32) -> Result<u32, String> {
-    match var(name) {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse::<u32>()
-            .map_err(|_| format!("{name}={v:?}: expected a whole number (0 turns it off)")),
-    }
-}
-
-fn float(name: &str, default: f64, range: std::ops::RangeInclusive<f64>) -> Result<f64, String> {
-    match var(name) {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|f| range.contains(f))
-            .ok_or_else(|| {
-                format!(
-                    "{name}={v:?}: expected a number in {}..={}",
-                    range.start(),
-                    range.end()
-                )
-            }),
-    }
-}
-
-fn limits() -> Result<limits::Settings, String> {
-    let default = limits::Settings::default();
-    Ok(limits::Settings {
-        searches_per_minute: count("SEARCHES_PER_MINUTE", default.searches_per_minute)?,
-        searches_per_minute_per_address: count(
-            "SEARCHES_PER_MINUTE_PER_ADDRESS",
-            default.searches_per_minute_per_address,
-        )?,
-        max_sockets_per_session: count(
-            "MAX_SOCKETS_PER_SESSION",
-            default.max_sockets_per_session as u32,
-        )? as usize,
-        max_sockets_per_ip: count("MAX_SOCKETS_PER_IP", default.max_sockets_per_ip as u32)?
-            as usize,
-    })
-}
-
 /// Bring's settings when both credentials are set; one without the other is a mistake.
-fn bring(
-    public_origin: Option<String>,
-    leptos: &LeptosOptions,
-) -> Result<Option<BringSettings>, String> {
-    let (uid, key) = match (var("BRING_API_UID"), var("BRING_API_KEY")) {
+fn bring(args: &Args, public_origin: Option<&String>) -> Result<Option<BringSettings>, String> {
+    let (uid, key) = match (&args.bring_api_uid, &args.bring_api_key) {
         (None, None) => return Ok(None),
         (Some(_), None) => return Err(missing("BRING_API_KEY", "BRING_API_UID")),
         (None, Some(_)) => return Err(missing("BRING_API_UID", "BRING_API_KEY")),
         (Some(uid), Some(key)) => (uid, key),
     };
-    let api_url = var("BRING_API_URL").unwrap_or_else(|| DEFAULT_API_URL.into());
-    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-        return Err(format!(
-            "BRING_API_URL={api_url:?}: expected an http(s) URL such as {DEFAULT_API_URL}"
-        ));
-    }
     Ok(Some(BringSettings {
-        api_url,
+        api_url: args.bring_api_url.clone(),
         uid: Secret::new(uid.trim()),
         key: Secret::new(key.trim()),
-        client_url: var("BRING_CLIENT_URL")
-            .or(public_origin)
-            .unwrap_or_else(|| format!("http://{}", leptos.site_addr)),
-        customer_number: var("BRING_CUSTOMER_NUMBER").map(|n| n.trim().to_owned()),
-        max_rps: count("BRING_MAX_RPS", 50)? as usize,
+        client_url: args
+            .bring_client_url
+            .clone()
+            .or_else(|| public_origin.cloned())
+            .unwrap_or_else(|| format!("http://{}", args.site_addr)),
+        customer_number: args
+            .bring_customer_number
+            .as_ref()
+            .map(|n| n.trim().to_owned()),
+        max_rps: args.bring_max_rps as usize,
     }))
 }
 
@@ -145,62 +241,89 @@ fn missing(name: &str, set: &str) -> String {
     )
 }
 
+/// Set and not blank.
+fn set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.to_string_lossy().trim().is_empty())
+}
+
+/// The parser, minus the variables that are set but blank: `VAR=` means unset here, as
+/// scripts that pass a variable on write it, where clap would take "" as the value.
+fn command() -> clap::Command {
+    let mut command = Args::command();
+    let blank: Vec<clap::Id> = command
+        .get_arguments()
+        .filter(|arg| {
+            arg.get_env().is_some_and(|name| {
+                std::env::var_os(name).is_some() && !set(&name.to_string_lossy())
+            })
+        })
+        .map(|arg| arg.get_id().clone())
+        .collect();
+    for id in blank {
+        command = command.mut_arg(id, |arg| arg.env(None::<&str>));
+    }
+    command
+}
+
 impl Config {
+    /// From the command line and the environment; `--help`, `--version` and bad values end
+    /// the process here (status 0, 0 and 2).
+    pub fn from_args() -> Result<Config, String> {
+        let matches = command().get_matches();
+        Self::from_parsed(Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()))
+    }
+
+    /// From the environment alone (the tests, whose command line is the test harness's).
     pub fn from_env() -> Result<Config, String> {
+        command()
+            .try_get_matches_from(["promotions"])
+            .and_then(|matches| Args::from_arg_matches(&matches))
+            .map_err(|e| e.render().to_string())
+            .and_then(Self::from_parsed)
+    }
+
+    fn from_parsed(args: Args) -> Result<Config, String> {
         let mut leptos = get_configuration(None)
             .map_err(|e| format!("Leptos configuration: {e}"))?
             .leptos_options;
+        leptos.site_addr = args.site_addr;
         // A binary built without cargo-leptos still knows its own bundle's name.
         if leptos.output_name.is_empty() {
             leptos.output_name = "promotions".into();
         }
-        let public: Vec<String> = var("PUBLIC_ORIGIN")
-            .map(|v| {
-                v.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let public: Vec<String> = args
+            .public_origin
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
         // Production unless `cargo leptos watch` runs the server (it sets LEPTOS_WATCH): only
         // then does the page allow the live-reload socket. LEPTOS_ENV cannot relax a release.
-        let development = var("LEPTOS_WATCH").is_some();
+        let development = set("LEPTOS_WATCH");
         leptos.env = if development { Env::DEV } else { Env::PROD };
         // cargo-leptos tells the build whether it names the assets with content hashes; the
         // binary started on its own must know it too.
-        if var("LEPTOS_HASH_FILES").is_none() {
+        if !set("LEPTOS_HASH_FILES") {
             leptos.hash_files = option_env!("LEPTOS_HASH_FILES") == Some("true");
         }
         let origins = OriginPolicy::new(&public)?;
-        let sentry_dsn = var("SENTRY_DSN");
-        if let Some(dsn) = &sentry_dsn
-            && app::sentry::Dsn::parse(dsn).is_none()
-        {
-            return Err(format!(
-                "SENTRY_DSN={dsn:?}: expected https://<key>@<host>/<project-id>"
-            ));
-        }
-        let bring = bring(public.first().cloned(), &leptos)?;
+        let bring = bring(&args, public.first())?;
         let cache_default = if bring.is_some() { 15 * 60 } else { 0 };
-        let quote_cache_ttl = match count("QUOTE_CACHE_TTL_SECS", cache_default)? {
+        let quote_cache_ttl = match args.quote_cache_ttl_secs.unwrap_or(cache_default) {
             0 => None,
             secs => Some(Duration::from_secs(secs.into())),
         };
         Ok(Config {
-            redis_url: var("REDIS_URL").map(|url| Secret::new(url.trim())),
+            redis_url: args.redis_url.map(|url| Secret::new(url.trim())),
             bring,
             quote_cache_ttl,
             leptos,
             origins,
-            latency_scale: float("GUIDE_LATENCY_SCALE", 1.0, 0.0..=100.0)?,
-            failure_rate: float("GUIDE_FAILURE_RATE", 0.0, 0.0..=1.0)?,
-            quote_timeout: Duration::from_secs_f64(float(
-                "GUIDE_TIMEOUT_SECS",
-                10.0,
-                0.001..=600.0,
-            )?),
-            sentry_dsn,
-            environment: var("SENTRY_ENVIRONMENT").unwrap_or_else(|| {
+            latency_scale: args.guide_latency_scale,
+            failure_rate: args.guide_failure_rate,
+            quote_timeout: Duration::from_secs_f64(args.guide_timeout_secs),
+            sentry_dsn: args.sentry_dsn,
+            environment: args.sentry_environment.unwrap_or_else(|| {
                 if development {
                     "development"
                 } else {
@@ -209,15 +332,23 @@ impl Config {
                 .into()
             }),
             release: concat!("promotions@", env!("CARGO_PKG_VERSION")).into(),
-            debug_panic: var("PROMOTIONS_DEBUG_PANIC").is_some_and(|v| v == "1"),
-            limits: limits()?,
+            debug_panic: args.promotions_debug_panic,
+            limits: limits::Settings {
+                searches_per_minute: args.searches_per_minute,
+                searches_per_minute_per_address: args.searches_per_minute_per_address,
+                max_sockets_per_session: args.max_sockets_per_session as usize,
+                max_sockets_per_ip: args.max_sockets_per_ip as usize,
+            },
             report_timeout: Duration::from_secs(10),
-            client_ip_header: var("CLIENT_IP_HEADER")
-                .map(|v| {
-                    HeaderName::try_from(v.trim())
-                        .map_err(|_| format!("CLIENT_IP_HEADER={v:?}: not a header name"))
-                })
-                .transpose()?,
+            client_ip_header: args.client_ip_header,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_parser_is_well_formed() {
+        super::command().debug_assert();
     }
 }

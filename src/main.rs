@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 #[tokio::main]
 async fn main() {
     promotions::telemetry::init_tracing();
-    let config = match Config::from_env() {
+    let config = match Config::from_args() {
         Ok(config) => config,
         Err(e) => {
             eprintln!("promotions: {e}");
