@@ -4,6 +4,7 @@
 //! URLs is limited too.
 
 use crate::limits::{Caller, RetryAfter, Tier};
+use crate::route::route_class;
 use crate::state::AppState;
 use app::api::ApiError;
 use app::api::backend::{Admission, SearchBackend};
@@ -17,6 +18,8 @@ use leptos_axum::ResponseOptions;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::time::Instant;
+use tracing::info;
 
 /// The caller, from the request Leptos is serving; `None` when not served over TCP (nobody
 /// to count).
@@ -69,15 +72,45 @@ impl SearchBackend for AppState {
         })
     }
 
+    fn start_search(
+        &self,
+        request: &SearchRequest,
+    ) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
+        let (request, products) = self.search.plan(request)?;
+        info!(
+            tier = "http",
+            route = %route_class(&request),
+            products = products.len(),
+            "search started"
+        );
+        Ok((request, products))
+    }
+
     fn plan(&self, request: &SearchRequest) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
         self.search.plan(request)
     }
 
+    // Each product of an HTTP search is its own request, possibly to another instance: its
+    // line is the search's end as far as the server can tell.
     fn quote(
         &self,
         request: SearchRequest,
         product: ProductId,
     ) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
-        Box::pin(self.search.quote(&request, &product))
+        let (route, started) = (route_class(&request), Instant::now());
+        let quote = self.search.quote(&request, &product);
+        Box::pin(async move {
+            let outcome = quote.await;
+            let offered = matches!(outcome, Outcome::Offer { .. });
+            info!(
+                tier = "http",
+                %route,
+                %product,
+                offered,
+                ms = started.elapsed().as_millis() as u64,
+                "quote done"
+            );
+            outcome
+        })
     }
 }

@@ -432,7 +432,9 @@ async fn handle_text(
                 Err(e) => return vec![error(Some(search_id), e.code, e.message, Some(e.field))],
             };
             let route = crate::route::route_class(&request);
-            let span = info_span!("search", search_id, %route, products = products.len());
+            let span =
+                info_span!("search", tier = "socket", search_id, %route, products = products.len());
+            info!(parent: &span, "search started");
             let search = service.start(&request, &products);
             searches.insert(search_id, events(search_id, search, span));
             vec![ServerMessage::Accepted {

@@ -28,6 +28,10 @@ async fn start(env: &[(&str, String)]) -> Binary {
 }
 
 async fn start_on(port: u16, env: &[(&str, String)]) -> Binary {
+    start_logging(port, env, Stdio::null()).await
+}
+
+async fn start_logging(port: u16, env: &[(&str, String)], log: Stdio) -> Binary {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut command = Command::new(env!("CARGO_BIN_EXE_promotions"));
     // Whatever the developer's shell has, the test starts from nothing.
@@ -43,7 +47,7 @@ async fn start_on(port: u16, env: &[(&str, String)]) -> Binary {
     command
         .env("LEPTOS_SITE_ADDR", addr.to_string())
         .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::null())
+        .stdout(log)
         .stderr(Stdio::null());
     let binary = Binary {
         child: command.spawn().unwrap(),
@@ -141,5 +145,66 @@ async fn the_session_cookie_is_secure_when_the_public_origin_is_https() {
     assert!(
         cookie.ends_with("; HttpOnly; SameSite=Lax; Secure"),
         "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn a_search_over_http_is_logged_like_one_over_the_socket() {
+    let path = std::env::temp_dir().join(format!("promotions-http-log-{}", std::process::id()));
+    let log = std::fs::File::create(&path).unwrap();
+    let env = [
+        ("NO_COLOR", "1".to_owned()),
+        ("GUIDE_LATENCY_SCALE", "0".to_owned()),
+    ];
+    let binary = start_logging(free_port(), &env, log.into()).await;
+    let request = serde_json::json!({
+        "from": {"country": "NO", "postal_code": "0150"},
+        "to": {"country": "NO", "postal_code": "9900"},
+        "parcel": {"weight_grams": 1200, "length_cm": null, "width_cm": null, "height_cm": null}
+    });
+    let json = [("content-type", "application/json")];
+    let call = |path: &'static str, body: serde_json::Value| {
+        let addr = binary.addr;
+        async move { exchange_at(addr, "POST", path, &json, &body.to_string()).await }
+    };
+    let plan = call("/api/plan_search", serde_json::json!({"request": request})).await;
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    let quote = call(
+        "/api/quote_product",
+        serde_json::json!({"request": request, "product_id": "5800"}),
+    )
+    .await;
+    assert_eq!(quote.status, 200, "{}", quote.body);
+    drop(binary);
+    let log = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let line = |what: &str| {
+        log.lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no {what:?} line in:\n{log}"))
+            .to_owned()
+    };
+    let started = line("search started");
+    assert!(started.contains(" INFO "), "{started}");
+    for field in [
+        "tier=\"http\"",
+        "route=NO-Oslo>NO-EastFinnmark",
+        "products=5",
+    ] {
+        assert!(started.contains(field), "{field} in {started}");
+    }
+    let done = line("quote done");
+    for field in [
+        "tier=\"http\"",
+        "route=NO-Oslo>NO-EastFinnmark",
+        "product=5800",
+        "offered=true",
+        "ms=",
+    ] {
+        assert!(done.contains(field), "{field} in {done}");
+    }
+    assert!(
+        !log.contains("0150") && !log.contains("9900"),
+        "no postal codes: {log}"
     );
 }

@@ -51,7 +51,7 @@ impl FromServerFnError for ApiError {
 pub async fn plan_search(request: SearchRequest) -> Result<Plan, ApiError> {
     let backend = expect_context::<backend::Backend>();
     backend.admit_search(&request).await?;
-    let (request, products) = backend.plan(&request).map_err(backend::invalid)?;
+    let (request, products) = backend.start_search(&request).map_err(backend::invalid)?;
     let places = crate::places::places(&request);
     Ok(Plan { products, places })
 }
@@ -182,13 +182,20 @@ pub mod backend {
         /// Counts one quote against the caller's budgets.
         fn admit_quote(&self) -> Admission;
 
+        /// [`Self::plan`] for a search starting on the HTTP tier (logged as its start).
+        fn start_search(
+            &self,
+            request: &SearchRequest,
+        ) -> Result<(SearchRequest, Vec<ProductId>), FieldError>;
+
         /// Validates the request and returns it normalised, with the products to quote.
         fn plan(
             &self,
             request: &SearchRequest,
         ) -> Result<(SearchRequest, Vec<ProductId>), FieldError>;
 
-        /// Quotes one product of the plan; never fails: problems become `Outcome::Unavailable`.
+        /// Quotes one product of the plan (logged with its duration); never fails: problems
+        /// become `Outcome::Unavailable`.
         fn quote(
             &self,
             request: SearchRequest,
