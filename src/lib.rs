@@ -45,16 +45,13 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a response may take to start; a quote's own timeout is shorter.
 pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
-async fn healthz(State(state): State<AppState>) -> axum::Json<stats::Health> {
-    let redis = state
-        .shared
-        .as_ref()
-        .map_or(shared::RedisStatus::Off, |s| s.status());
-    axum::Json(stats::Health::now(
-        &state.stats,
-        state.search.guide_status(),
-        redis,
-    ))
+async fn healthz(
+    State(stats): State<Arc<stats::Stats>>,
+    State(search): State<Arc<search::SearchService>>,
+    State(shared): State<Option<Arc<shared::Shared>>>,
+) -> axum::Json<stats::Health> {
+    let redis = shared.map_or(shared::RedisStatus::Off, |s| s.status());
+    axum::Json(stats::Health::now(&stats, search.guide_status(), redis))
 }
 
 /// The listener with Nagle's algorithm off for every connection: a search's last events are
@@ -116,7 +113,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            state.origins.clone(),
             same_origin::guard,
         ))
         .layer(middleware::from_fn_with_state(

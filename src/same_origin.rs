@@ -1,20 +1,21 @@
 //! Server functions answer same-origin requests only (docs/architecture.md §7, §11): leptos_axum does no
 //! Origin or CSRF check of its own, so a cross-site page could otherwise post to them.
 
-use crate::state::AppState;
+use crate::origin::OriginPolicy;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 /// Refuses `/api/*` requests that a browser marks as cross-site, or whose Origin is foreign.
 /// Requests with neither header come from non-browser clients, which CSRF cannot use.
-pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn guard(State(origins): State<Arc<OriginPolicy>>, req: Request, next: Next) -> Response {
     if req.uri().path().starts_with("/api/") {
         let headers = req.headers();
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         let cross_site = matches!(fetch_site, Some("cross-site" | "same-site"));
-        let foreign_origin = headers.contains_key(header::ORIGIN) && !state.origins.allows(headers);
+        let foreign_origin = headers.contains_key(header::ORIGIN) && !origins.allows(headers);
         if cross_site || foreign_origin {
             let origin = headers
                 .get(header::ORIGIN)

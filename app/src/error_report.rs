@@ -4,7 +4,6 @@
 //! to report is ignored. One event per distinct error per page view.
 
 use crate::sentry::{Breadcrumb, Event, Exception, Request, Values, envelope};
-use crate::transport::machine::Breakage;
 use leptos::prelude::{document, window};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -119,38 +118,15 @@ pub fn breadcrumb(category: &str, message: &str, data: BTreeMap<String, String>)
     });
 }
 
-/// A transport fallback, with the fields of docs/architecture.md §4.
-pub fn fallback(b: &Breakage) {
-    let mut tags: BTreeMap<&str, String> = [
-        ("trigger", b.trigger.as_str().to_owned()),
-        ("transport", "http".into()),
-    ]
-    .into();
-    if let Some(code) = b.close_code {
-        tags.insert("close_code", code.to_string());
-    }
-    if let Some(clean) = b.was_clean {
-        tags.insert("was_clean", clean.to_string());
-    }
-    let ms_since_open = b
-        .ms_since_open
-        .map_or_else(String::new, |ms| (ms.round() as u64).to_string());
-    let extra: BTreeMap<&str, String> = [
-        ("close_reason", b.close_reason.clone()),
-        ("ms_since_open", ms_since_open),
-        ("messages_received", b.messages_received.to_string()),
-        ("products_outstanding", b.products_outstanding.to_string()),
-    ]
-    .into();
-    // Every fallback episode is news (the machine reports one per episode), even with the
-    // same trigger as an earlier one on this page.
-    send(
-        "TransportFallback",
-        &format!("live updates blocked, using HTTP ({})", b.trigger.as_str()),
-        tags,
-        extra,
-        false,
-    );
+/// Sends one event even if the same error was sent before: for what is news each time it
+/// happens (every fallback episode, however often its trigger repeats).
+pub fn capture_each(
+    kind: &str,
+    value: &str,
+    tags: BTreeMap<&str, String>,
+    extra: BTreeMap<&str, String>,
+) {
+    send(kind, value, tags, extra, false);
 }
 
 fn event_id() -> String {

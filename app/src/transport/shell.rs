@@ -398,7 +398,8 @@ impl Transport {
             let _ = storage.set_item(HTTP_UNTIL_KEY, &(retry_at as u64).to_string());
         }
         show_notice(self.0.notice);
-        crate::error_report::fallback(breakage);
+        let (message, tags, extra) = breakage.report();
+        crate::error_report::capture_each("TransportFallback", &message, tags, extra);
     }
 
     fn open_socket(&self) {
