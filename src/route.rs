@@ -7,26 +7,26 @@ use std::fmt;
 
 /// One end of a route: a Norwegian region, or another country (its ISO code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum End {
+enum RouteEnd {
     Norway(Region),
     Abroad([u8; 2]),
 }
 
-impl End {
-    fn of(a: &Address) -> End {
+impl RouteEnd {
+    fn of(a: &Address) -> RouteEnd {
         match a.country.as_bytes() {
-            b"NO" => End::Norway(Region::of(&a.postal_code)),
-            &[a, b] => End::Abroad([a, b]),
-            _ => End::Abroad(*b"??"),
+            b"NO" => RouteEnd::Norway(Region::of(&a.postal_code)),
+            &[a, b] => RouteEnd::Abroad([a, b]),
+            _ => RouteEnd::Abroad(*b"??"),
         }
     }
 }
 
-impl fmt::Display for End {
+impl fmt::Display for RouteEnd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            End::Norway(region) => write!(f, "NO-{region:?}"),
-            End::Abroad(code) => f.write_str(std::str::from_utf8(code).unwrap_or("??")),
+            RouteEnd::Norway(region) => write!(f, "NO-{region:?}"),
+            RouteEnd::Abroad(code) => f.write_str(std::str::from_utf8(code).unwrap_or("??")),
         }
     }
 }
@@ -34,7 +34,7 @@ impl fmt::Display for End {
 /// The class of a route (`NO-Oslo>SE`), for logs and error reports: never the postal codes.
 /// Cheap to make and copy; it is formatted only when something is logged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RouteClass(End, End);
+pub struct RouteClass(RouteEnd, RouteEnd);
 
 impl fmt::Display for RouteClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -43,7 +43,7 @@ impl fmt::Display for RouteClass {
 }
 
 pub fn route_class(request: &SearchRequest) -> RouteClass {
-    RouteClass(End::of(&request.from), End::of(&request.to))
+    RouteClass(RouteEnd::of(&request.from), RouteEnd::of(&request.to))
 }
 
 #[cfg(test)]

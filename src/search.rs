@@ -1,5 +1,5 @@
 //! SearchService: validate, plan, and fan out one task per product, each with its own timeout.
-//! Dropping a [`Search`] aborts its tasks, so a cancelled search or a vanished client stops
+//! Dropping a [`Fanout`] aborts its tasks, so a cancelled search or a vanished client stops
 //! every upstream call at once.
 
 use crate::guide::{GuideError, ShippingGuide};
@@ -86,8 +86,8 @@ impl SearchService {
         }
     }
 
-    /// Starts one task per planned product; outcomes come out of [`Search::next`] as they finish.
-    pub fn start(&self, request: &SearchRequest, products: &[ProductId]) -> Search {
+    /// Starts one task per planned product; outcomes come out of [`Fanout::next`] as they finish.
+    pub fn start(&self, request: &SearchRequest, products: &[ProductId]) -> Fanout {
         let mut tasks = JoinSet::new();
         let mut ids = HashMap::with_capacity(products.len());
         for product in products {
@@ -97,7 +97,7 @@ impl SearchService {
         self.stats
             .searches_started
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Search {
+        Fanout {
             tasks,
             ids,
             route: crate::route::route_class(request),
@@ -106,8 +106,8 @@ impl SearchService {
     }
 }
 
-/// A running search. Dropping it aborts every task it still has.
-pub struct Search {
+/// A running search's fan-out: one task per product. Dropping it aborts every task it still has.
+pub struct Fanout {
     tasks: JoinSet<Outcome>,
     ids: HashMap<Id, ProductId>,
     /// For reports: the route class, never the postal codes.
@@ -115,7 +115,7 @@ pub struct Search {
     _in_flight: Gauge,
 }
 
-impl Search {
+impl Fanout {
     /// The next outcome to finish, or `None` when every product has one.
     pub async fn next(&mut self) -> Option<Outcome> {
         let (id, result) = match self.tasks.join_next_with_id().await? {

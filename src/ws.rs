@@ -2,7 +2,7 @@
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
 use crate::limits::{Caller, SocketSlot, Tier};
-use crate::search::Search;
+use crate::search::Fanout;
 use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
@@ -105,7 +105,7 @@ pub async fn handler(
 }
 
 /// Why the loop stopped and how the socket should be closed.
-enum End {
+enum Ending {
     ClientLeft,
     Close(u16, &'static str),
 }
@@ -157,9 +157,9 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
             frame = stream.next() => {
                 last_heard = Instant::now();
                 match frame {
-                    None | Some(Ok(Message::Close(_))) => break End::ClientLeft,
+                    None | Some(Ok(Message::Close(_))) => break Ending::ClientLeft,
                     Some(Err(e)) => break read_error(e),
-                    Some(Ok(Message::Binary(_))) => break End::Close(close::UNSUPPORTED, "binary frames are not supported"),
+                    Some(Ok(Message::Binary(_))) => break Ending::Close(close::UNSUPPORTED, "binary frames are not supported"),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                     Some(Ok(Message::Text(text))) => {
                         spoken = true;
@@ -177,7 +177,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                             }
                         }
                         if !sent {
-                            break End::ClientLeft;
+                            break Ending::ClientLeft;
                         }
                     }
                 }
@@ -188,36 +188,36 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     searches.remove(&search_id);
                 }
                 if sink.message(&event).await.is_err() {
-                    break End::ClientLeft;
+                    break Ending::ClientLeft;
                 }
                 if done && drain_until.is_some() && searches.is_empty() {
-                    break End::Close(close::GOING_AWAY, close::SHUTDOWN);
+                    break Ending::Close(close::GOING_AWAY, close::SHUTDOWN);
                 }
             }
             frame = next_probe_frame(&mut probe) => match frame {
                 Some(frame) => if sink.message(&frame).await.is_err() {
-                    break End::ClientLeft;
+                    break Ending::ClientLeft;
                 },
                 None => probe = None,
             },
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > timeouts.idle_limit {
-                    break End::Close(close::GOING_AWAY, "idle");
+                    break Ending::Close(close::GOING_AWAY, "idle");
                 }
                 if spoken && sink.frame(Message::Ping(Default::default())).await.is_err() {
-                    break End::ClientLeft;
+                    break Ending::ClientLeft;
                 }
             }
             _ = &mut shutdown, if drain_until.is_none() => {
                 if searches.is_empty() {
-                    break End::Close(close::GOING_AWAY, close::SHUTDOWN);
+                    break Ending::Close(close::GOING_AWAY, close::SHUTDOWN);
                 }
                 drain_until = Some(tokio::time::Instant::now() + DRAIN_LIMIT);
             }
-            _ = sleep_until_some(drain_until) => break End::Close(close::GOING_AWAY, close::SHUTDOWN),
+            _ = sleep_until_some(drain_until) => break Ending::Close(close::GOING_AWAY, close::SHUTDOWN),
         }
     };
-    if let End::Close(code, reason) = end {
+    if let Ending::Close(code, reason) = end {
         let _ = sink
             .frame(Message::Close(Some(CloseFrame {
                 code,
@@ -267,15 +267,15 @@ async fn sleep_until_some(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-fn read_error(e: axum::Error) -> End {
+fn read_error(e: axum::Error) -> Ending {
     let too_big = e
         .into_inner()
         .downcast_ref::<tungstenite::Error>()
         .is_some_and(|e| matches!(e, tungstenite::Error::Capacity(_)));
     if too_big {
-        End::Close(close::TOO_BIG, "frame too large")
+        Ending::Close(close::TOO_BIG, "frame too large")
     } else {
-        End::ClientLeft
+        Ending::ClientLeft
     }
 }
 
@@ -303,15 +303,15 @@ impl<S: futures::Sink<Message> + Unpin> Outbound<S> {
 }
 
 /// The searches of one socket, each the stream of its events. Removing one (a cancel, or
-/// the socket ending) drops its `Search`, which aborts its upstream calls. Polled by the
+/// the socket ending) drops its `Fanout`, which aborts its upstream calls. Polled by the
 /// socket's own loop: no task and no queue per search or socket.
 type Searches = StreamMap<SearchId, Events>;
 type Events = Pin<Box<dyn Stream<Item = ServerMessage> + Send>>;
 
 /// A running search as a stream: one outcome per product as each finishes, then `done`.
-fn events(search_id: SearchId, search: Search, span: tracing::Span) -> Events {
+fn events(search_id: SearchId, search: Fanout, span: tracing::Span) -> Events {
     struct Progress {
-        search: Search,
+        search: Fanout,
         started: Instant,
         offers: u32,
         unavailable: u32,

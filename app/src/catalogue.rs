@@ -10,7 +10,7 @@ pub struct Product {
 }
 
 /// Every product at most once: the longest plan there can be. The server-rendered results
-/// make one quote slot per product up front (`components/results.rs`), so any plan fits; the
+/// make one quote slot per product up front (`components/results_area.rs`), so any plan fits; the
 /// plan's tests hold it to the catalogue.
 pub const MAX_PLAN: usize = PRODUCTS.len();
 

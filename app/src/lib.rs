@@ -2,6 +2,7 @@
 //! Server-only code sits behind the `ssr` feature, browser-only code behind `hydrate`.
 
 pub mod api;
+pub mod cards;
 pub mod catalogue;
 pub mod components;
 pub mod diagnosis;
@@ -13,7 +14,6 @@ pub mod places;
 pub mod plan;
 pub mod protocol;
 pub mod region;
-pub mod results;
 pub mod sentry;
 pub mod transport;
 pub mod validate;

@@ -19,7 +19,7 @@ test.afterAll(() => {
   proxy?.kill();
 });
 
-/** The page's warm-up call when it turns to HTTP (app/src/transport/shell.rs). */
+/** The page's warm-up call when it turns to HTTP (app/src/transport/driver.rs). */
 const WARM_UP = "warm-up";
 
 /** What crossed the wire: server-function calls and offers that arrived over the socket. */

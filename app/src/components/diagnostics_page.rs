@@ -245,7 +245,7 @@ mod checks {
     use crate::diagnosis::run::{self, Progress};
     use crate::diagnosis::{Report, Site, finding_line, support_code};
     use crate::error_report::{Delivery, deliver};
-    use crate::transport::shell::now;
+    use crate::transport::driver::now;
     use futures::future::{Either, select};
     use std::collections::BTreeMap;
 

@@ -1,8 +1,8 @@
 //! One product's card: a placeholder until its answer comes, then an offer or a brief reason.
 
+use crate::cards::CardState;
 use crate::catalogue::product_name;
 use crate::model::{Offer, Outcome, ProductId, UnavailableReason};
-use crate::results::CardState;
 use leptos::prelude::*;
 
 #[component]

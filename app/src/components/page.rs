@@ -1,12 +1,12 @@
 //! The promotions page: header, search form and results.
 
-use crate::components::results::{InitialResults, LiveResults};
+use crate::cards::ResultsView;
+use crate::components::results_area::{InitialResults, LiveResults};
 use crate::components::search_form::SearchForm;
 use crate::components::site::{SiteFooter, SiteHeader};
 use crate::components::transport_notice::TransportNotice;
 use crate::error::FieldError;
 use crate::model::{Places, SearchRequest};
-use crate::results::ResultsView;
 use crate::transport::Notice;
 use crate::validate::SearchQuery;
 use leptos::prelude::*;
@@ -112,7 +112,7 @@ fn unknown_codes(request: Option<&SearchRequest>) -> Vec<FieldError> {
 #[cfg(feature = "client")]
 mod live_search {
     use super::*;
-    use crate::results::SearchEvent;
+    use crate::cards::SearchEvent;
     use crate::transport::Transport;
     use leptos_router::{NavigateOptions, hooks::use_navigate};
 

@@ -4,7 +4,7 @@
 use super::seen::SeenRequest;
 use super::{Check, Finding, Grade, Verdict, stream_finding, verdict};
 use crate::protocol::{ClientMessage, PROBE_EVERY_MS, PROBE_FRAMES, ServerMessage};
-use crate::transport::shell::{now, socket_url};
+use crate::transport::driver::{now, socket_url};
 use leptos::prelude::window;
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -96,9 +96,9 @@ fn not_run(why: &str) -> Finding {
     Finding::new(Grade::Fail, format!("Not run: {why}."))
 }
 
-async fn open(url: &str) -> (Option<Socket>, Finding) {
+async fn open(url: &str) -> (Option<CheckSocket>, Finding) {
     let start = now();
-    let Ok(socket) = Socket::open(url) else {
+    let Ok(socket) = CheckSocket::open(url) else {
         return (
             None,
             Finding::new(
@@ -135,7 +135,7 @@ fn refused(close: &Close) -> Finding {
     )
 }
 
-async fn echo(socket: &Socket) -> Finding {
+async fn echo(socket: &CheckSocket) -> Finding {
     let start = now();
     let nonce = (js_sys::Math::random() * 1e9) as u64;
     socket.send(&ClientMessage::Ping { nonce });
@@ -173,7 +173,7 @@ async fn echo(socket: &Socket) -> Finding {
     }
 }
 
-async fn stream(socket: &Socket) -> Finding {
+async fn stream(socket: &CheckSocket) -> Finding {
     let start = now();
     socket.send(&ClientMessage::Probe);
     let mut arrivals = Vec::new();
@@ -275,13 +275,13 @@ struct Inbox {
 }
 
 /// A WebSocket whose events are read in order with `next`, each wait with a deadline.
-struct Socket {
+struct CheckSocket {
     ws: WebSocket,
     inbox: Rc<RefCell<Inbox>>,
     _handlers: [Closure<dyn FnMut(JsValue)>; 4],
 }
 
-impl Socket {
+impl CheckSocket {
     fn open(url: &str) -> Result<Self, JsValue> {
         let ws = WebSocket::new(url)?;
         let inbox = Rc::new(RefCell::new(Inbox::default()));
@@ -355,7 +355,7 @@ impl Socket {
     }
 }
 
-impl Drop for Socket {
+impl Drop for CheckSocket {
     fn drop(&mut self) {
         self.ws.set_onopen(None);
         self.ws.set_onmessage(None);

@@ -1,5 +1,5 @@
 //! The transport's decisions as a plain state machine (docs/architecture.md §4), so every failure trigger
-//! is unit-tested without a browser. The browser shell ([`super::Transport`]) feeds it inputs
+//! is unit-tested without a browser. The driver ([`super::Transport`], `driver.rs`) feeds it inputs
 //! with the current time and carries out the commands it returns; nothing here does I/O.
 //!
 //! One socket serves the page. A search goes over the socket when it is usable; the HTTP tier
@@ -8,13 +8,13 @@
 //! wins, so cards already shown are never lost or asked for again.
 
 use crate::api::ApiError;
+use crate::cards::SearchEvent;
 use crate::error::FieldError;
 use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest};
 use crate::protocol::{
     CLOSE_GOING_AWAY, CLOSE_REASON_SHUTDOWN, CLOSE_TRY_AGAIN_LATER, ClientMessage, SearchId,
     ServerMessage,
 };
-use crate::results::SearchEvent;
 use std::collections::{BTreeMap, HashSet};
 
 /// Milliseconds on the page's clock.
@@ -191,7 +191,7 @@ pub enum Command {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Socket {
+enum SocketState {
     /// None open; one is opened on demand.
     Closed,
     Connecting {
@@ -264,8 +264,9 @@ struct Http {
     paused: bool,
 }
 
+/// The search on screen (the last one started), as the page knows it.
 #[derive(Debug)]
-struct Search {
+struct OnScreen {
     id: SearchId,
     request: SearchRequest,
     /// When the search started, which is also when it was sent on the socket.
@@ -280,7 +281,7 @@ struct Search {
     finished: bool,
 }
 
-impl Search {
+impl OnScreen {
     fn outstanding(&self) -> usize {
         self.plan
             .as_ref()
@@ -290,14 +291,14 @@ impl Search {
 
 #[derive(Debug)]
 pub struct Machine {
-    socket: Socket,
+    socket: SocketState,
     hedge_delay: Ms,
     ping: Option<(u64, Ms)>,
     last_ping: Ms,
     next_nonce: u64,
     next_search_id: SearchId,
     messages_received: u32,
-    search: Option<Search>,
+    search: Option<OnScreen>,
     /// The socket was reopened at once after the server closed for a restart: until it is
     /// verified, a failure is the restart (quiet, retried soon), not the network.
     reopening: bool,
@@ -309,7 +310,9 @@ impl Machine {
     /// `http_until`: a fallback remembered from earlier in this browser session.
     pub fn new(hedge_delay: Ms, http_until: Option<Ms>) -> Self {
         Self {
-            socket: http_until.map_or(Socket::Closed, |retry_at| Socket::Broken { retry_at }),
+            socket: http_until.map_or(SocketState::Closed, |retry_at| SocketState::Broken {
+                retry_at,
+            }),
             hedge_delay,
             ping: None,
             last_ping: 0.0,
@@ -324,19 +327,19 @@ impl Machine {
 
     pub fn tier(&self) -> Tier {
         match self.socket {
-            Socket::Broken { .. } => Tier::Http,
+            SocketState::Broken { .. } => Tier::Http,
             _ => Tier::Ws,
         }
     }
 
     fn verified(&self) -> bool {
-        matches!(self.socket, Socket::Verified { .. })
+        matches!(self.socket, SocketState::Verified { .. })
     }
 
     /// The probe: opens the socket and pings it, so a broken path shows before the first search.
     pub fn start(&mut self, now: Ms) -> Vec<Command> {
         let mut out = Vec::new();
-        if let Socket::Broken { retry_at } = self.socket {
+        if let SocketState::Broken { retry_at } = self.socket {
             out.push(Command::Tier(Tier::Http));
             if now < retry_at {
                 return out;
@@ -348,7 +351,7 @@ impl Machine {
 
     fn open(&mut self, now: Ms, out: &mut Vec<Command>) {
         self.report(None, out);
-        self.socket = Socket::Connecting { since: now };
+        self.socket = SocketState::Connecting { since: now };
         self.messages_received = 0;
         out.push(Command::OpenSocket);
         self.send_ping(now, out);
@@ -369,8 +372,8 @@ impl Machine {
             at.push((Deadline::CloseWait, *until));
         }
         match self.socket {
-            Socket::Connecting { since } => at.push((Deadline::Open, since + OPEN_TIMEOUT)),
-            Socket::Verified { .. } if self.ping.is_none() => {
+            SocketState::Connecting { since } => at.push((Deadline::Open, since + OPEN_TIMEOUT)),
+            SocketState::Verified { .. } if self.ping.is_none() => {
                 at.push((Deadline::IdlePing, self.last_ping + IDLE_PING_EVERY));
             }
             _ => {}
@@ -401,7 +404,7 @@ impl Machine {
             .any(|&(d, at)| d == deadline && at <= now)
     }
 
-    /// When the shell must call back with [`Input::Tick`], if anything is pending.
+    /// When the driver must call back with [`Input::Tick`], if anything is pending.
     pub fn next_deadline(&self) -> Option<Ms> {
         self.deadlines()
             .into_iter()
@@ -416,8 +419,8 @@ impl Machine {
             Input::Cancel => self.cancel(&mut out),
             Input::ConstructFailed => self.broken(now, Trigger::ConstructFailed, None, &mut out),
             Input::SocketOpened => {
-                if let Socket::Connecting { .. } = self.socket {
-                    self.socket = Socket::Open { since: now };
+                if let SocketState::Connecting { .. } = self.socket {
+                    self.socket = SocketState::Open { since: now };
                 }
             }
             Input::SocketMessage(msg) => self.message(now, msg, &mut out),
@@ -446,7 +449,9 @@ impl Machine {
     fn socket_live(&self) -> bool {
         matches!(
             self.socket,
-            Socket::Connecting { .. } | Socket::Open { .. } | Socket::Verified { .. }
+            SocketState::Connecting { .. }
+                | SocketState::Open { .. }
+                | SocketState::Verified { .. }
         )
     }
 
@@ -455,22 +460,22 @@ impl Machine {
         let id = self.next_search_id;
         self.next_search_id += 1;
         let on_socket = match self.socket {
-            Socket::Broken { retry_at } => {
+            SocketState::Broken { retry_at } => {
                 if now >= retry_at {
                     // Ten minutes on: probe the socket again while this search uses HTTP.
                     self.open(now, out);
                 }
                 Sent::No
             }
-            Socket::Closed => {
+            SocketState::Closed => {
                 self.open(now, out);
                 Sent::Waiting
             }
-            Socket::Connecting { .. } | Socket::Open { .. } | Socket::Verified { .. } => {
-                Sent::Waiting
-            }
+            SocketState::Connecting { .. }
+            | SocketState::Open { .. }
+            | SocketState::Verified { .. } => Sent::Waiting,
         };
-        self.search = Some(Search {
+        self.search = Some(OnScreen {
             id,
             request: request.clone(),
             started: now,
@@ -596,17 +601,17 @@ impl Machine {
 
     fn verify(&mut self, now: Ms, out: &mut Vec<Command>) {
         let since = match self.socket {
-            Socket::Open { since } | Socket::Verified { since } => since,
+            SocketState::Open { since } | SocketState::Verified { since } => since,
             _ => now,
         };
         if !self.verified() {
-            self.socket = Socket::Verified { since };
+            self.socket = SocketState::Verified { since };
             self.reopening = false;
             out.push(Command::Tier(Tier::Ws));
         }
     }
 
-    fn current(&mut self, search_id: SearchId) -> Option<&mut Search> {
+    fn current(&mut self, search_id: SearchId) -> Option<&mut OnScreen> {
         self.search
             .as_mut()
             .filter(|s| s.id == search_id && !s.finished)
@@ -689,7 +694,7 @@ impl Machine {
                 self.open(now, out);
             } else {
                 self.reopening = false;
-                self.socket = Socket::Broken {
+                self.socket = SocketState::Broken {
                     retry_at: now + retry_after,
                 };
             }
@@ -700,7 +705,7 @@ impl Machine {
             self.broken(now, Trigger::Closed, Some((code, reason, was_clean)), out);
         } else {
             // A close after `done` is normal; the next search opens a new socket.
-            self.socket = Socket::Closed;
+            self.socket = SocketState::Closed;
             self.ping = None;
         }
     }
@@ -739,9 +744,9 @@ impl Machine {
     /// waiting for `accepted` is hedged at once: its customer has waited already.
     fn resume(&mut self, now: Ms, out: &mut Vec<Command>) {
         match self.socket {
-            Socket::Connecting { .. } => self.socket = Socket::Connecting { since: now },
-            Socket::Open { .. } | Socket::Verified { .. } => self.send_ping(now, out),
-            Socket::Broken { .. } | Socket::Closed => {}
+            SocketState::Connecting { .. } => self.socket = SocketState::Connecting { since: now },
+            SocketState::Open { .. } | SocketState::Verified { .. } => self.send_ping(now, out),
+            SocketState::Broken { .. } | SocketState::Closed => {}
         }
         let mut hedge = false;
         if let Some(s) = self
@@ -768,21 +773,21 @@ impl Machine {
         out: &mut Vec<Command>,
     ) {
         let ms_since_open = match self.socket {
-            Socket::Open { since } | Socket::Verified { since } => Some(now - since),
+            SocketState::Open { since } | SocketState::Verified { since } => Some(now - since),
             _ => None,
         };
         let products_outstanding = self
             .search
             .as_ref()
             .filter(|s| !s.finished)
-            .map_or(0, Search::outstanding);
+            .map_or(0, OnScreen::outstanding);
         let (close_code, close_reason, was_clean) = match close {
             Some((code, reason, clean)) => (Some(code), reason, Some(clean)),
             None => (None, String::new(), None),
         };
         if std::mem::take(&mut self.reopening) {
             // No server to reopen onto yet (a single instance restarting): HTTP, quietly.
-            self.socket = Socket::Broken {
+            self.socket = SocketState::Broken {
                 retry_at: now + RETRY_RESTART_AFTER,
             };
             self.ping = None;
@@ -793,7 +798,7 @@ impl Machine {
             }
             return;
         }
-        self.socket = Socket::Broken {
+        self.socket = SocketState::Broken {
             retry_at: now + RETRY_SOCKET_AFTER,
         };
         self.ping = None;
@@ -837,8 +842,8 @@ impl Machine {
     /// opening) has waited longer than the hedge delay.
     fn overdue(&self, now: Ms) -> bool {
         let waiting_since = match (self.socket, self.ping) {
-            (Socket::Connecting { since }, _) => since,
-            (Socket::Open { .. }, Some((_, sent))) => sent,
+            (SocketState::Connecting { since }, _) => since,
+            (SocketState::Open { .. }, Some((_, sent))) => sent,
             _ => return false,
         };
         now - waiting_since >= self.hedge_delay

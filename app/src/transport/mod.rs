@@ -1,5 +1,5 @@
-//! The search transport. [`machine`] decides (pure, unit-tested); the browser shell in
-//! `shell.rs` opens the socket, calls the server functions and keeps the timer.
+//! The search transport. [`machine`] decides (pure, unit-tested); the driver in
+//! `driver.rs` opens the socket, calls the server functions and keeps the timer.
 
 pub mod machine;
 
@@ -17,9 +17,9 @@ pub struct Notice {
 }
 
 #[cfg(feature = "client")]
-pub(crate) mod shell;
+pub(crate) mod driver;
 #[cfg(feature = "client")]
-pub use shell::Transport;
+pub use driver::Transport;
 
 /// `<body data-transport>` names the tier in use, for tests and support staff.
 #[cfg(feature = "client")]

@@ -834,7 +834,10 @@ fn a_fallback_report_is_plain_fields() {
         products_outstanding: 2,
     };
     let (message, tags, extra) = b.report();
-    assert_eq!(message, "live updates blocked, using HTTP (closed_before_done)");
+    assert_eq!(
+        message,
+        "live updates blocked, using HTTP (closed_before_done)"
+    );
     assert_eq!(tags["trigger"], "closed_before_done");
     assert_eq!(tags["transport"], "http");
     assert_eq!(tags["close_code"], "1006");

@@ -1,4 +1,5 @@
-//! What the results area shows for the search in progress, fed by transport events.
+//! The cards and what the results area shows for the search in progress, fed by transport
+//! events.
 
 use crate::error::FieldError;
 use crate::model::{Outcome, Places, ProductId};

@@ -1,4 +1,4 @@
-//! The browser shell around [`Machine`]: owns the WebSocket, the timer, the server-function
+//! The driver around [`Machine`]: owns the WebSocket, the timer, the server-function
 //! calls and the page's notice. It feeds the machine inputs with the time and carries out its
 //! commands; all decisions are the machine's.
 
@@ -6,9 +6,9 @@ use super::machine::{Breakage, Command, Input, Machine, Tier, hedge_delay};
 use super::{Notice, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
 use crate::api::ApiError;
 use crate::api::call::{plan_search, quote_product};
+use crate::cards::SearchEvent;
 use crate::protocol::SearchId;
 use crate::protocol::{ClientMessage, ServerMessage};
-use crate::results::SearchEvent;
 use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -28,14 +28,14 @@ type TimerCallback = Closure<dyn FnMut(JsValue)>;
 
 /// The page's transport: one per page, cheap to clone.
 #[derive(Clone)]
-pub struct Transport(Rc<Shell>);
+pub struct Transport(Rc<Driver>);
 
-struct Socket {
+struct LiveSocket {
     ws: WebSocket,
     _handlers: [Closure<dyn FnMut(web_sys::Event)>; 4],
 }
 
-impl Drop for Socket {
+impl Drop for LiveSocket {
     fn drop(&mut self) {
         // Detach first: a handler called after its closure is dropped would throw.
         self.ws.set_onopen(None);
@@ -46,9 +46,9 @@ impl Drop for Socket {
     }
 }
 
-struct Shell {
+struct Driver {
     machine: RefCell<Machine>,
-    socket: RefCell<Option<Socket>>,
+    socket: RefCell<Option<LiveSocket>>,
     /// Frames sent before the socket opened.
     outbox: RefCell<Vec<String>>,
     inputs: RefCell<VecDeque<Input>>,
@@ -172,7 +172,7 @@ impl Transport {
         if http_until.is_some() {
             show_notice(notice);
         }
-        let shell = Rc::new_cyclic(|shell: &Weak<Shell>| Shell {
+        let driver = Rc::new_cyclic(|driver: &Weak<Driver>| Driver {
             machine: RefCell::new(Machine::new(hedge_delay(page_rtt()), http_until)),
             socket: RefCell::new(None),
             outbox: RefCell::new(Vec::new()),
@@ -181,13 +181,13 @@ impl Transport {
             timer: Cell::new(None),
             timer_generation: Cell::new(0),
             on_timer: {
-                let shell = shell.clone();
+                let driver = driver.clone();
                 Closure::new(move |generation: JsValue| {
-                    let Some(shell) = shell.upgrade() else {
+                    let Some(driver) = driver.upgrade() else {
                         return;
                     };
-                    if generation.as_f64() == Some(f64::from(shell.timer_generation.get())) {
-                        Transport(shell).feed(Input::Tick);
+                    if generation.as_f64() == Some(f64::from(driver.timer_generation.get())) {
+                        Transport(driver).feed(Input::Tick);
                     }
                 })
             },
@@ -197,7 +197,7 @@ impl Transport {
             next_call: Cell::new(0),
             warmed: Cell::new(false),
         });
-        let transport = Transport(shell);
+        let transport = Transport(driver);
         transport.watch_visibility();
         let commands = transport.0.machine.borrow_mut().start(now());
         transport.0.busy.set(true);
@@ -451,7 +451,7 @@ impl Transport {
         ws.set_onmessage(Some(handlers[1].as_ref().unchecked_ref()));
         ws.set_onerror(Some(handlers[2].as_ref().unchecked_ref()));
         ws.set_onclose(Some(handlers[3].as_ref().unchecked_ref()));
-        *self.0.socket.borrow_mut() = Some(Socket {
+        *self.0.socket.borrow_mut() = Some(LiveSocket {
             ws,
             _handlers: handlers,
         });

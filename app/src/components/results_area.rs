@@ -4,9 +4,9 @@
 use crate::api::ApiError;
 #[cfg(not(feature = "client"))]
 use crate::api::{plan_search, quote_product};
+use crate::cards::{CardState, ResultsView};
 use crate::components::offer_card::OfferCard;
 use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest, UnavailableReason};
-use crate::results::{CardState, ResultsView};
 use crate::validate::country;
 use leptos::prelude::*;
 
