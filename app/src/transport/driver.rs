@@ -319,7 +319,7 @@ impl Transport {
                     super::mark_body("http");
                     self.warm_http();
                 }
-                Command::Tier(Tier::Ws) => {
+                Command::Tier(Tier::Socket) => {
                     super::mark_body("ws");
                     // The socket works again (after its retry): the notice and the pin go.
                     if self.0.notice.get_untracked().is_some() {

@@ -50,7 +50,7 @@ pub fn hedge_delay(page_rtt: Option<Ms>) -> Ms {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tier {
-    Ws,
+    Socket,
     Http,
 }
 
@@ -328,7 +328,7 @@ impl Machine {
     pub fn tier(&self) -> Tier {
         match self.socket {
             SocketState::Broken { .. } => Tier::Http,
-            _ => Tier::Ws,
+            _ => Tier::Socket,
         }
     }
 
@@ -607,7 +607,7 @@ impl Machine {
         if !self.verified() {
             self.socket = SocketState::Verified { since };
             self.reopening = false;
-            out.push(Command::Tier(Tier::Ws));
+            out.push(Command::Tier(Tier::Socket));
         }
     }
 
@@ -924,7 +924,7 @@ impl Machine {
                 self.places(search_id, places, out);
             }
             Err(error) => {
-                let socket_ok = self.tier() == Tier::Ws;
+                let socket_ok = self.tier() == Tier::Socket;
                 let Some(s) = self.current(search_id) else {
                     return;
                 };

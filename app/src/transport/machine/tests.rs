@@ -79,7 +79,7 @@ fn verified() -> Machine {
     assert_eq!(cmds[1], Command::Send(ClientMessage::Ping { nonce: 1 }));
     m.handle(10.0, Input::SocketOpened);
     let cmds = m.handle(12.0, Input::SocketMessage(ServerMessage::Pong { nonce: 1 }));
-    assert_eq!(cmds, vec![Command::Tier(Tier::Ws)]);
+    assert_eq!(cmds, vec![Command::Tier(Tier::Socket)]);
     m
 }
 
@@ -157,7 +157,7 @@ fn a_healthy_socket_carries_the_whole_search_without_http() {
         },
     );
     assert!(breakage(&cmds).is_none());
-    assert_eq!(m.tier(), Tier::Ws);
+    assert_eq!(m.tier(), Tier::Socket);
 }
 
 #[test]
@@ -201,8 +201,8 @@ fn a_server_restart_mid_search_moves_it_to_http_quietly_and_the_socket_comes_bac
         1_120.0,
         Input::SocketMessage(ServerMessage::Pong { nonce: 2 }),
     );
-    assert_eq!(cmds, vec![Command::Tier(Tier::Ws)]);
-    assert_eq!(m.tier(), Tier::Ws);
+    assert_eq!(cmds, vec![Command::Tier(Tier::Socket)]);
+    assert_eq!(m.tier(), Tier::Socket);
     // No other instance (a single server restarting): the reopened socket fails quietly
     // and the socket is tried again a little later.
     let mut m = mid_search();
@@ -401,7 +401,7 @@ fn a_page_waking_from_sleep_asks_the_socket_again_before_judging_it() {
         Input::SocketMessage(ServerMessage::Pong { nonce: 3 }),
     );
     assert!(breakage(&cmds).is_none());
-    assert_eq!(m.tier(), Tier::Ws);
+    assert_eq!(m.tier(), Tier::Socket);
     // Awake, silence still counts: no pong 3 s after the next ping is a breakage.
     let mut m = verified();
     m.handle(30_000.0, Input::Tick);
@@ -425,7 +425,7 @@ fn a_tab_shown_again_asks_the_socket_before_its_throttled_deadlines_judge_it() {
         Input::SocketMessage(ServerMessage::Pong { nonce: 3 }),
     );
     assert!(breakage(&cmds).is_none());
-    assert_eq!(m.tier(), Tier::Ws);
+    assert_eq!(m.tier(), Tier::Socket);
     // A page on HTTP for good has nothing to ask.
     let mut m = Machine::new(HEDGE, Some(600_000.0));
     m.start(0.0);
@@ -689,7 +689,7 @@ fn an_unverified_socket_races_http_from_the_start_and_the_first_answer_wins() {
             SearchEvent::Done
         ]
     );
-    assert_eq!(m.tier(), Tier::Ws, "a socket that answers stays in use");
+    assert_eq!(m.tier(), Tier::Socket, "a socket that answers stays in use");
 }
 
 #[test]
@@ -759,7 +759,7 @@ fn a_remembered_fallback_stays_until_the_retry_time() {
         600_020.0,
         Input::SocketMessage(ServerMessage::Pong { nonce: 1 }),
     );
-    assert_eq!(m.tier(), Tier::Ws);
+    assert_eq!(m.tier(), Tier::Socket);
 }
 
 #[test]
