@@ -12,7 +12,6 @@ use app::error::{ErrorCode, FieldError};
 use app::model::{Outcome, ProductId, SearchRequest};
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::future::Future;
@@ -29,16 +28,13 @@ fn caller(state: &AppState) -> Option<Caller> {
     Some(state.clients.caller(peer.ip(), &parts.headers))
 }
 
-/// 429 with `Retry-After`, and the message the page shows.
+/// Refused (429 with `Retry-After`), with the message the page shows.
 fn refuse(retry: RetryAfter, response: Option<ResponseOptions>) -> ApiError {
-    if let Some(response) = response {
-        response.set_status(StatusCode::TOO_MANY_REQUESTS);
-        response.insert_header(header::RETRY_AFTER, HeaderValue::from(retry.secs()));
-    }
     ApiError::Refused {
         code: ErrorCode::RateLimited,
         message: retry.message(),
     }
+    .respond_on(response, Some(retry.secs()))
 }
 
 impl SearchBackend for AppState {

@@ -8,7 +8,7 @@ use crate::stats::Gauge;
 use app::error::ErrorCode;
 use app::protocol::{
     ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, PROBE_EVERY_MS, PROBE_FRAMES,
-    SearchId, ServerMessage, decode_client_message,
+    SearchId, ServerMessage, close, decode_client_message,
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -49,14 +49,6 @@ impl Default for Timeouts {
 }
 /// On shutdown, how long running searches may take to finish before sockets close with 1001.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
-
-mod close {
-    pub use app::protocol::{CLOSE_GOING_AWAY as GOING_AWAY, CLOSE_REASON_SHUTDOWN as SHUTDOWN};
-    pub const UNSUPPORTED: u16 = 1003;
-    pub const TOO_BIG: u16 = 1009;
-    /// Too many sockets from this client. The page then uses HTTP quietly.
-    pub use app::protocol::CLOSE_TRY_AGAIN_LATER as TRY_AGAIN_LATER;
-}
 
 static SOCKET_IDS: AtomicU64 = AtomicU64::new(1);
 
@@ -191,7 +183,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     break Ending::ClientLeft;
                 }
                 if done && drain_until.is_some() && searches.is_empty() {
-                    break Ending::Close(close::GOING_AWAY, close::SHUTDOWN);
+                    break Ending::Close(close::GOING_AWAY, close::REASON_SHUTDOWN);
                 }
             }
             frame = next_probe_frame(&mut probe) => match frame {
@@ -210,11 +202,11 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
             }
             _ = &mut shutdown, if drain_until.is_none() => {
                 if searches.is_empty() {
-                    break Ending::Close(close::GOING_AWAY, close::SHUTDOWN);
+                    break Ending::Close(close::GOING_AWAY, close::REASON_SHUTDOWN);
                 }
                 drain_until = Some(tokio::time::Instant::now() + DRAIN_LIMIT);
             }
-            _ = sleep_until_some(drain_until) => break Ending::Close(close::GOING_AWAY, close::SHUTDOWN),
+            _ = sleep_until_some(drain_until) => break Ending::Close(close::GOING_AWAY, close::REASON_SHUTDOWN),
         }
     };
     if let Ending::Close(code, reason) = end {

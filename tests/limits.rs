@@ -417,7 +417,7 @@ async fn malformed_server_function_bodies_get_400() {
     for body in ["{", "[]", r#"{"request": 7}"#, "\u{0}\u{ff}garbage"] {
         let (status, text) = server.http("POST", "/api/plan_search", &[JSON], body).await;
         assert_eq!(status, 400, "{body:?}: {text}");
-        assert!(text.contains(r#""kind":"server""#), "{text}");
+        assert!(text.contains(r#""kind":"unreadable""#), "{text}");
     }
 }
 

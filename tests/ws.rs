@@ -426,7 +426,7 @@ async fn on_shutdown_running_searches_finish_then_sockets_close_with_1001() {
     server.state.shutdown.cancel();
     // An idle socket closes at once.
     // The page tells a restart from a hostile proxy by this reason.
-    let restart = Some((1001, app::protocol::CLOSE_REASON_SHUTDOWN.to_owned()));
+    let restart = Some((1001, app::protocol::close::REASON_SHUTDOWN.to_owned()));
     assert_eq!(close_frame(&mut idle).await, restart);
     // A new search is refused while the running one finishes.
     send_json(&mut ws, search_json(2, "0150", "9900", 1200)).await;

@@ -19,30 +19,64 @@ pub enum ApiError {
     /// The server refused to work on it now (e.g. `rate_limited`); the message says when to retry.
     #[error("{message}")]
     Refused { code: ErrorCode, message: String },
+    /// The request body could not be read: malformed, incomplete or too slow.
+    #[error("{message}")]
+    Unreadable { message: String },
     /// Transport or server trouble.
     #[error("{message}")]
     Server { message: String },
+}
+
+#[cfg(feature = "ssr")]
+impl ApiError {
+    /// The HTTP status each error is answered with: the one place it is decided.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            ApiError::Invalid(_) | ApiError::Unreadable { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Refused { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Server { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Sets this error's status on the response being served (in Leptos context), and
+    /// returns it for the server function to answer with.
+    pub fn respond(self) -> Self {
+        self.respond_on(use_context(), None)
+    }
+
+    /// [`Self::respond`] on a response taken from context earlier (context is gone after an
+    /// await), with `Retry-After` when the server says when to come back.
+    pub fn respond_on(
+        self,
+        response: Option<leptos_axum::ResponseOptions>,
+        retry_after_secs: Option<u64>,
+    ) -> Self {
+        if let Some(response) = response {
+            response.set_status(self.status());
+            if let Some(secs) = retry_after_secs {
+                response.insert_header(http::header::RETRY_AFTER, secs.into());
+            }
+        }
+        self
+    }
 }
 
 impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        // On the server these mean the request body was unreadable: malformed, incomplete or
-        // too slow. That is the client's fault, so 400 rather than the default 500.
-        #[cfg(feature = "ssr")]
-        if matches!(
-            value,
+        let message = value.to_string();
+        // On the server these mean the request body was unreadable: the client's fault.
+        let error = match value {
             ServerFnErrorErr::Args(_)
-                | ServerFnErrorErr::MissingArg(_)
-                | ServerFnErrorErr::Deserialization(_)
-        ) && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        {
-            response.set_status(http::StatusCode::BAD_REQUEST);
-        }
-        ApiError::Server {
-            message: value.to_string(),
-        }
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => ApiError::Unreadable { message },
+            _ => ApiError::Server { message },
+        };
+        #[cfg(feature = "ssr")]
+        let error = error.respond();
+        error
     }
 }
 
@@ -168,10 +202,7 @@ pub mod backend {
 
     /// Bad input is the client's fault: 400, not the server functions' default 500.
     pub fn invalid(error: FieldError) -> ApiError {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::BAD_REQUEST);
-        }
-        ApiError::Invalid(error)
+        ApiError::Invalid(error).respond()
     }
 
     pub trait SearchBackend: Send + Sync + 'static {
@@ -201,5 +232,39 @@ pub mod backend {
             request: SearchRequest,
             product: ProductId,
         ) -> Pin<Box<dyn Future<Output = Outcome> + Send>>;
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_its_status_and_wire_kind() {
+        let field = FieldError::new("to_postal", ErrorCode::UnknownPostalCode, "no such code");
+        let message = String::from("m");
+        for (error, status, kind) in [
+            (ApiError::Invalid(field), 400, "invalid"),
+            (
+                ApiError::Unreadable {
+                    message: message.clone(),
+                },
+                400,
+                "unreadable",
+            ),
+            (
+                ApiError::Refused {
+                    code: ErrorCode::RateLimited,
+                    message: message.clone(),
+                },
+                429,
+                "refused",
+            ),
+            (ApiError::Server { message }, 500, "server"),
+        ] {
+            assert_eq!(error.status().as_u16(), status, "{error:?}");
+            let json = serde_json::to_value(&error).unwrap();
+            assert_eq!(json["kind"], kind);
+        }
     }
 }

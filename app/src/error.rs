@@ -3,9 +3,22 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Error codes are part of the wire contract: never rename a variant's string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Error codes are part of the wire contract: never rename a variant. serde and
+/// [`ErrorCode::as_str`] derive the string from the name by the same rule (snake_case).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorCode {
     MissingField,
     UnknownCountry,
@@ -27,24 +40,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::MissingField => "missing_field",
-            ErrorCode::UnknownCountry => "unknown_country",
-            ErrorCode::InvalidPostalCode => "invalid_postal_code",
-            ErrorCode::UnknownPostalCode => "unknown_postal_code",
-            ErrorCode::InvalidWeight => "invalid_weight",
-            ErrorCode::WeightOutOfRange => "weight_out_of_range",
-            ErrorCode::InvalidDimension => "invalid_dimension",
-            ErrorCode::DimensionOutOfRange => "dimension_out_of_range",
-            ErrorCode::UnknownProduct => "unknown_product",
-            ErrorCode::TooManySearches => "too_many_searches",
-            ErrorCode::DuplicateSearch => "duplicate_search",
-            ErrorCode::BadMessage => "bad_message",
-            ErrorCode::UnknownMessageType => "unknown_message_type",
-            ErrorCode::ShuttingDown => "shutting_down",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::ProbeRunning => "probe_running",
-        }
+        self.into()
     }
 }
 
@@ -79,28 +75,13 @@ mod tests {
 
     #[test]
     fn as_str_matches_the_wire_name() {
-        for code in [
-            ErrorCode::MissingField,
-            ErrorCode::UnknownCountry,
-            ErrorCode::InvalidPostalCode,
-            ErrorCode::UnknownPostalCode,
-            ErrorCode::InvalidWeight,
-            ErrorCode::WeightOutOfRange,
-            ErrorCode::InvalidDimension,
-            ErrorCode::DimensionOutOfRange,
-            ErrorCode::UnknownProduct,
-            ErrorCode::TooManySearches,
-            ErrorCode::DuplicateSearch,
-            ErrorCode::BadMessage,
-            ErrorCode::UnknownMessageType,
-            ErrorCode::ShuttingDown,
-            ErrorCode::RateLimited,
-            ErrorCode::ProbeRunning,
-        ] {
+        use strum::VariantArray;
+        for code in ErrorCode::VARIANTS {
             assert_eq!(
-                serde_json::to_string(&code).unwrap(),
+                serde_json::to_string(code).unwrap(),
                 format!("\"{}\"", code.as_str())
             );
         }
+        assert_eq!(ErrorCode::UnknownPostalCode.as_str(), "unknown_postal_code");
     }
 }

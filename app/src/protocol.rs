@@ -10,20 +10,29 @@ pub type SearchId = u64;
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// Searches one socket may have in flight at once.
 pub const MAX_SEARCHES_PER_SOCKET: usize = 4;
-/// Close code the server uses when it goes away (shutdown, idle socket).
-pub const CLOSE_GOING_AWAY: u16 = 1001;
-/// Close code when a client has too many sockets ("Try Again Later").
-pub const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
+/// The socket's close codes and reasons, for both sides (docs/architecture.md §3).
+pub mod close {
+    /// The server goes away (shutdown, idle socket).
+    pub const GOING_AWAY: u16 = 1001;
+    /// A binary frame: the protocol is text.
+    pub const UNSUPPORTED: u16 = 1003;
+    /// A frame over [`super::MAX_FRAME_BYTES`].
+    pub const TOO_BIG: u16 = 1009;
+    /// Too many sockets from this client ("Try Again Later"): the page then uses HTTP quietly.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// The reason of a server shutting down, so the page can tell a restart (another
+    /// instance or the same one back in a moment) from a proxy that kills the socket.
+    pub const REASON_SHUTDOWN: &str = "server shutting down";
+}
 /// Frames of a connection-test stream (`probe`), one every [`PROBE_EVERY_MS`]: a proxy that
 /// buffers a stream or cuts it after its first frames shows up in the diagnostics.
 pub const PROBE_FRAMES: u32 = 12;
 pub const PROBE_EVERY_MS: u64 = 250;
-/// The close reason of a server shutting down, so the page can tell a restart (another
-/// instance or the same one back in a moment) from a proxy that kills the socket.
-pub const CLOSE_REASON_SHUTDOWN: &str = "server shutting down";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// The `type` tags are the variant names in snake_case, for serde and strum alike.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ClientMessage {
     Search {
         search_id: SearchId,
@@ -40,8 +49,10 @@ pub enum ClientMessage {
     Probe,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `<&str>::from(&message)` is its `type` tag (breadcrumbs name messages by it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ServerMessage {
     /// The plan: every product that will get exactly one `offer` or `unavailable`.
     Accepted {
@@ -103,7 +114,8 @@ impl ServerMessage {
 /// Why a client frame could not be understood: a typed error for every input.
 pub fn decode_client_message(text: &str) -> Result<ClientMessage, (ErrorCode, String)> {
     serde_json::from_str(text).map_err(|e| {
-        let known = ["search", "cancel", "ping", "probe"];
+        use strum::VariantNames;
+        let known = ClientMessage::VARIANTS;
         let unknown_type = serde_json::from_str::<serde_json::Value>(text)
             .ok()
             .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
@@ -147,6 +159,11 @@ mod tests {
         assert_eq!(
             decode_client_message(r#"{"type":"probe"}"#).unwrap(),
             ClientMessage::Probe
+        );
+        use strum::VariantNames;
+        assert_eq!(
+            ClientMessage::VARIANTS,
+            ["search", "cancel", "ping", "probe"]
         );
     }
 
@@ -206,6 +223,8 @@ mod tests {
         for (msg, json) in cases {
             assert_eq!(serde_json::to_string(&msg).unwrap(), json);
             assert_eq!(serde_json::from_str::<ServerMessage>(json).unwrap(), msg);
+            let tag: &str = (&msg).into();
+            assert!(json.starts_with(&format!(r#"{{"type":"{tag}""#)), "{tag}");
         }
     }
 

@@ -131,18 +131,6 @@ fn host() -> String {
     window().location().host().unwrap_or_default()
 }
 
-fn message_type(msg: &ServerMessage) -> &'static str {
-    match msg {
-        ServerMessage::Accepted { .. } => "accepted",
-        ServerMessage::Offer { .. } => "offer",
-        ServerMessage::Unavailable { .. } => "unavailable",
-        ServerMessage::Done { .. } => "done",
-        ServerMessage::Error { .. } => "error",
-        ServerMessage::Pong { .. } => "pong",
-        ServerMessage::ProbeFrame { .. } => "probe_frame",
-    }
-}
-
 /// Deferred: during hydration the page must match the server's HTML, which has no notice.
 fn show_notice(notice: RwSignal<Option<Notice>>) {
     leptos::task::spawn_local(async move { notice.set(Some(Notice { host: host() })) });
@@ -423,7 +411,7 @@ impl Transport {
                 // Frames that are not ours count as silence, not as answers.
                 if let Some(msg) = text.and_then(|t| serde_json::from_str::<ServerMessage>(&t).ok())
                 {
-                    crumb("message", &[("type", message_type(&msg).into())]);
+                    crumb("message", &[("type", <&str>::from(&msg).into())]);
                     t.feed(Input::SocketMessage(msg));
                 }
             }),

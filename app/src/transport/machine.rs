@@ -11,10 +11,7 @@ use crate::api::ApiError;
 use crate::cards::SearchEvent;
 use crate::error::FieldError;
 use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest};
-use crate::protocol::{
-    CLOSE_GOING_AWAY, CLOSE_REASON_SHUTDOWN, CLOSE_TRY_AGAIN_LATER, ClientMessage, SearchId,
-    ServerMessage,
-};
+use crate::protocol::{ClientMessage, SearchId, ServerMessage, close};
 use std::collections::{BTreeMap, HashSet};
 
 /// Milliseconds on the page's clock.
@@ -675,8 +672,8 @@ impl Machine {
             .is_some_and(|s| s.on_socket != Sent::No && !s.finished);
         let unverified = !self.verified();
         let server_says = match code {
-            CLOSE_TRY_AGAIN_LATER => Some(RETRY_BUSY_AFTER),
-            CLOSE_GOING_AWAY if reason == CLOSE_REASON_SHUTDOWN => Some(RETRY_RESTART_AFTER),
+            close::TRY_AGAIN_LATER => Some(RETRY_BUSY_AFTER),
+            close::GOING_AWAY if reason == close::REASON_SHUTDOWN => Some(RETRY_RESTART_AFTER),
             _ => None,
         };
         if let Some(retry_after) = server_says {
@@ -688,7 +685,7 @@ impl Machine {
             if let Some(s) = self.search.as_mut() {
                 s.on_socket = Sent::No;
             }
-            if code == CLOSE_GOING_AWAY && !self.reopening {
+            if code == close::GOING_AWAY && !self.reopening {
                 // Behind a load balancer another instance serves already: reopen at once.
                 self.reopening = true;
                 self.open(now, out);

@@ -166,7 +166,7 @@ fn a_busy_server_moves_the_search_to_http_without_a_notice_and_retries_soon() {
     let cmds = m.handle(
         1_100.0,
         Input::SocketClosed {
-            code: CLOSE_TRY_AGAIN_LATER,
+            code: close::TRY_AGAIN_LATER,
             reason: "too many connections from your network".into(),
             was_clean: true,
         },
@@ -187,8 +187,8 @@ fn a_server_restart_mid_search_moves_it_to_http_quietly_and_the_socket_comes_bac
     let cmds = m.handle(
         1_100.0,
         Input::SocketClosed {
-            code: CLOSE_GOING_AWAY,
-            reason: CLOSE_REASON_SHUTDOWN.into(),
+            code: close::GOING_AWAY,
+            reason: close::REASON_SHUTDOWN.into(),
             was_clean: true,
         },
     );
@@ -209,8 +209,8 @@ fn a_server_restart_mid_search_moves_it_to_http_quietly_and_the_socket_comes_bac
     m.handle(
         1_100.0,
         Input::SocketClosed {
-            code: CLOSE_GOING_AWAY,
-            reason: CLOSE_REASON_SHUTDOWN.into(),
+            code: close::GOING_AWAY,
+            reason: close::REASON_SHUTDOWN.into(),
             was_clean: true,
         },
     );
@@ -229,12 +229,12 @@ fn a_server_restart_mid_search_moves_it_to_http_quietly_and_the_socket_comes_bac
     let cmds = m.handle(
         1_100.0,
         Input::SocketClosed {
-            code: CLOSE_GOING_AWAY,
+            code: close::GOING_AWAY,
             reason: String::new(),
             was_clean: false,
         },
     );
-    assert_eq!(breakage(&cmds).unwrap().close_code, Some(CLOSE_GOING_AWAY));
+    assert_eq!(breakage(&cmds).unwrap().close_code, Some(close::GOING_AWAY));
 }
 
 #[test]
