@@ -164,7 +164,8 @@ fn send(
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&text.into());
-    // `keepalive` lets a report outlive the page (web-sys has no setter for it).
+    // `keepalive` lets a report outlive the page (a panic, a navigation). gloo-net 0.6 cannot
+    // set it, so this one post is web-sys fetch; web-sys has no setter either: Reflect.
     let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
     let promise = window().fetch_with_str_and_init(TUNNEL, &init);
     // A failed report is dropped quietly: it must never become an error of its own.
