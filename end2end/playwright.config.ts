@@ -14,6 +14,8 @@ export default defineConfig({
   outputDir: "test-results",
   use: {
     baseURL,
+    // English unless a test asks for another language: the page follows Accept-Language.
+    locale: "en-US",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {

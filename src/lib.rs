@@ -21,14 +21,13 @@ pub mod telemetry;
 pub mod ws;
 
 use app::api::backend::Backend;
-use app::{App, shell};
+use app::shell;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::routing::{get, post};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use state::AppState;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,32 +72,43 @@ pub fn router(state: AppState) -> Router {
     with_layers(routes(&state), state)
 }
 
+/// Leptos' resources spawn their fetches on this: tokio (`Err` means it already is).
+fn init_executor() {
+    let _ = any_spawner::Executor::init_tokio();
+}
+
 /// Every route of the site, without the layers.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let routes = generate_route_list(App);
+    init_executor();
     let backend: Backend = Arc::new(state.clone());
     let telemetry = state.telemetry.clone();
     let front = app::diagnosis::seen::FrontProxy {
         client_ip_header: state.clients.header().map(ToString::to_string),
     };
     let options = state.leptos_options.clone();
-    // The 404 page (and any file outside `/pkg`); the page's stream is never compressed, so
-    // it is never held back.
+    let context = move || {
+        provide_context(backend.clone());
+        provide_context(telemetry.clone());
+        provide_context(front.clone());
+    };
+    // Both pages streamed in order: header and form at once, then each card as it is found.
+    // The page's stream is never compressed, so it is never held back.
+    let page =
+        leptos_axum::render_app_to_stream_in_order_with_context(context.clone(), move || {
+            shell(options.clone())
+        });
+    let server_fns = move |request: Request| {
+        leptos_axum::handle_server_fns_with_context(context.clone(), request)
+    };
+    // The 404 page (and any file outside `/pkg`).
     let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     Router::new()
         .merge(assets::routes(&state.leptos_options))
         .route("/ws/promotions", get(ws::handler))
         .route("/healthz", get(healthz))
-        .leptos_routes_with_context(
-            state,
-            routes,
-            move || {
-                provide_context(backend.clone());
-                provide_context(telemetry.clone());
-                provide_context(front.clone());
-            },
-            move || shell(options.clone()),
-        )
+        .route("/", get(page.clone()))
+        .route("/diagnostics", get(page))
+        .route("/api/{*server_fn}", post(server_fns))
         .fallback(not_found)
         // A search request is well under 1 KiB; nothing but the tunnel takes more than this.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -66,7 +66,7 @@ pub fn product(id: &ProductId) -> Option<&'static Product> {
     PRODUCTS.iter().find(|p| p.id == id.as_str())
 }
 
-/// A display name for any product id, known or not.
+/// A display name for any product id, known or not (the API's English; the page has its own).
 pub fn product_name(id: &ProductId) -> String {
     product(id).map_or_else(|| format!("Service {id}"), |p| p.name.to_owned())
 }

@@ -9,6 +9,8 @@ pub mod diagnosis;
 pub mod error;
 #[cfg(feature = "client")]
 pub mod error_report;
+pub mod i18n;
+pub mod location;
 pub mod model;
 pub mod places;
 pub mod plan;
@@ -21,27 +23,32 @@ pub mod validate;
 use components::diagnostics_page;
 use components::page::SearchPage;
 use leptos::prelude::*;
-use leptos_router::{
-    SsrMode, StaticSegment,
-    components::{Route, Router, Routes},
-};
+use location::Page;
 
 /// The HTML document around the app, rendered on the server only.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
+    use i18n::{Texts, W};
     csp::set_header(&options);
+    let t = use_context::<http::request::Parts>().map_or_else(
+        || Texts::new(i18n::Lang::En, false),
+        |p| Texts::for_request(&p),
+    );
+    provide_context(t);
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=t.lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="description" content="Compare Fjordpost's parcel services: price and delivery date for every service that can carry your parcel."/>
+                <meta name="description" content=t.get(W::MetaDescription)/>
                 <link rel="icon" href="data:,"/>
                 // In the shell, not through leptos_meta: one page needs no head management,
                 // and leaving leptos_meta out keeps the WASM bundle smaller.
-                <title>"Send a parcel – prices and delivery times | Fjordpost"</title>
+                // Raw: a text node here would carry a hydration marker into the tab's title.
+                <title inner_html=t.get(W::Title).replace('&', "&amp;").replace('<', "&lt;")></title>
+                // The page's words for the hydrated page, which carries none (i18n).
+                <script type="application/json" id="words" data-explicit=t.explicit.then_some("") inner_html=t.json()></script>
                 <link id="leptos" rel="stylesheet" href=stylesheet_href(&options)/>
                 // The page's script imports the loader of split WASM: fetched with it, not
                 // one round trip after it.
@@ -51,7 +58,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
             </head>
             <body data-transport="none">
-                <App/>
+                <App diagnostics=None/>
             </body>
         </html>
     }
@@ -153,16 +160,21 @@ fn TelemetryMeta() -> impl IntoView {
     }
 }
 
+/// The page the URL names. `diagnostics`: the connection test's view, which the browser
+/// loads (a WASM chunk of its own) before it hydrates that page; the server has it at hand.
 #[component]
-pub fn App() -> impl IntoView {
-    view! {
-        <Router>
-            <Routes fallback=|| view! { <p class="not-found">"Page not found."</p> }>
-                // In-order streaming: header and form go out at once, then each card in order,
-                // so a browser without WASM still sees results as they are found.
-                <Route path=StaticSegment("") view=SearchPage ssr=SsrMode::InOrder/>
-                <Route path=StaticSegment("diagnostics") view=diagnostics_page::route()/>
-            </Routes>
-        </Router>
+pub fn App(diagnostics: Option<diagnostics_page::View>) -> impl IntoView {
+    let t = i18n::use_texts();
+    let url = location::current();
+    provide_context(url);
+    match Page::of_path(&url.path.get_value()) {
+        // Streamed in order (leptos_axum): header and form go out at once, then each card in
+        // order, so a browser without WASM still sees results as they are found.
+        Page::Search => view! { <SearchPage/> }.into_any(),
+        Page::Diagnostics => diagnostics
+            .or_else(diagnostics_page::load_now)
+            .map(|view| view())
+            .into_any(),
+        Page::NotFound => view! { <p class="not-found">{t.get(i18n::W::NotFound)}</p> }.into_any(),
     }
 }

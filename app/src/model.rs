@@ -32,19 +32,6 @@ pub struct Parcel {
     pub height_cm: Option<u32>,
 }
 
-impl Parcel {
-    /// The weight in kilograms as people write it ("1.2", "0.25", "12"), by integer
-    /// arithmetic: formatting a float would add kilobytes of float-printing code to the WASM.
-    pub fn weight_kg(&self) -> String {
-        let (kg, grams) = (self.weight_grams / 1000, self.weight_grams % 1000);
-        if grams == 0 {
-            return kg.to_string();
-        }
-        let fraction = format!("{grams:03}");
-        format!("{kg}.{}", fraction.trim_end_matches('0'))
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchRequest {
     pub from: Address,
@@ -81,22 +68,6 @@ pub struct Money {
 }
 
 impl Money {
-    /// `"NOK 182.19"`, with thin grouping for thousands: `"NOK 1 250.00"`.
-    pub fn display_with_vat(&self) -> String {
-        let minor = self.with_vat_minor;
-        let sign = if minor < 0 { "-" } else { "" };
-        let (units, cents) = (minor.abs() / 100, minor.abs() % 100);
-        let digits = units.to_string();
-        let mut grouped = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push('\u{a0}');
-            }
-            grouped.push(c);
-        }
-        format!("{} {sign}{grouped}.{cents:02}", self.currency)
-    }
-
     pub fn includes_vat(&self) -> bool {
         self.with_vat_minor != self.without_vat_minor
     }
@@ -107,32 +78,6 @@ pub struct LeadTime {
     pub working_days: u32,
     /// ISO 8601 date, `YYYY-MM-DD`.
     pub expected_delivery: String,
-}
-
-impl LeadTime {
-    /// `"Mon 30 Nov"` for the expected delivery date (the raw date when it is malformed).
-    pub fn delivery_label(&self) -> String {
-        let parts: Vec<u32> = self
-            .expected_delivery
-            .split('-')
-            .filter_map(|p| p.parse().ok())
-            .collect();
-        let [y, m, d] = parts[..] else {
-            return self.expected_delivery.clone();
-        };
-        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-            return self.expected_delivery.clone();
-        }
-        // Sakamoto's day-of-week, 0 = Sunday.
-        const T: [u32; 12] = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
-        let y = if m < 3 { y - 1 } else { y };
-        let dow = (y + y / 4 - y / 100 + y / 400 + T[m as usize - 1] + d) % 7;
-        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        format!("{} {d} {}", DAYS[dow as usize], MONTHS[m as usize - 1])
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,58 +150,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn weights_are_written_in_kilograms_without_trailing_zeros() {
-        let kg = |weight_grams| {
-            Parcel {
-                weight_grams,
-                length_cm: None,
-                width_cm: None,
-                height_cm: None,
-            }
-            .weight_kg()
-        };
-        for (grams, text) in [
-            (1200, "1.2"),
-            (250, "0.25"),
-            (12000, "12"),
-            (1, "0.001"),
-            (35_050, "35.05"),
-        ] {
-            assert_eq!(kg(grams), text);
-            // What the float formatting it replaces printed.
-            assert_eq!(text, format!("{}", grams as f64 / 1000.0));
-        }
-    }
-
-    #[test]
-    fn money_is_shown_in_whole_units_and_ore() {
+    fn vat_is_included_when_the_prices_differ() {
         let m = Money {
             currency: "NOK".into(),
             with_vat_minor: 18219,
             without_vat_minor: 14575,
         };
-        assert_eq!(m.display_with_vat(), "NOK 182.19");
         let big = Money {
             currency: "NOK".into(),
             with_vat_minor: 125_000,
             without_vat_minor: 125_000,
         };
-        assert_eq!(big.display_with_vat(), "NOK 1\u{a0}250.00");
         assert!(m.includes_vat());
         assert!(!big.includes_vat());
-    }
-
-    #[test]
-    fn delivery_dates_read_as_weekday_day_month() {
-        let lt = |d: &str| LeadTime {
-            working_days: 1,
-            expected_delivery: d.into(),
-        };
-        assert_eq!(lt("2026-11-30").delivery_label(), "Mon 30 Nov");
-        assert_eq!(lt("2027-01-01").delivery_label(), "Fri 1 Jan");
-        assert_eq!(lt("2024-02-29").delivery_label(), "Thu 29 Feb");
-        assert_eq!(lt("soon").delivery_label(), "soon");
-        assert_eq!(lt("2026-13-01").delivery_label(), "2026-13-01");
     }
 
     #[test]

@@ -13,6 +13,23 @@ pub struct Country {
     formats: &'static [&'static str],
 }
 
+impl Country {
+    /// A postal code of the country's first format, for error messages: `1234`, `123 45`.
+    pub fn example(&self) -> String {
+        let mut digit = 0;
+        self.formats[0]
+            .chars()
+            .map(|c| match c {
+                'N' => {
+                    digit += 1;
+                    char::from_digit(digit % 10, 10).unwrap_or('0')
+                }
+                other => other,
+            })
+            .collect()
+    }
+}
+
 /// Countries in the order the form lists them: the Nordics first.
 pub const COUNTRIES: &[Country] = &[
     Country {
@@ -238,17 +255,7 @@ fn check_address(
         ));
     }
     let postal_code = canonical_postal_code(country, &addr.postal_code).ok_or_else(|| {
-        let mut digit = 0;
-        let example: String = country.formats[0]
-            .chars()
-            .map(|c| match c {
-                'N' => {
-                    digit += 1;
-                    char::from_digit(digit % 10, 10).unwrap_or('0')
-                }
-                other => other,
-            })
-            .collect();
+        let example = country.example();
         FieldError::new(
             postal_field,
             ErrorCode::InvalidPostalCode,

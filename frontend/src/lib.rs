@@ -4,16 +4,20 @@
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use app::location::Page;
     app::error_report::init();
-    // Asynchronous: a lazy route (`/diagnostics`) hydrates once its WASM chunk is loaded.
-    // Not Leptos' spawn_local: its executor is set up by the hydration itself.
-    wasm_bindgen_futures::spawn_local(async {
-        let Some(body) = leptos::prelude::document().body() else {
-            return;
+    let path = leptos::prelude::window()
+        .location()
+        .pathname()
+        .unwrap_or_default();
+    wasm_bindgen_futures::spawn_local(async move {
+        // The connection test's code is a WASM chunk of its own: loaded before its page
+        // hydrates, so hydration itself is synchronous.
+        let diagnostics = match Page::of_path(&path) {
+            Page::Diagnostics => Some(app::components::diagnostics_page::load().await),
+            Page::Search | Page::NotFound => None,
         };
-        leptos::mount::hydrate_from_async(body, app::App)
-            .await
-            .forget();
+        leptos::mount::hydrate_body(move || app::App(app::AppProps { diagnostics }));
         mark_hydrated();
         deliberate_panic_for_tests();
     });
@@ -23,7 +27,7 @@ pub fn hydrate() {
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     app::error_report::init();
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(|| app::App(app::AppProps { diagnostics: None }));
     mark_hydrated();
 }
 

@@ -39,31 +39,42 @@ impl Diagnosis {
 
 type State = RwSignal<Diagnosis>;
 
-/// The route's view. Its code is a WASM chunk of its own, loaded when the page is visited
-/// (`cargo leptos build --split`), so the search page's visitors never download it. Trunk's
-/// client-side-rendered build cannot split WASM: there it is an ordinary route.
-#[cfg(not(feature = "csr"))]
-pub fn route() -> impl leptos_router::ChooseView {
-    leptos_router::Lazy::<Diagnostics>::new()
+/// The page's view, built when called (inside the app's owner, so its context and shared
+/// values are the page's).
+pub type View = fn() -> AnyView;
+
+/// Its code is a WASM chunk of its own, loaded when the page is visited (`#[lazy]`, `cargo
+/// leptos build --split`), so the search page's visitors never download it. Trunk's
+/// client-side-rendered build cannot split WASM: there it is ordinary code.
+#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+pub fn load() -> View {
+    || view! { <DiagnosticsPage/> }.into_any()
 }
 
-#[cfg(feature = "csr")]
-pub fn route() -> impl leptos_router::ChooseView {
-    DiagnosticsPage
-}
-
-#[cfg(not(feature = "csr"))]
-struct Diagnostics;
-
-#[cfg(not(feature = "csr"))]
-#[leptos_router::lazy_route]
-impl leptos_router::LazyRoute for Diagnostics {
-    fn data() -> Self {
-        Diagnostics
+/// The view where it is at hand at once: on the server (whose `load` has nothing to wait
+/// for) and in Trunk's build.
+pub fn load_now() -> Option<View> {
+    #[cfg(feature = "ssr")]
+    {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+        let mut loading = std::pin::pin!(load());
+        match loading
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(view) => Some(view),
+            Poll::Pending => None,
+        }
     }
-
-    fn view(_this: Self) -> AnyView {
-        view! { <DiagnosticsPage/> }.into_any()
+    #[cfg(all(feature = "csr", not(feature = "ssr")))]
+    {
+        Some(load())
+    }
+    // The hydrated page loads it before hydrating (`frontend`).
+    #[cfg(not(any(feature = "ssr", feature = "csr")))]
+    {
+        None
     }
 }
 
@@ -77,7 +88,8 @@ fn DiagnosticsPage() -> impl IntoView {
 
     view! {
         <SiteHeader/>
-        <main class="page diagnostics">
+        // Not translated yet: English whatever the page's language, and marked so.
+        <main class="page diagnostics" lang="en">
             <section class="hero">
                 <h1>"Connection test"</h1>
                 <p>"This page checks, step by step, whether your network lets our price search through. It takes about five seconds."</p>

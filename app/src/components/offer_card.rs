@@ -1,13 +1,14 @@
 //! One product's card: a placeholder until its answer comes, then an offer or a brief reason.
 
 use crate::cards::CardState;
-use crate::catalogue::product_name;
+use crate::i18n::{self, Texts, W, product_name, use_texts};
 use crate::model::{Offer, Outcome, ProductId, UnavailableReason};
 use leptos::prelude::*;
 
 #[component]
 pub fn OfferCard(product_id: ProductId, #[prop(into)] state: Signal<CardState>) -> impl IntoView {
-    let name = product_name(&product_id);
+    let t = use_texts();
+    let name = product_name(t, &product_id);
     let id = product_id.to_string();
     let data_state = move || match state.get() {
         CardState::Loading => "loading",
@@ -17,10 +18,10 @@ pub fn OfferCard(product_id: ProductId, #[prop(into)] state: Signal<CardState>) 
     view! {
         <li class="card" data-product-id=id data-state=data_state aria-busy=move || (data_state() == "loading").to_string()>
             {move || match state.get() {
-                CardState::Loading => view! { <LoadingBody name=name.clone()/> }.into_any(),
-                CardState::Ready(Outcome::Offer { offer }) => view! { <OfferBody offer/> }.into_any(),
+                CardState::Loading => view! { <LoadingBody t name=name.clone()/> }.into_any(),
+                CardState::Ready(Outcome::Offer { offer }) => view! { <OfferBody t offer/> }.into_any(),
                 CardState::Ready(Outcome::Unavailable { reason, message, .. }) => {
-                    view! { <UnavailableBody name=name.clone() reason message/> }.into_any()
+                    view! { <UnavailableBody t name=name.clone() reason message/> }.into_any()
                 }
             }}
         </li>
@@ -28,10 +29,10 @@ pub fn OfferCard(product_id: ProductId, #[prop(into)] state: Signal<CardState>) 
 }
 
 #[component]
-fn LoadingBody(name: String) -> impl IntoView {
+fn LoadingBody(t: Texts, name: String) -> impl IntoView {
     view! {
         <h2 class="card-name">{name}</h2>
-        <p class="card-status">"Checking price and delivery date…"</p>
+        <p class="card-status">{t.get(W::Checking)}</p>
         <div class="card-facts skeleton" aria-hidden="true">
             <span class="bone bone-price"></span>
             <span class="bone bone-lead"></span>
@@ -40,43 +41,53 @@ fn LoadingBody(name: String) -> impl IntoView {
 }
 
 #[component]
-fn OfferBody(offer: Offer) -> impl IntoView {
+fn OfferBody(t: Texts, offer: Offer) -> impl IntoView {
     let days = offer.lead_time.working_days;
-    let unit = if days == 1 {
-        "working day"
+    let unit = t.get(if days == 1 {
+        W::WorkingDay
     } else {
-        "working days"
-    };
-    let vat = if offer.price.includes_vat() {
-        "incl. VAT"
+        W::WorkingDays
+    });
+    let vat = t.get(if offer.price.includes_vat() {
+        W::InclVat
     } else {
-        "no VAT (export)"
+        W::NoVat
+    });
+    // The catalogue's products in the page's words; another's as the guide names it.
+    let (name, description) = match i18n::product(&offer.product_id) {
+        Some((name, about)) => (t.get(name).to_owned(), t.get(about).to_owned()),
+        None => (offer.name, offer.description),
     };
     view! {
-        <h2 class="card-name">{offer.name}</h2>
-        <p class="card-desc">{offer.description}</p>
+        <h2 class="card-name">{name}</h2>
+        <p class="card-desc">{description}</p>
         <div class="card-facts">
             <p class="price">
                 <span class="price-amount" data-price=offer.price.with_vat_minor>
-                    {offer.price.display_with_vat()}
+                    {i18n::money(t, &offer.price)}
                 </span>
                 <span class="price-note">{vat}</span>
             </p>
             <p class="lead">
                 <span class="lead-days"><span data-lead-days=days>{days}</span>" "{unit}</span>
-                <span class="lead-date">"Delivered by "{offer.lead_time.delivery_label()}</span>
+                <span class="lead-date">{t.get(W::DeliveredBy)}" "{i18n::date(t, &offer.lead_time.expected_delivery)}</span>
             </p>
         </div>
     }
 }
 
 #[component]
-fn UnavailableBody(name: String, reason: UnavailableReason, message: String) -> impl IntoView {
-    let headline = match reason {
-        UnavailableReason::NotEligible => "Not available for this parcel",
-        UnavailableReason::Timeout => "No answer in time – please try again",
-        UnavailableReason::UpstreamError => "Temporarily unavailable",
-    };
+fn UnavailableBody(
+    t: Texts,
+    name: String,
+    reason: UnavailableReason,
+    message: String,
+) -> impl IntoView {
+    let headline = t.get(match reason {
+        UnavailableReason::NotEligible => W::NotEligible,
+        UnavailableReason::Timeout => W::TimedOut,
+        UnavailableReason::UpstreamError => W::Unavailable,
+    });
     view! {
         <h2 class="card-name">{name}</h2>
         <p class="card-unavailable">{headline}</p>

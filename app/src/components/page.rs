@@ -6,11 +6,12 @@ use crate::components::search_form::SearchForm;
 use crate::components::site::{SiteFooter, SiteHeader};
 use crate::components::transport_notice::TransportNotice;
 use crate::error::FieldError;
+use crate::i18n::{W, use_texts};
+use crate::location::{Url, use_url};
 use crate::model::{Places, SearchRequest};
 use crate::transport::Notice;
 use crate::validate::SearchQuery;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 /// The state of searches the hydrated page makes itself.
 #[derive(Clone, Copy)]
@@ -24,8 +25,11 @@ struct Live {
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
-    let params = use_query_map();
-    let query = Memo::new(move |_| params.with(|p| SearchQuery::from_params(|k| p.get(k))));
+    let url = use_url();
+    let query = Memo::new(move |_| {
+        url.query
+            .with(|q| SearchQuery::from_params(|k| Url::param(q, k)))
+    });
     // The URL's own search is rendered by the server; `live` takes over once the page searches.
     let initial = query.with_untracked(|q| {
         if q.is_empty() {
@@ -65,7 +69,8 @@ pub fn SearchPage() -> impl IntoView {
             _ => Vec::new(),
         })
     });
-    let on_search = live_search::start(query, live);
+    let on_search = live_search::start(url, query, live);
+    let t = use_texts();
     let Live {
         view: live,
         request: live_request,
@@ -78,12 +83,12 @@ pub fn SearchPage() -> impl IntoView {
         <SiteHeader/>
         <main class="page">
             <section class="hero">
-                <h1>"Send a parcel"</h1>
-                <p>"See every service that can carry it, with price and delivery date. Prices include VAT."</p>
+                <h1>{t.get(W::Heading)}</h1>
+                <p>{t.get(W::Lede)}</p>
             </section>
             <SearchForm query errors on_search/>
             <TransportNotice notice/>
-            <section class="results" aria-live="polite" aria-label="Services">
+            <section class="results" aria-live="polite" aria-label=t.get(W::ResultsLabel)>
                 {move || match (live.get(), live_request.get()) {
                     (Some(view), Some(request)) => view! { <LiveResults request view places/> }.into_any(),
                     (Some(_), None) => ().into_any(),
@@ -114,9 +119,8 @@ mod live_search {
     use super::*;
     use crate::cards::SearchEvent;
     use crate::transport::Transport;
-    use leptos_router::{NavigateOptions, hooks::use_navigate};
 
-    pub fn start(query: Memo<SearchQuery>, state: Live) -> Callback<String> {
+    pub fn start(url: Url, query: Memo<SearchQuery>, state: Live) -> Callback<String> {
         let Live {
             view: live,
             request: live_request,
@@ -154,26 +158,12 @@ mod live_search {
                 run(&q);
             }
         });
-        let navigate = use_navigate();
         Callback::new(move |qs: String| {
-            let url = format!("/?{qs}");
-            let here = window().location();
-            let current = format!(
-                "{}{}",
-                here.pathname().unwrap_or_default(),
-                here.search().unwrap_or_default()
-            );
-            if current == url {
+            if url.query.with_untracked(|q| *q == qs) {
                 // Same search again: refresh the prices without touching history.
                 run(&query.get_untracked());
             } else {
-                navigate(
-                    &url,
-                    NavigateOptions {
-                        scroll: false,
-                        ..Default::default()
-                    },
-                );
+                crate::location::navigate(url, qs);
             }
         })
     }
@@ -184,7 +174,7 @@ mod live_search {
     use super::*;
 
     /// The server renders the URL's search; there is nothing live to start.
-    pub fn start(_: Memo<SearchQuery>, _: Live) -> Callback<String> {
+    pub fn start(_: Url, _: Memo<SearchQuery>, _: Live) -> Callback<String> {
         Callback::new(|_| {})
     }
 }

@@ -6,20 +6,17 @@ use crate::api::ApiError;
 use crate::api::{plan_search, quote_product};
 use crate::cards::{CardState, ResultsView};
 use crate::components::offer_card::OfferCard;
+use crate::i18n::{self, W, country_name, use_texts};
 use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest, UnavailableReason};
-use crate::validate::country;
 use leptos::prelude::*;
-
-fn country_name(code: &str) -> &str {
-    country(code).map_or(code, |c| c.name)
-}
 
 /// "5 services from Norway 0150 OSLO to Norway 9900 KIRKENES · 1.2 kg": places as the server
 /// names them (they may come a moment after the cards on the hydrated page).
 #[component]
 fn Summary(request: SearchRequest, count: usize, places: RwSignal<Places>) -> impl IntoView {
-    let kg = request.parcel.weight_kg();
-    let services = if count == 1 { "service" } else { "services" };
+    let t = use_texts();
+    let kg = i18n::weight(t, request.parcel.weight_grams);
+    let services = t.get(if count == 1 { W::Service } else { W::Services });
     let place = move |to: bool| {
         places.with(|p| {
             let place = if to { &p.to } else { &p.from };
@@ -32,8 +29,8 @@ fn Summary(request: SearchRequest, count: usize, places: RwSignal<Places>) -> im
     view! {
         <p class="summary" data-testid="summary">
             <strong>{count}" "{services}</strong>
-            " from "{country_name(&request.from.country).to_owned()}" "{request.from.postal_code}{move || place(false)}
-            " to "{country_name(&request.to.country).to_owned()}" "{request.to.postal_code}{move || place(true)}
+            " "{t.get(W::SummaryFrom)}" "{country_name(t, &request.from.country)}" "{request.from.postal_code}{move || place(false)}
+            " "{t.get(W::SummaryTo)}" "{country_name(t, &request.to.country)}" "{request.to.postal_code}{move || place(true)}
             " · "{kg}" kg"
         </p>
     }
@@ -41,22 +38,24 @@ fn Summary(request: SearchRequest, count: usize, places: RwSignal<Places>) -> im
 
 #[component]
 fn NoService(request: SearchRequest) -> impl IntoView {
-    let from = country_name(&request.from.country).to_owned();
-    let to = country_name(&request.to.country).to_owned();
+    let t = use_texts();
+    let from = country_name(t, &request.from.country);
+    let to = country_name(t, &request.to.country);
     view! {
         <div class="no-service" data-testid="no-service" role="status">
-            <h2>"No service can carry this parcel"</h2>
-            <p>"None of our services can take a parcel from "{from}" to "{to}" at the moment."</p>
-            <p>"Try another destination, or contact customer service about freight alternatives."</p>
+            <h2>{t.get(W::NoServiceTitle)}</h2>
+            <p>{t.fill(W::NoServiceText, &[("from", &from), ("to", &to)])}</p>
+            <p>{t.get(W::NoServiceAdvice)}</p>
         </div>
     }
 }
 
 #[component]
 fn Failure(message: String) -> impl IntoView {
+    let t = use_texts();
     view! {
         <div class="failure" role="alert" data-testid="search-failed">
-            <h2>"We could not get prices right now"</h2>
+            <h2>{t.get(W::FailureTitle)}</h2>
             <p>{message}</p>
         </div>
     }
@@ -77,7 +76,7 @@ fn card_grid(request: SearchRequest, cards: Vec<AnyView>, places: RwSignal<Place
 
 #[component]
 fn Planning() -> impl IntoView {
-    view! { <p class="summary">"Finding services…"</p> }
+    view! { <p class="summary">{use_texts().get(W::Finding)}</p> }
 }
 
 /// Most products one plan can have. Every slot gets its quote resource up front: Suspense
@@ -150,6 +149,7 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
 
 #[component]
 fn InitialCard(product_id: ProductId, quote: Option<Quote>) -> impl IntoView {
+    let t = use_texts();
     let loading = product_id.clone();
     view! {
         <Suspense fallback=move || view! { <OfferCard product_id=loading.clone() state=Signal::stored(CardState::Loading)/> }>
@@ -166,7 +166,7 @@ fn InitialCard(product_id: ProductId, quote: Option<Quote>) -> impl IntoView {
                             product_id: product_id.clone(),
                             reason: UnavailableReason::UpstreamError,
                             message: failed.and_then(Result::err).map_or_else(
-                                || "Search again to see this service.".to_owned(),
+                                || t.get(W::SearchAgain).to_owned(),
                                 |e| e.to_string(),
                             ),
                         },

@@ -2,18 +2,24 @@
 //! works without WASM; once hydrated, submitting it searches without a page load.
 
 use crate::error::FieldError;
+use crate::i18n::{Texts, W, country_name, field_error, use_texts};
 use crate::validate::{COUNTRIES, SearchQuery, field};
 use leptos::prelude::*;
 
-fn error_for(
+/// What the page's form shows: the query it renders and the errors of its fields.
+#[derive(Clone, Copy)]
+struct Form {
+    query: Memo<SearchQuery>,
     errors: Memo<Vec<FieldError>>,
-    name: &'static str,
-) -> impl Fn() -> Option<String> + Copy {
+    t: Texts,
+}
+
+/// The error line of one field, in the page's words.
+fn error_for(form: Form, name: &'static str) -> impl Fn() -> Option<String> + Copy {
     move || {
-        errors.with(|e| {
-            e.iter()
-                .find(|e| e.field == name)
-                .map(|e| e.message.clone())
+        form.errors.with(|e| {
+            let error = e.iter().find(|e| e.field == name)?;
+            Some(form.query.with(|q| field_error(form.t, error, q)))
         })
     }
 }
@@ -24,13 +30,13 @@ fn TextField(
     name: &'static str,
     label: &'static str,
     value: Signal<String>,
-    errors: Memo<Vec<FieldError>>,
+    form: Form,
     #[prop(optional)] hint: &'static str,
     #[prop(default = "text")] inputmode: &'static str,
     #[prop(optional)] autocomplete: &'static str,
     #[prop(optional)] suffix: &'static str,
 ) -> impl IntoView {
-    let error = error_for(errors, name);
+    let error = error_for(form, name);
     let error_id = format!("error-{name}");
     view! {
         <div class="field" class:has-error=move || error().is_some()>
@@ -61,9 +67,9 @@ fn CountryField(
     name: &'static str,
     label: &'static str,
     value: Signal<String>,
-    errors: Memo<Vec<FieldError>>,
+    form: Form,
 ) -> impl IntoView {
-    let error = error_for(errors, name);
+    let error = error_for(form, name);
     let error_id = format!("error-{name}");
     // An empty or unknown choice falls back to Norway, the common case.
     let selected = move || {
@@ -77,7 +83,7 @@ fn CountryField(
                 {COUNTRIES
                     .iter()
                     .map(|c| {
-                        view! { <option value=c.code selected=move || selected() == c.code>{c.name}</option> }
+                        view! { <option value=c.code selected=move || selected() == c.code>{country_name(form.t, c.code)}</option> }
                     })
                     .collect_view()}
             </select>
@@ -95,6 +101,8 @@ pub fn SearchForm(
     /// Called on submit with the form's query string (hydrated page only).
     on_search: Callback<String>,
 ) -> impl IntoView {
+    let t = use_texts();
+    let form = Form { query, errors, t };
     let v = |f: fn(&SearchQuery) -> &String| Signal::derive(move || query.with(|q| f(q).clone()));
     let has_dims =
         move || query.with(|q| !(q.length.is_empty() && q.width.is_empty() && q.height.is_empty()));
@@ -106,29 +114,31 @@ pub fn SearchForm(
     };
     view! {
         <form class="search-form" method="get" action="/" data-testid="search-form" on:submit=submit novalidate>
+            // A language the URL chose stays with the searches made from it.
+            {t.explicit.then(|| view! { <input type="hidden" name="lang" value=t.lang.code()/> })}
             <fieldset class="group">
-                <legend>"From"</legend>
-                <CountryField name=field::FROM_COUNTRY label="Country" value=v(|q| &q.from_country) errors/>
-                <TextField name=field::FROM_POSTAL label="Postal code" value=v(|q| &q.from_postal) errors hint="e.g. 0150" autocomplete="postal-code"/>
+                <legend>{t.get(W::From)}</legend>
+                <CountryField name=field::FROM_COUNTRY label=t.get(W::Country) value=v(|q| &q.from_country) form/>
+                <TextField name=field::FROM_POSTAL label=t.get(W::PostalCode) value=v(|q| &q.from_postal) form hint=t.get(W::HintFromPostal) autocomplete="postal-code"/>
             </fieldset>
             <fieldset class="group">
-                <legend>"To"</legend>
-                <CountryField name=field::TO_COUNTRY label="Country" value=v(|q| &q.to_country) errors/>
-                <TextField name=field::TO_POSTAL label="Postal code" value=v(|q| &q.to_postal) errors hint="e.g. 9900"/>
+                <legend>{t.get(W::To)}</legend>
+                <CountryField name=field::TO_COUNTRY label=t.get(W::Country) value=v(|q| &q.to_country) form/>
+                <TextField name=field::TO_POSTAL label=t.get(W::PostalCode) value=v(|q| &q.to_postal) form hint=t.get(W::HintToPostal)/>
             </fieldset>
             <fieldset class="group parcel">
-                <legend>"Parcel"</legend>
-                <TextField name=field::WEIGHT label="Weight" value=v(|q| &q.weight) errors hint="e.g. 1.2" inputmode="decimal" suffix="kg"/>
+                <legend>{t.get(W::Parcel)}</legend>
+                <TextField name=field::WEIGHT label=t.get(W::Weight) value=v(|q| &q.weight) form hint=t.get(W::HintWeight) inputmode="decimal" suffix="kg"/>
                 <details class="dims" open=has_dims>
-                    <summary>"Add dimensions (optional)"</summary>
+                    <summary>{t.get(W::AddDimensions)}</summary>
                     <div class="dims-row">
-                        <TextField name=field::LENGTH label="Length" value=v(|q| &q.length) errors inputmode="numeric" suffix="cm"/>
-                        <TextField name=field::WIDTH label="Width" value=v(|q| &q.width) errors inputmode="numeric" suffix="cm"/>
-                        <TextField name=field::HEIGHT label="Height" value=v(|q| &q.height) errors inputmode="numeric" suffix="cm"/>
+                        <TextField name=field::LENGTH label=t.get(W::Length) value=v(|q| &q.length) form inputmode="numeric" suffix="cm"/>
+                        <TextField name=field::WIDTH label=t.get(W::Width) value=v(|q| &q.width) form inputmode="numeric" suffix="cm"/>
+                        <TextField name=field::HEIGHT label=t.get(W::Height) value=v(|q| &q.height) form inputmode="numeric" suffix="cm"/>
                     </div>
                 </details>
             </fieldset>
-            <button type="submit" class="submit">"Show prices"</button>
+            <button type="submit" class="submit">{t.get(W::ShowPrices)}</button>
         </form>
     }
 }

@@ -1,0 +1,275 @@
+//! The page in bokmål or English (docs/architecture.md §14). The WASM carries no words: the
+//! server renders the page in the customer's language and puts that language's table in it
+//! (`<script type="application/json" id="words">`), and the hydrated page reads it from there.
+//! A word is an index ([`W`]); a language is a column of `words.rs`.
+
+mod format;
+mod names;
+mod words;
+
+pub use format::{date, money, weight};
+pub use names::{country_name, field_error, product, product_name};
+pub use words::W;
+
+use leptos::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Nb,
+    En,
+}
+
+impl Lang {
+    /// `<html lang>`, `?lang=` and `hreflang`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nb => "nb",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Nb => Lang::En,
+            Lang::En => Lang::Nb,
+        }
+    }
+
+    /// The value of `?lang=`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "nb" => Some(Lang::Nb),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// From `Accept-Language`: the most preferred language the page has (Norwegian in any
+    /// form is bokmål), else English.
+    pub fn negotiate(accept_language: &str) -> Lang {
+        let mut ranked: Vec<(u16, usize, Lang)> = accept_language
+            .split(',')
+            .enumerate()
+            .filter_map(|(order, item)| {
+                let mut parts = item.split(';');
+                let tag = parts.next()?.trim();
+                let primary = tag.split('-').next()?.to_ascii_lowercase();
+                let lang = match primary.as_str() {
+                    "nb" | "no" | "nn" => Lang::Nb,
+                    "en" => Lang::En,
+                    _ => return None,
+                };
+                let q = parts
+                    .find_map(|p| p.trim().strip_prefix("q="))
+                    .map_or(1000, quality);
+                (q > 0).then_some((q, order, lang))
+            })
+            .collect();
+        ranked.sort_by_key(|&(q, order, _)| (std::cmp::Reverse(q), order));
+        ranked.first().map_or(Lang::En, |&(_, _, lang)| lang)
+    }
+}
+
+/// A q-value in thousandths (`0.8` → 800); malformed counts as 0 (not acceptable).
+fn quality(q: &str) -> u16 {
+    let (whole, frac) = q.trim().split_once('.').unwrap_or((q.trim(), ""));
+    let frac: String = frac.chars().chain("000".chars()).take(3).collect();
+    match (whole, frac.parse::<u16>()) {
+        ("1", Ok(0)) => 1000,
+        ("0", Ok(f)) if frac.chars().all(|c| c.is_ascii_digit()) => f,
+        _ => 0,
+    }
+}
+
+/// The page's language and its words. `explicit`: the URL chose it (`?lang=`), so links and
+/// the form carry it on.
+#[derive(Clone, Copy, Debug)]
+pub struct Texts {
+    pub lang: Lang,
+    pub explicit: bool,
+    words: &'static [&'static str],
+}
+
+impl Texts {
+    pub fn get(self, word: W) -> &'static str {
+        self.words.get(word as usize).copied().unwrap_or_default()
+    }
+
+    /// A pattern's parts filled in: `fill(W::ErrUnknownPostal, &[("code", "1111")])`.
+    pub fn fill(self, word: W, parts: &[(&str, &str)]) -> String {
+        parts
+            .iter()
+            .fold(self.get(word).to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            })
+    }
+
+    /// `?lang=xx` to append to the page's own links, when the URL chose the language.
+    pub fn link_query(self) -> &'static str {
+        match (self.explicit, self.lang) {
+            (false, _) => "",
+            (true, Lang::Nb) => "?lang=nb",
+            (true, Lang::En) => "?lang=en",
+        }
+    }
+}
+
+/// The page's words: provided by the shell on the server, read from the page in the browser.
+pub fn use_texts() -> Texts {
+    use_context::<Texts>().unwrap_or_else(|| {
+        let texts = Texts::of_this_page();
+        provide_context(texts);
+        texts
+    })
+}
+
+#[cfg(any(feature = "ssr", feature = "csr"))]
+impl Texts {
+    pub fn new(lang: Lang, explicit: bool) -> Self {
+        let words = match lang {
+            Lang::Nb => words::NB,
+            Lang::En => words::EN,
+        };
+        Self {
+            lang,
+            explicit,
+            words,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl Texts {
+    /// `?lang=` wins, then `Accept-Language`.
+    pub fn for_request(parts: &http::request::Parts) -> Self {
+        let chosen = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|pair| pair.strip_prefix("lang="))
+                .and_then(Lang::from_code)
+        });
+        match chosen {
+            Some(lang) => Self::new(lang, true),
+            None => {
+                let accept = parts
+                    .headers
+                    .get(http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                Self::new(Lang::negotiate(accept), false)
+            }
+        }
+    }
+
+    /// What the server renders with: the request's language (English outside a request).
+    fn of_this_page() -> Self {
+        use_context::<http::request::Parts>()
+            .map_or_else(|| Self::new(Lang::En, false), |p| Self::for_request(&p))
+    }
+
+    /// The table for the page to read, safe inside `<script>`.
+    pub fn json(self) -> String {
+        serde_json::to_string(self.words)
+            .unwrap_or_default()
+            .replace("</", "<\\/")
+    }
+}
+
+/// Trunk's client-side build has no server to choose: English.
+#[cfg(all(feature = "csr", not(feature = "ssr")))]
+impl Texts {
+    fn of_this_page() -> Self {
+        Self::new(Lang::En, false)
+    }
+}
+
+#[cfg(not(any(feature = "ssr", feature = "csr")))]
+impl Texts {
+    /// The table the server put in the page, and `<html lang>`.
+    fn of_this_page() -> Self {
+        let doc = document();
+        let table = doc.get_element_by_id("words");
+        let words: Vec<String> = table
+            .as_ref()
+            .and_then(|t| t.text_content())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let lang = doc
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| Lang::from_code(&code))
+            .unwrap_or(Lang::En);
+        let explicit = table.is_some_and(|t| t.has_attribute("data-explicit"));
+        // Once per page: the words live as long as it does.
+        let words: Vec<&'static str> = words
+            .into_iter()
+            .map(|w| &*Box::leak(w.into_boxed_str()))
+            .collect();
+        Self {
+            lang,
+            explicit,
+            words: Vec::leak(words),
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn norwegian_in_any_form_is_bokmal_and_anything_else_english() {
+        for (header, lang) in [
+            ("nb-NO,nb;q=0.9,en;q=0.8", Lang::Nb),
+            ("no", Lang::Nb),
+            ("nn-NO", Lang::Nb),
+            ("en-GB,en;q=0.9", Lang::En),
+            ("sv-SE,sv;q=0.9", Lang::En),
+            ("sv-SE,nb;q=0.8,en;q=0.5", Lang::Nb),
+            ("de,en;q=0.9,nb;q=0.8", Lang::En),
+            ("en;q=0.5,nb;q=0.9", Lang::Nb),
+            ("nb;q=0,en", Lang::En),
+            ("*", Lang::En),
+            ("", Lang::En),
+            ("garbage;;q=x,,", Lang::En),
+        ] {
+            assert_eq!(Lang::negotiate(header), lang, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn the_url_wins_over_the_browser() {
+        let parts = |uri: &str, accept: &str| {
+            let (parts, ()) = http::Request::builder()
+                .uri(uri)
+                .header("accept-language", accept)
+                .body(())
+                .unwrap()
+                .into_parts();
+            parts
+        };
+        let t = Texts::for_request(&parts("/?from_postal=0150&lang=en", "nb"));
+        assert_eq!((t.lang, t.explicit), (Lang::En, true));
+        assert_eq!(t.link_query(), "?lang=en");
+        let t = Texts::for_request(&parts("/?lang=xx", "nb-NO"));
+        assert_eq!((t.lang, t.explicit), (Lang::Nb, false));
+        assert_eq!(t.link_query(), "");
+    }
+
+    #[test]
+    fn every_language_has_every_word_and_fills_its_patterns() {
+        assert_eq!(words::EN.len(), words::NB.len());
+        assert_eq!(words::EN.len(), W::P0330About as usize + 1);
+        let nb = Texts::new(Lang::Nb, false);
+        assert_eq!(nb.get(W::ShowPrices), "Vis priser");
+        assert_eq!(
+            nb.fill(W::ErrUnknownPostal, &[("code", "1111")]),
+            "1111 er ikke et postnummer i Norge."
+        );
+        assert!(
+            Texts::new(Lang::En, false)
+                .json()
+                .starts_with(r#"["Send a parcel"#)
+        );
+        assert!(!Texts::new(Lang::En, false).json().contains("</"));
+    }
+}
