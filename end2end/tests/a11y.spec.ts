@@ -47,14 +47,19 @@ const STATES: Record<string, (page: Page) => Promise<void>> = {
   },
 };
 
-for (const width of [375, 1280]) {
-  for (const [state, reach] of Object.entries(STATES)) {
-    test(`axe finds nothing at ${width} px: ${state}`, async ({ page }) => {
-      await page.setViewportSize({ width, height: 900 });
-      await reach(page);
-      expect(await violations(page)).toEqual([]);
-    });
-  }
+for (const locale of ["en-US", "nb-NO"]) {
+  test.describe(locale, () => {
+    test.use({ locale });
+    for (const width of [375, 1280]) {
+      for (const [state, reach] of Object.entries(STATES)) {
+        test(`axe finds nothing at ${width} px: ${state}`, async ({ page }) => {
+          await page.setViewportSize({ width, height: 900 });
+          await reach(page);
+          expect(await violations(page)).toEqual([]);
+        });
+      }
+    }
+  });
 }
 
 test("a search works by keyboard alone", async ({ page }) => {
