@@ -105,3 +105,32 @@ test("loading cards shimmer, except for those who ask for less motion", async ({
   await page.emulateMedia({ reducedMotion: "reduce" });
   expect(await shimmer()).toBe("none");
 });
+
+test("after a search the focus is on the results and a polite status line announces the progress", async ({ page }) => {
+  await openHydrated(page);
+  await expect(page.locator("section.results")).not.toHaveAttribute("aria-live", /.*/);
+  await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
+  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("results");
+  const progress = page.getByTestId("progress");
+  await expect(progress).toHaveAttribute("role", "status");
+  await expect(progress).toHaveText(/^[0-4] of 5 services found$/);
+  await expect(progress).toHaveText("5 of 5 services found");
+  await expect(page.locator('[data-state="offer"]')).toHaveCount(5);
+});
+
+test("a search with a mistake puts the focus on the field to correct", async ({ page }) => {
+  await openHydrated(page);
+  await submitSearch(page, { from: "0150", to: "99", weight: "1" });
+  await expect(page.getByTestId("error-to_postal")).toBeVisible();
+  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("to_postal");
+});
+
+test.describe("in bokmål", () => {
+  test.use({ locale: "nb-NO" });
+
+  test("the progress is announced in bokmål", async ({ page }) => {
+    await openHydrated(page);
+    await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
+    await expect(page.getByTestId("progress")).toHaveText("5 av 5 tjenester funnet");
+  });
+});

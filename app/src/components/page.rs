@@ -88,7 +88,7 @@ pub fn SearchPage() -> impl IntoView {
             </section>
             <SearchForm query errors on_search/>
             <TransportNotice notice/>
-            <section class="results" aria-live="polite" aria-label=t.get(W::ResultsLabel)>
+            <section class="results" id="results" tabindex="-1" aria-label=t.get(W::ResultsLabel)>
                 {move || match (live.get(), live_request.get()) {
                     (Some(view), Some(request)) => view! { <LiveResults request view places/> }.into_any(),
                     (Some(_), None) => ().into_any(),
@@ -119,6 +119,7 @@ mod live_search {
     use super::*;
     use crate::cards::SearchEvent;
     use crate::transport::Transport;
+    use wasm_bindgen::JsCast;
 
     pub fn start(url: Url, query: Memo<SearchQuery>, state: Live) -> Callback<String> {
         let Live {
@@ -165,7 +166,22 @@ mod live_search {
             } else {
                 crate::location::navigate(url, qs);
             }
+            focus_after_search(&query.get_untracked());
         })
+    }
+
+    /// The results, where the progress is announced; or the first field to correct.
+    fn focus_after_search(query: &SearchQuery) {
+        let target = match query.to_request() {
+            Ok(_) => "results".to_owned(),
+            Err(errors) => errors
+                .first()
+                .map_or_else(|| "results".to_owned(), |e| e.field.clone()),
+        };
+        let element = document().get_element_by_id(&target);
+        if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
     }
 }
 

@@ -190,11 +190,30 @@ pub fn LiveResults(
         ResultsView::Planning => view! { <Planning/> }.into_any(),
         ResultsView::Failed(message) => view! { <Failure message/> }.into_any(),
         ResultsView::Planned(cards) => {
+            // Announced as it changes, politely, instead of every card as it fills in.
+            let t = use_texts();
+            let states: Vec<RwSignal<CardState>> = cards.iter().map(|c| c.state).collect();
+            let total = states.len().to_string();
+            let progress = move || {
+                let found = states
+                    .iter()
+                    .filter(|s| s.with(|s| matches!(s, CardState::Ready(_))))
+                    .count();
+                t.fill(
+                    W::Progress,
+                    &[("found", &found.to_string()), ("total", &total)],
+                )
+            };
+            let empty = cards.is_empty();
             let cards = cards
                 .into_iter()
                 .map(|c| view! { <OfferCard product_id=c.product_id state=c.state/> }.into_any())
                 .collect();
-            card_grid(request, cards, places)
+            view! {
+                {card_grid(request, cards, places)}
+                <p class="visually-hidden" role="status" data-testid="progress" hidden=empty>{progress}</p>
+            }
+            .into_any()
         }
     }
 }

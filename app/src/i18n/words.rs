@@ -63,6 +63,7 @@ words! {
     // Results.
     ResultsLabel: "Services", "Tjenester";
     Finding: "Finding services…", "Finner tjenester …";
+    Progress: "{found} of {total} services found", "{found} av {total} tjenester funnet";
     Service: "service", "tjeneste";
     Services: "services", "tjenester";
     SummaryFrom: "from", "fra";
