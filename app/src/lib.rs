@@ -12,6 +12,7 @@ pub mod error_report;
 pub mod i18n;
 pub mod location;
 pub mod model;
+pub mod order;
 pub mod places;
 pub mod plan;
 pub mod protocol;

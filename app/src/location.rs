@@ -40,13 +40,15 @@ impl Url {
     }
 }
 
-/// This URL with `lang` set: the language switch's link.
-pub fn with_lang(path: &str, query: &str, lang: &str) -> String {
-    let lang = format!("lang={lang}");
+/// This URL with one parameter set (`lang` for the language switch, `sort` for the order),
+/// the others kept as they are.
+pub fn with_param(path: &str, query: &str, key: &str, value: &str) -> String {
+    let set = format!("{key}={value}");
+    let prefix = format!("{key}=");
     let pairs: Vec<&str> = query
         .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("lang="))
-        .chain([lang.as_str()])
+        .filter(|pair| !pair.is_empty() && !pair.starts_with(&prefix))
+        .chain([set.as_str()])
         .collect();
     format!("{path}?{}", pairs.join("&"))
 }
@@ -138,6 +140,14 @@ pub fn navigate(url: Url, query: String) {
     url.query.set(query);
 }
 
+/// [`navigate`] where there is a browser; nothing on the server.
+pub fn follow(url: Url, query: String) {
+    #[cfg(feature = "client")]
+    navigate(url, query);
+    #[cfg(not(feature = "client"))]
+    let _ = (url, query);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,14 +174,18 @@ mod tests {
 
     #[test]
     fn the_switch_keeps_the_search_and_replaces_the_language() {
-        assert_eq!(with_lang("/", "", "nb"), "/?lang=nb");
+        assert_eq!(with_param("/", "", "lang", "nb"), "/?lang=nb");
         assert_eq!(
-            with_lang("/", "from_postal=0150&lang=en&weight=1", "nb"),
+            with_param("/", "from_postal=0150&lang=en&weight=1", "lang", "nb"),
             "/?from_postal=0150&weight=1&lang=nb"
         );
         assert_eq!(
-            with_lang("/diagnostics", "lang=nb", "en"),
+            with_param("/diagnostics", "lang=nb", "lang", "en"),
             "/diagnostics?lang=en"
+        );
+        assert_eq!(
+            with_param("/", "sort=price&language=x", "sort", "delivery"),
+            "/?language=x&sort=delivery"
         );
     }
 }

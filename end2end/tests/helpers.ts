@@ -33,3 +33,8 @@ export async function submitSearch(page: Page, s: Search) {
 export async function productIds(page: Page): Promise<string[]> {
   return page.locator("[data-product-id]").evaluateAll((els) => els.map((e) => e.getAttribute("data-product-id")!));
 }
+
+/** Which services the page shows, whatever their order (`?sort=` orders them). */
+export async function servicesShown(page: Page): Promise<string[]> {
+  return (await productIds(page)).sort();
+}

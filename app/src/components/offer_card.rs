@@ -6,7 +6,12 @@ use crate::model::{Offer, Outcome, ProductId, UnavailableReason};
 use leptos::prelude::*;
 
 #[component]
-pub fn OfferCard(product_id: ProductId, #[prop(into)] state: Signal<CardState>) -> impl IntoView {
+pub fn OfferCard(
+    product_id: ProductId,
+    #[prop(into)] state: Signal<CardState>,
+    /// Whether it is the cheapest and the fastest offer.
+    marks: Signal<(bool, bool)>,
+) -> impl IntoView {
     let t = use_texts();
     let name = product_name(t, &product_id);
     let id = product_id.to_string();
@@ -16,7 +21,18 @@ pub fn OfferCard(product_id: ProductId, #[prop(into)] state: Signal<CardState>) 
         CardState::Ready(Outcome::Unavailable { .. }) => "unavailable",
     };
     view! {
-        <li class="card" data-product-id=id data-state=data_state aria-busy=move || (data_state() == "loading").to_string()>
+        <li
+            class="card"
+            data-product-id=id
+            data-state=data_state
+            data-cheapest=move || marks.get().0.then_some("")
+            data-fastest=move || marks.get().1.then_some("")
+            aria-busy=move || (data_state() == "loading").to_string()
+        >
+            <p class="marks" hidden=move || marks.get() == (false, false)>
+                <span class="mark" hidden=move || !marks.get().0>{t.get(W::Cheapest)}</span>
+                <span class="mark mark-fastest" hidden=move || !marks.get().1>{t.get(W::Fastest)}</span>
+            </p>
             {move || match state.get() {
                 CardState::Loading => view! { <LoadingBody t name=name.clone()/> }.into_any(),
                 CardState::Ready(Outcome::Offer { offer }) => view! { <OfferBody t offer/> }.into_any(),

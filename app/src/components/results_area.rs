@@ -4,10 +4,12 @@
 use crate::api::ApiError;
 #[cfg(not(feature = "client"))]
 use crate::api::{plan_search, quote_product};
-use crate::cards::{CardState, ResultsView};
+use crate::cards::{Card, CardState, ResultsView};
 use crate::components::offer_card::OfferCard;
 use crate::i18n::{self, W, country_name, use_texts};
-use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest, UnavailableReason};
+use crate::location::{Url, use_url, with_param};
+use crate::model::{Outcome, Places, Plan, SearchRequest, UnavailableReason};
+use crate::order::{Sort, marks, order};
 use leptos::prelude::*;
 
 /// "5 services from Norway 0150 OSLO to Norway 9900 KIRKENES · 1.2 kg": places as the server
@@ -61,15 +63,111 @@ fn Failure(message: String) -> impl IntoView {
     }
 }
 
-/// The cards of a plan, in plan order, or the plain "no service" answer for an empty plan.
-fn card_grid(request: SearchRequest, cards: Vec<AnyView>, places: RwSignal<Places>) -> AnyView {
+/// The URL's `?sort=`.
+fn use_sort() -> Memo<Sort> {
+    let url = use_url();
+    Memo::new(move |_| {
+        url.query
+            .with(|q| Sort::from_param(Url::param(q, "sort").as_deref()))
+    })
+}
+
+/// Two links, so the order can be chosen without JavaScript too; the hydrated page changes
+/// the URL and re-orders the cards in place, without searching again.
+#[component]
+fn SortControl(sort: Memo<Sort>) -> impl IntoView {
+    let t = use_texts();
+    let url = use_url();
+    let option = move |this: Sort, word: W| {
+        let href = move || {
+            url.query
+                .with(|q| with_param(&url.path.get_value(), q, "sort", this.code()))
+        };
+        let choose = move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            let query = url
+                .query
+                .with_untracked(|q| with_param("", q, "sort", this.code()));
+            crate::location::follow(url, query.trim_start_matches('?').to_owned());
+        };
+        view! {
+            <a href=href on:click=choose data-sort=this.code() aria-current=move || (sort.get() == this).then_some("true")>
+                {t.get(word)}
+            </a>
+        }
+    };
+    view! {
+        <nav class="sort" aria-label=t.get(W::SortLabel) data-testid="sort">
+            <span class="sort-label">{t.get(W::SortLabel)}</span>
+            {option(Sort::Price, W::SortPrice)}
+            {option(Sort::Delivery, W::SortDelivery)}
+        </nav>
+    }
+}
+
+/// The cards of a plan in the chosen order, with the cheapest and the fastest marked, or the
+/// plain "no service" answer for an empty plan. A card that answers takes its place in the
+/// order, but not while the pointer is over the cards: nothing moves under it.
+fn card_grid(request: SearchRequest, cards: Vec<Card>, places: RwSignal<Places>) -> AnyView {
     if cards.is_empty() {
         return view! { <NoService request/> }.into_any();
     }
     let count = cards.len();
+    let sort = use_sort();
+    let states: Vec<RwSignal<CardState>> = cards.iter().map(|c| c.state).collect();
+    let states = StoredValue::new(states);
+    let answers = move || {
+        states.with_value(|states| {
+            states
+                .iter()
+                .map(|s| {
+                    s.with(|s| match s {
+                        CardState::Ready(outcome) => Some(outcome.clone()),
+                        CardState::Loading => None,
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let wanted = move || {
+        order(
+            &answers().iter().map(Option::as_ref).collect::<Vec<_>>(),
+            sort.get(),
+        )
+    };
+    let shown = RwSignal::new(untrack(wanted));
+    let pointer_over = RwSignal::new(false);
+    Effect::new(move |_| {
+        let order = wanted();
+        if !pointer_over.get_untracked() {
+            shown.set(order);
+        }
+    });
+    let marks =
+        Memo::new(move |_| marks(&answers().iter().map(Option::as_ref).collect::<Vec<_>>()));
+    let cards = StoredValue::new(cards);
     view! {
         <Summary request count places/>
-        <ul class="cards">{cards}</ul>
+        <SortControl sort/>
+        <ul
+            class="cards"
+            on:pointerenter=move |_| pointer_over.set(true)
+            on:pointerleave=move |_| {
+                pointer_over.set(false);
+                shown.set(untrack(wanted));
+            }
+        >
+            <For each=move || shown.get() key=|i| *i let:i>
+                {
+                    let card = cards.with_value(|cards| cards[i].clone());
+                    let mark = Signal::derive(move || {
+                        let (cheapest, fastest) = marks.get();
+                        (cheapest == Some(i), fastest == Some(i))
+                    });
+                    view! { <OfferCard product_id=card.product_id state=card.state marks=mark/> }
+                }
+            </For>
+        </ul>
     }
     .into_any()
 }
@@ -96,7 +194,7 @@ fn plan_search(request: SearchRequest) -> impl Future<Output = Result<Plan, ApiE
 #[cfg(feature = "client")]
 fn quote_product(
     request: SearchRequest,
-    product_id: ProductId,
+    product_id: crate::model::ProductId,
 ) -> impl Future<Output = Result<Outcome, ApiError>> + Send {
     let call = async { crate::api::call::quote_product(request, product_id, None).await };
     send_wrapper::SendWrapper::new(call)
@@ -124,6 +222,9 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
             )
         })
         .collect();
+    let t = use_texts();
+    // Every answer first: the order and the marks need them all (without JavaScript nothing
+    // can re-order what was sent). The hydrated page's own searches show each as it comes.
     view! {
         <Suspense fallback=Planning>
             {move || {
@@ -133,45 +234,31 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
                     match plan.await {
                         Err(e) => view! { <Failure message=e.to_string()/> }.into_any(),
                         Ok(Plan { products, places }) => {
-                            let cards = products
-                                .into_iter()
-                                .enumerate()
-                                .map(|(slot, product_id)| view! { <InitialCard product_id quote=quotes.get(slot).copied()/> }.into_any())
-                                .collect();
+                            let mut cards = Vec::with_capacity(products.len());
+                            for (slot, product_id) in products.into_iter().enumerate() {
+                                let answer = match quotes.get(slot).copied() {
+                                    Some(quote) => quote.await,
+                                    None => None,
+                                };
+                                let outcome = match answer {
+                                    Some(Ok(outcome)) => outcome,
+                                    failed => Outcome::Unavailable {
+                                        product_id: product_id.clone(),
+                                        reason: UnavailableReason::UpstreamError,
+                                        message: failed.and_then(Result::err).map_or_else(
+                                            || t.get(W::SearchAgain).to_owned(),
+                                            |e| e.to_string(),
+                                        ),
+                                    },
+                                };
+                                cards.push(Card {
+                                    product_id,
+                                    state: RwSignal::new(CardState::Ready(outcome)),
+                                });
+                            }
                             card_grid(request, cards, RwSignal::new(places))
                         }
                     }
-                })
-            }}
-        </Suspense>
-    }
-}
-
-#[component]
-fn InitialCard(product_id: ProductId, quote: Option<Quote>) -> impl IntoView {
-    let t = use_texts();
-    let loading = product_id.clone();
-    view! {
-        <Suspense fallback=move || view! { <OfferCard product_id=loading.clone() state=Signal::stored(CardState::Loading)/> }>
-            {move || {
-                let product_id = product_id.clone();
-                Suspend::new(async move {
-                    let answer = match quote {
-                        Some(quote) => quote.await,
-                        None => None,
-                    };
-                    let outcome = match answer {
-                        Some(Ok(outcome)) => outcome,
-                        failed => Outcome::Unavailable {
-                            product_id: product_id.clone(),
-                            reason: UnavailableReason::UpstreamError,
-                            message: failed.and_then(Result::err).map_or_else(
-                                || t.get(W::SearchAgain).to_owned(),
-                                |e| e.to_string(),
-                            ),
-                        },
-                    };
-                    view! { <OfferCard product_id state=Signal::stored(CardState::Ready(outcome))/> }
                 })
             }}
         </Suspense>
@@ -205,10 +292,6 @@ pub fn LiveResults(
                 )
             };
             let empty = cards.is_empty();
-            let cards = cards
-                .into_iter()
-                .map(|c| view! { <OfferCard product_id=c.product_id state=c.state/> }.into_any())
-                .collect();
             view! {
                 {card_grid(request, cards, places)}
                 <p class="visually-hidden" role="status" data-testid="progress" hidden=empty>{progress}</p>

@@ -3,6 +3,8 @@
 
 use crate::error::FieldError;
 use crate::i18n::{Texts, W, country_name, field_error, use_texts};
+use crate::location::{Url, use_url};
+use crate::order::Sort;
 use crate::validate::{COUNTRIES, SearchQuery, field};
 use leptos::prelude::*;
 
@@ -103,6 +105,11 @@ pub fn SearchForm(
 ) -> impl IntoView {
     let t = use_texts();
     let form = Form { query, errors, t };
+    let url = use_url();
+    let sort = Memo::new(move |_| {
+        url.query
+            .with(|q| Sort::from_param(Url::param(q, "sort").as_deref()))
+    });
     let v = |f: fn(&SearchQuery) -> &String| Signal::derive(move || query.with(|q| f(q).clone()));
     let has_dims =
         move || query.with(|q| !(q.length.is_empty() && q.width.is_empty() && q.height.is_empty()));
@@ -116,6 +123,8 @@ pub fn SearchForm(
         <form class="search-form" method="get" action="/" data-testid="search-form" on:submit=submit novalidate>
             // A language the URL chose stays with the searches made from it.
             {t.explicit.then(|| view! { <input type="hidden" name="lang" value=t.lang.code()/> })}
+            // And so does the order chosen for the results.
+            <input type="hidden" name="sort" value=move || sort.get().code()/>
             <fieldset class="group">
                 <legend>{t.get(W::From)}</legend>
                 <CountryField name=field::FROM_COUNTRY label=t.get(W::Country) value=v(|q| &q.from_country) form/>

@@ -2,7 +2,7 @@
 //! and the footer.
 
 use crate::i18n::{W, use_texts};
-use crate::location::{use_url, with_lang};
+use crate::location::{use_url, with_param};
 use leptos::prelude::*;
 
 #[component]
@@ -14,7 +14,7 @@ pub fn SiteHeader() -> impl IntoView {
     let url = use_url();
     let switch = move || {
         url.query
-            .with(|q| with_lang(&url.path.get_value(), q, other.code()))
+            .with(|q| with_param(&url.path.get_value(), q, "lang", other.code()))
     };
     view! {
         <header class="site-header">

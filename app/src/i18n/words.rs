@@ -64,6 +64,11 @@ words! {
     ResultsLabel: "Services", "Tjenester";
     Finding: "Finding services…", "Finner tjenester …";
     Progress: "{found} of {total} services found", "{found} av {total} tjenester funnet";
+    SortLabel: "Sort by", "Sorter etter";
+    SortPrice: "Price", "Pris";
+    SortDelivery: "Delivery date", "Leveringsdato";
+    Cheapest: "Cheapest", "Billigst";
+    Fastest: "Fastest", "Raskest";
     Service: "service", "tjeneste";
     Services: "services", "tjenester";
     SummaryFrom: "from", "fra";
