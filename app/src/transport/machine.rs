@@ -660,7 +660,23 @@ impl Machine {
         was_clean: bool,
         out: &mut Vec<Command>,
     ) {
+        let server_says = match code {
+            close::TRY_AGAIN_LATER => Some(RETRY_BUSY_AFTER),
+            close::GOING_AWAY if reason == close::REASON_SHUTDOWN => Some(RETRY_RESTART_AFTER),
+            _ => None,
+        };
         if self.unreported.is_some() {
+            if let Some(retry_after) = server_says {
+                // The `error` before it was the server refusing (busy, restarting), not the
+                // network: HTTP carries on as it already does, quietly, and the socket is
+                // tried again when the server said.
+                self.unreported = None;
+                self.socket = SocketState::Broken {
+                    retry_at: now + retry_after,
+                };
+                out.push(Command::CloseSocket);
+                return;
+            }
             return self.report(Some((code, reason, was_clean)), out);
         }
         if !self.socket_live() {
@@ -671,11 +687,6 @@ impl Machine {
             .as_ref()
             .is_some_and(|s| s.on_socket != Sent::No && !s.finished);
         let unverified = !self.verified();
-        let server_says = match code {
-            close::TRY_AGAIN_LATER => Some(RETRY_BUSY_AFTER),
-            close::GOING_AWAY if reason == close::REASON_SHUTDOWN => Some(RETRY_RESTART_AFTER),
-            _ => None,
-        };
         if let Some(retry_after) = server_says {
             // The network is fine, the server is busy or restarting: HTTP carries on quietly,
             // no notice and no report (the server logs these), and the socket is tried again.

@@ -856,3 +856,29 @@ fn a_fallback_report_is_plain_fields() {
     assert!(!tags.contains_key("close_code") && !tags.contains_key("was_clean"));
     assert_eq!(extra["ms_since_open"], "");
 }
+
+#[test]
+fn an_error_then_a_busy_close_is_the_server_not_the_network() {
+    // Chromium may fire `error` before the `close` of a socket the server refused with 1013.
+    let mut m = probing();
+    let cmds = m.handle(6.0, Input::SocketError);
+    assert!(breakage(&cmds).is_none());
+    assert_eq!(m.tier(), Tier::Http);
+    let cmds = m.handle(
+        8.0,
+        Input::SocketClosed {
+            code: close::TRY_AGAIN_LATER,
+            reason: "too many connections from your network".into(),
+            was_clean: false,
+        },
+    );
+    assert!(breakage(&cmds).is_none(), "no report, no notice");
+    assert!(cmds.contains(&Command::CloseSocket));
+    assert!(breakage(&m.handle(1_000.0, Input::Tick)).is_none());
+    // Searches go over HTTP until the server's minute is up, then the socket is tried again.
+    let cmds = m.handle(30_000.0, Input::Search(sample_request()));
+    assert!(!cmds.contains(&Command::OpenSocket));
+    m.handle(30_010.0, Input::Cancel);
+    let cmds = m.handle(8.0 + RETRY_BUSY_AFTER, Input::Search(sample_request()));
+    assert!(cmds.contains(&Command::OpenSocket));
+}
