@@ -11,10 +11,12 @@ use app::validate::{
 };
 use proptest::prelude::*;
 
-const VALIDATION_CODES: [ErrorCode; 7] = [
+const VALIDATION_CODES: [ErrorCode; 8] = [
     ErrorCode::MissingField,
     ErrorCode::UnknownCountry,
     ErrorCode::InvalidPostalCode,
+    // Only on the server, which has the postal register.
+    ErrorCode::UnknownPostalCode,
     ErrorCode::InvalidWeight,
     ErrorCode::WeightOutOfRange,
     ErrorCode::InvalidDimension,
