@@ -119,7 +119,10 @@ pub async fn connection_check() -> Result<SeenRequest, ApiError> {
         });
     };
     let front = use_context::<FrontProxy>().unwrap_or_default();
+    // The call carries the browser's Accept-Language, not the page's `?lang=`.
+    let t = crate::i18n::Texts::for_request(&parts);
     Ok(from_headers(
+        t,
         &parts.headers,
         front.client_ip_header.as_deref(),
     ))

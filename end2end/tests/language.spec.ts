@@ -98,6 +98,23 @@ test.describe("a Norwegian browser", () => {
     await expect(page.locator("footer a")).toHaveAttribute("href", "/diagnostics?lang=nb");
   });
 
+  test("gets the connection test in bokmål", async ({ page }) => {
+    await page.goto("/diagnostics");
+    await expect(page.locator("html")).toHaveAttribute("lang", "nb");
+    await expect(page.locator("h1")).toHaveText("Tilkoblingstest");
+    const diagnosis = page.getByTestId("diagnosis");
+    await expect(diagnosis).toHaveAttribute("data-verdict", "ok", { timeout: 10_000 });
+    await expect(diagnosis.locator("h2")).toHaveText("Tilkoblingen din virker med denne siden");
+    const open = page.locator('[data-check="websocket-open"]');
+    await expect(open.locator(".check-title")).toHaveText("Direkteforbindelsen åpner seg");
+    await expect(open.locator(".check-status")).toHaveText(/^Bestått · \d+ ms$/);
+    await expect(open.locator(".check-sentence")).toHaveText("Direkteforbindelsen (WebSocket) åpnet seg.");
+    await expect(page.locator('[data-check="websocket-stream"] .check-sentence')).toHaveText(
+      /^Alle 12 meldingene kom slik de ble sendt, over \d,\d s\.$/,
+    );
+    await expect(page.getByTestId("copy-details")).toHaveText("Kopier detaljene");
+  });
+
   test("screenshots in bokmål at 375 and 1280 px", async ({ page }) => {
     for (const width of [375, 1280]) {
       await page.setViewportSize({ width, height: width < 600 ? 900 : 1000 });

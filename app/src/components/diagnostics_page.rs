@@ -5,6 +5,7 @@
 use crate::components::site::{SiteFooter, SiteHeader};
 use crate::diagnosis::seen::SeenRequest;
 use crate::diagnosis::{Check, Finding, Grade, Verdict};
+use crate::i18n::{Texts, W, use_texts};
 use leptos::prelude::*;
 
 /// The page's state while and after the checks run: one signal, so the page pays for the
@@ -84,26 +85,25 @@ fn DiagnosticsPage() -> impl IntoView {
     // after hydration, and the proxy hints even when the page's own requests are blocked.
     let seen = SharedValue::new(seen_by_server).into_inner();
     let state = RwSignal::new(Diagnosis::default());
-    let run_again = checks::start(state, seen.clone());
+    let t = use_texts();
+    let run_again = checks::start(t, state, seen.clone());
 
     view! {
         <SiteHeader/>
-        // Not translated yet: English whatever the page's language, and marked so.
-        <main class="page diagnostics" lang="en">
+        <main class="page diagnostics">
             <section class="hero">
-                <h1>"Connection test"</h1>
-                <p>"This page checks, step by step, whether your network lets our price search through. It takes about five seconds."</p>
+                <h1>{t.get(W::DiagTitle)}</h1>
+                <p>{t.get(W::DiagLede)}</p>
             </section>
             <p class="no-js-note" data-testid="no-js-note">
-                "The connection checks need JavaScript, which is off or blocked in this browser. "
-                "Below is what our server saw of your request; read it to support if they ask."
+                {t.get(W::DiagNoScript)}" "{t.get(W::DiagNoScriptSeen)}
             </p>
             <VerdictPanel state run_again/>
-            <ol class="checks" aria-label="Checks">
+            <ol class="checks" aria-label=t.get(W::DiagChecks)>
                 {Check::ALL.into_iter().map(|check| view! { <CheckRow check state/> }).collect_view()}
             </ol>
             <section class="seen">
-                <h2>"What our server saw of your request"</h2>
+                <h2>{t.get(W::DiagSeen)}</h2>
                 <SeenTable seen/>
             </section>
         </main>
@@ -119,7 +119,8 @@ fn seen_by_server() -> SeenRequest {
         use crate::diagnosis::seen::{FrontProxy, from_headers};
         let front = use_context::<FrontProxy>().unwrap_or_default();
         if let Some(parts) = use_context::<http::request::Parts>() {
-            return from_headers(&parts.headers, front.client_ip_header.as_deref());
+            let t = crate::i18n::use_texts();
+            return from_headers(t, &parts.headers, front.client_ip_header.as_deref());
         }
     }
     SeenRequest::default()
@@ -129,6 +130,7 @@ fn seen_by_server() -> SeenRequest {
 /// changes (no branches between views: each branch type costs the bundle its own code).
 #[component]
 fn VerdictPanel(state: State, run_again: Callback<()>) -> impl IntoView {
+    let t = use_texts();
     let done =
         move |f: fn(&Done) -> String| state.with(|s| s.done.as_ref().map(f).unwrap_or_default());
     let copy = move |_| {
@@ -146,18 +148,18 @@ fn VerdictPanel(state: State, run_again: Callback<()>) -> impl IntoView {
         >
             <h2>
                 {move || state.with(|s| match &s.done {
-                    Some(d) => d.verdict.headline(),
-                    None => "Testing your connection…",
+                    Some(d) => d.verdict.headline(t),
+                    None => t.get(W::DiagTesting),
                 })}
             </h2>
             <p class="advice">
                 {move || state.with(|s| match &s.done {
                     Some(d) => d.advice.clone(),
-                    None => "Keep this page open until the test is done.".into(),
+                    None => t.get(W::DiagKeepOpen).to_owned(),
                 })}
             </p>
             <p class="support-code" hidden=move || state.with(|s| s.code.is_none())>
-                "Your support code: "
+                {t.get(W::DiagSupportCode)}" "
                 <strong data-testid="support-code">{move || state.with(|s| s.code.clone().unwrap_or_default())}</strong>
             </p>
             <div class="diagnosis-actions">
@@ -169,9 +171,9 @@ fn VerdictPanel(state: State, run_again: Callback<()>) -> impl IntoView {
                     on:click=copy
                 >
                     {move || match state.with(|s| s.copied) {
-                        Some(true) => "Copied",
-                        Some(false) => "Copy failed: select the report below",
-                        None => "Copy details",
+                        Some(true) => t.get(W::DiagCopied),
+                        Some(false) => t.get(W::DiagCopyFailed),
+                        None => t.get(W::DiagCopy),
                     }}
                 </button>
                 <button
@@ -181,7 +183,7 @@ fn VerdictPanel(state: State, run_again: Callback<()>) -> impl IntoView {
                     disabled=move || !finished()
                     on:click=move |_| run_again.run(())
                 >
-                    "Run the test again"
+                    {t.get(W::DiagRunAgain)}
                 </button>
             </div>
             <details
@@ -189,7 +191,7 @@ fn VerdictPanel(state: State, run_again: Callback<()>) -> impl IntoView {
                 hidden=move || !finished()
                 open=move || state.with(|s| s.copied == Some(false))
             >
-                <summary>"Full report"</summary>
+                <summary>{t.get(W::DiagFullReport)}</summary>
                 <pre data-testid="report">{move || done(|d| d.report.clone())}</pre>
             </details>
         </section>
@@ -198,21 +200,32 @@ fn VerdictPanel(state: State, run_again: Callback<()>) -> impl IntoView {
 
 #[component]
 fn CheckRow(check: Check, state: State) -> impl IntoView {
+    let t = use_texts();
     let with = move |f: fn(&Finding) -> String| state.with(|s| s.finding(check).map(f));
     let running = move || state.with(|s| s.running == Some(check));
     let status = move || {
-        with(|f| {
-            let grade = match f.grade {
-                Grade::Pass => "Passed",
-                Grade::Warn => "Warning",
-                Grade::Fail => "Failed",
-            };
-            match f.ms {
-                Some(ms) => format!("{grade} · {ms} ms"),
-                None => grade.to_owned(),
-            }
-        })
-        .unwrap_or_else(|| if running() { "Checking…" } else { "Waiting" }.into())
+        state
+            .with(|s| {
+                s.finding(check).map(|f| {
+                    let grade = t.get(match f.grade {
+                        Grade::Pass => W::GradePass,
+                        Grade::Warn => W::GradeWarn,
+                        Grade::Fail => W::GradeFail,
+                    });
+                    match f.ms {
+                        Some(ms) => format!("{grade} · {ms} ms"),
+                        None => grade.to_owned(),
+                    }
+                })
+            })
+            .unwrap_or_else(|| {
+                t.get(if running() {
+                    W::CheckRunning
+                } else {
+                    W::CheckWaiting
+                })
+                .to_owned()
+            })
     };
     view! {
         <li
@@ -224,7 +237,7 @@ fn CheckRow(check: Check, state: State) -> impl IntoView {
             <span class="check-mark" aria-hidden="true"></span>
             <div class="check-body">
                 <div class="check-head">
-                    <span class="check-title">{check.title()}</span>
+                    <span class="check-title">{check.title(t)}</span>
                     <span class="check-status">{status}</span>
                 </div>
                 <p class="check-sentence">{move || with(|f| f.sentence.clone())}</p>
@@ -279,17 +292,17 @@ mod checks {
         }
     }
 
-    pub fn start(state: State, seen: SeenRequest) -> Callback<()> {
+    pub fn start(t: Texts, state: State, seen: SeenRequest) -> Callback<()> {
         let go = move || {
             let seen = seen.clone();
-            leptos::task::spawn_local(run_all(state, seen))
+            leptos::task::spawn_local(run_all(t, state, seen))
         };
         let first = go.clone();
         Effect::new(move |_| first());
         Callback::new(move |()| go())
     }
 
-    async fn run_all(state: State, page_seen: SeenRequest) {
+    async fn run_all(t: Texts, state: State, page_seen: SeenRequest) {
         let code = support_code(js_sys::Math::random);
         state.set(Diagnosis {
             code: Some(code.clone()),
@@ -301,7 +314,7 @@ mod checks {
             &location.protocol().unwrap_or_default(),
             &location.host().unwrap_or_default(),
         );
-        let outcome = run::run(page_seen, &rows).await;
+        let outcome = run::run(t, page_seen, &rows).await;
         let when = js_sys::Date::new_0()
             .to_iso_string()
             .as_string()
@@ -340,12 +353,12 @@ mod checks {
         };
         rows.finished(
             Check::ErrorReporting,
-            reporting(delivery).timed(now() - start),
+            reporting(t, delivery).timed(now() - start),
         );
 
         let done = Done {
             verdict: outcome.verdict,
-            advice: outcome.verdict.advice(&site),
+            advice: outcome.verdict.advice(t, &site),
             report: state.with_untracked(|s| report(&s.findings)),
         };
         state.update(|s| s.done = Some(done));
@@ -373,36 +386,21 @@ mod checks {
     }
 
     /// `None`: no answer within the limit.
-    fn reporting(delivery: Option<Delivery>) -> Finding {
+    fn reporting(t: Texts, delivery: Option<Delivery>) -> Finding {
         let Some(delivery) = delivery else {
-            return Finding::new(
-                Grade::Fail,
-                "The report got no answer within 5 s: read the details to support instead.",
-            );
+            return Finding::new(Grade::Fail, t.get(W::ReportSlow));
         };
         match delivery {
-            Delivery::Answered(200..=299) => Finding::new(
-                Grade::Pass,
-                "The report reached our server; support can find it by your code.",
-            ),
-            Delivery::Off | Delivery::Answered(404) => Finding::new(
-                Grade::Warn,
-                "Error reporting is switched off on this server: read the details to support instead.",
-            ),
-            Delivery::Answered(429) => Finding::new(
-                Grade::Warn,
-                "Too many reports from this browser just now: read the details to support instead.",
-            ),
+            Delivery::Answered(200..=299) => Finding::new(Grade::Pass, t.get(W::ReportSent)),
+            Delivery::Off | Delivery::Answered(404) => {
+                Finding::new(Grade::Warn, t.get(W::ReportOff))
+            }
+            Delivery::Answered(429) => Finding::new(Grade::Warn, t.get(W::ReportTooMany)),
             Delivery::Answered(status) => Finding::new(
                 Grade::Fail,
-                format!(
-                    "The report was refused (HTTP {status}): read the details to support instead."
-                ),
+                t.fill(W::ReportRefused, &[("status", &status.to_string())]),
             ),
-            Delivery::Unreachable => Finding::new(
-                Grade::Fail,
-                "The report could not be sent: read the details to support instead.",
-            ),
+            Delivery::Unreachable => Finding::new(Grade::Fail, t.get(W::ReportUnsent)),
         }
     }
 
@@ -420,7 +418,7 @@ mod checks {
     use super::*;
 
     /// The server renders the page; the checks run in the browser.
-    pub fn start(_: State, _: SeenRequest) -> Callback<()> {
+    pub fn start(_: Texts, _: State, _: SeenRequest) -> Callback<()> {
         Callback::new(|_| {})
     }
 

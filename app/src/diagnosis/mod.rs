@@ -6,6 +6,7 @@
 pub mod run;
 pub mod seen;
 
+use crate::i18n::{Texts, W};
 use std::fmt::Write;
 
 /// The checks, in the order the page runs them.
@@ -41,15 +42,15 @@ impl Check {
         }
     }
 
-    pub fn title(self) -> &'static str {
-        match self {
-            Check::WebsocketOpen => "Live connection opens",
-            Check::WebsocketEcho => "Live connection answers",
-            Check::WebsocketStream => "Live connection streams",
-            Check::ServerFunction => "Ordinary requests work",
-            Check::ProxyHints => "What our server saw",
-            Check::ErrorReporting => "Report reaches support",
-        }
+    pub fn title(self, t: Texts) -> &'static str {
+        t.get(match self {
+            Check::WebsocketOpen => W::CheckOpen,
+            Check::WebsocketEcho => W::CheckEcho,
+            Check::WebsocketStream => W::CheckStream,
+            Check::ServerFunction => W::CheckHttp,
+            Check::ProxyHints => W::CheckSeen,
+            Check::ErrorReporting => W::CheckReport,
+        })
     }
 }
 
@@ -120,46 +121,35 @@ impl Verdict {
     }
 
     /// The headline for the customer.
-    pub fn headline(self) -> &'static str {
-        match self {
-            Verdict::Ok => "Your connection works with this page",
-            Verdict::WebsocketBlocked => "Your network blocks live connections",
-            Verdict::WebsocketInterrupted => "Your network interrupts live connections",
-            Verdict::HttpBlocked => "Your network blocks the page's requests",
-            Verdict::Offline => "This device cannot reach us",
-        }
+    pub fn headline(self, t: Texts) -> &'static str {
+        t.get(match self {
+            Verdict::Ok => W::VerdictOk,
+            Verdict::WebsocketBlocked => W::VerdictBlocked,
+            Verdict::WebsocketInterrupted => W::VerdictInterrupted,
+            Verdict::HttpBlocked => W::VerdictHttpBlocked,
+            Verdict::Offline => W::VerdictOffline,
+        })
     }
 
     /// What to do about it; `site` is where the page was loaded from.
-    pub fn advice(self, site: &Site) -> String {
+    pub fn advice(self, t: Texts, site: &Site) -> String {
         let Site { host, port, secure } = site;
-        let ws = if *secure { "wss" } else { "ws" };
-        let http = if *secure { "https" } else { "http" };
-        match self {
-            Verdict::Ok => "Everything this page needs gets through. If something still goes \
-                 wrong, tell support the code below."
-                .into(),
-            Verdict::WebsocketBlocked => format!(
-                "Something on your network, most likely a security proxy or firewall, lets \
-                 the page load but stops its live connection (a WebSocket). Prices still \
-                 come, a little slower. Ask your IT department to allow WebSocket \
-                 connections to {host} on port {port} ({ws}://{host}/ws/promotions) and to \
-                 leave them out of TLS inspection."
-            ),
-            Verdict::WebsocketInterrupted => format!(
-                "The live connection opens, but something on your network cuts it or holds \
-                 it back while data flows, as inspecting proxies do. Ask your IT department \
-                 to leave {ws}://{host}/ws/promotions (port {port}) out of TLS inspection \
-                 and content scanning."
-            ),
-            Verdict::HttpBlocked => format!(
-                "The page loads, but its requests for prices are blocked. Ask your IT \
-                 department to allow POST requests to {http}://{host}/api/ on port {port}."
-            ),
-            Verdict::Offline => "Nothing reaches our server from this device right now. \
-                 Check that you are connected to the internet, then run the test again."
-                .into(),
-        }
+        let word = match self {
+            Verdict::Ok => W::AdviceOk,
+            Verdict::WebsocketBlocked => W::AdviceBlocked,
+            Verdict::WebsocketInterrupted => W::AdviceInterrupted,
+            Verdict::HttpBlocked => W::AdviceHttpBlocked,
+            Verdict::Offline => W::AdviceOffline,
+        };
+        t.fill(
+            word,
+            &[
+                ("host", host),
+                ("port", &port.to_string()),
+                ("ws", if *secure { "wss" } else { "ws" }),
+                ("http", if *secure { "https" } else { "http" }),
+            ],
+        )
     }
 }
 
@@ -220,16 +210,19 @@ pub fn verdict(findings: &[(Check, Finding)], online: bool) -> Verdict {
 /// Grades a probe stream from its frames' arrival times (ms after the probe was sent) and,
 /// when it ended early, why. Frames that all arrive within half the time they were sent over
 /// were held back on the way and delivered together.
-pub fn stream_finding(arrivals: &[f64], broken: Option<&str>) -> Finding {
+pub fn stream_finding(t: Texts, arrivals: &[f64], broken: Option<&str>) -> Finding {
     use crate::protocol::{PROBE_EVERY_MS, PROBE_FRAMES};
     let of = PROBE_FRAMES as usize;
     let got = arrivals.len();
+    let of_text = of.to_string();
     if let Some(why) = broken.filter(|_| got < of) {
-        let sentence = format!(
-            "The stream broke after {got} of {of} frames ({why}): something on the network \
-             cuts live connections while data flows."
-        );
-        return Finding::new(Grade::Fail, sentence);
+        let parts = [
+            ("got", got.to_string()),
+            ("of", of_text),
+            ("why", why.to_owned()),
+        ];
+        let parts: Vec<(&str, &str)> = parts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        return Finding::new(Grade::Fail, t.fill(W::FoundStreamBroke, &parts));
     }
     let sent_over = (PROBE_EVERY_MS * (PROBE_FRAMES as u64 - 1)) as f64;
     let spread = arrivals
@@ -237,20 +230,20 @@ pub fn stream_finding(arrivals: &[f64], broken: Option<&str>) -> Finding {
         .zip(arrivals.first())
         .map_or(0.0, |(l, f)| l - f);
     if spread < sent_over / 2.0 {
-        let sentence = format!(
-            "All {of} frames arrived, but held back and delivered together: something \
-             buffers the stream, so results may appear all at once."
-        );
-        return Finding::new(Grade::Warn, sentence);
+        return Finding::new(Grade::Warn, t.fill(W::FoundStreamHeld, &[("of", &of_text)]));
     }
     // Tenths of a second by integer arithmetic: float formatting costs the bundle ~10 kB.
     let tenths = (spread / 100.0).round() as u32;
-    let sentence = format!(
-        "All {of} frames arrived as they were sent, over {}.{} s.",
+    let seconds = format!(
+        "{}{}{}",
         tenths / 10,
+        t.get(W::DecimalSeparator),
         tenths % 10
     );
-    Finding::new(Grade::Pass, sentence)
+    Finding::new(
+        Grade::Pass,
+        t.fill(W::FoundStreamOk, &[("of", &of_text), ("seconds", &seconds)]),
+    )
 }
 
 /// Characters of a support code: no 0/O, 1/I/L or U/V to confuse on the phone.
@@ -309,9 +302,14 @@ pub fn finding_line(f: &Finding) -> String {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
+
+    fn en() -> Texts {
+        Texts::new(Lang::En, false)
+    }
 
     fn with(grades: &[(Check, Grade)]) -> Vec<(Check, Finding)> {
         grades
@@ -377,15 +375,15 @@ mod tests {
         let streamed: Vec<f64> = (0..PROBE_FRAMES)
             .map(|i| 5.0 + (i as u64 * PROBE_EVERY_MS) as f64)
             .collect();
-        let pass = stream_finding(&streamed, None);
+        let pass = stream_finding(en(), &streamed, None);
         assert_eq!(pass.grade, Grade::Pass);
         assert_eq!(
             pass.sentence,
             "All 12 frames arrived as they were sent, over 2.8 s."
         );
         let buffered = vec![2800.0; PROBE_FRAMES as usize];
-        assert_eq!(stream_finding(&buffered, None).grade, Grade::Warn);
-        let cut = stream_finding(&streamed[..1], Some("code 1006, not clean"));
+        assert_eq!(stream_finding(en(), &buffered, None).grade, Grade::Warn);
+        let cut = stream_finding(en(), &streamed[..1], Some("code 1006, not clean"));
         assert_eq!(cut.grade, Grade::Fail);
         assert!(
             cut.sentence
@@ -395,8 +393,26 @@ mod tests {
         );
         // A close after the last frame is no break.
         assert_eq!(
-            stream_finding(&streamed, Some("code 1000, clean")).grade,
+            stream_finding(en(), &streamed, Some("code 1000, clean")).grade,
             Grade::Pass
+        );
+    }
+
+    #[test]
+    fn the_verdicts_speak_bokmal_too() {
+        let nb = Texts::new(Lang::Nb, false);
+        let site = Site::new("https:", "fjordpost.example");
+        assert_eq!(
+            Verdict::WebsocketBlocked.headline(nb),
+            "Nettverket ditt blokkerer direkteforbindelser"
+        );
+        let advice = Verdict::WebsocketBlocked.advice(nb, &site);
+        assert!(advice.contains("fjordpost.example på port 443"), "{advice}");
+        assert_eq!(Check::WebsocketOpen.title(nb), "Direkteforbindelsen åpner seg");
+        let streamed: Vec<f64> = (0..12).map(|i| f64::from(i) * 250.0).collect();
+        assert_eq!(
+            stream_finding(nb, &streamed, None).sentence,
+            "Alle 12 meldingene kom slik de ble sendt, over 2,8 s."
         );
     }
 
@@ -404,7 +420,7 @@ mod tests {
     fn advice_names_the_host_and_port_to_allow() {
         let site = Site::new("https:", "fjordpost.example");
         assert_eq!(site.port, 443);
-        let advice = Verdict::WebsocketBlocked.advice(&site);
+        let advice = Verdict::WebsocketBlocked.advice(en(), &site);
         assert!(advice.contains("fjordpost.example on port 443"), "{advice}");
         assert!(
             advice.contains("wss://fjordpost.example/ws/promotions"),
@@ -417,12 +433,12 @@ mod tests {
         );
         assert!(
             Verdict::WebsocketInterrupted
-                .advice(&local)
+                .advice(en(), &local)
                 .contains("ws://127.0.0.1/ws/promotions (port 4101)")
         );
         assert!(
             Verdict::HttpBlocked
-                .advice(&local)
+                .advice(en(), &local)
                 .contains("http://127.0.0.1/api/ on port 4101")
         );
         assert_eq!(Site::new("https:", "[::1]:8443").port, 8443);

@@ -3,6 +3,7 @@
 
 use super::seen::SeenRequest;
 use super::{Check, Finding, Grade, Verdict, stream_finding, verdict};
+use crate::i18n::{Texts, W};
 use crate::protocol::{ClientMessage, PROBE_EVERY_MS, PROBE_FRAMES, ServerMessage};
 use crate::transport::driver::{now, socket_url};
 use leptos::prelude::window;
@@ -37,7 +38,7 @@ pub struct Outcome {
 }
 
 /// Runs every check but error reporting. `page_seen` is what the server saw of the page load.
-pub async fn run(page_seen: SeenRequest, progress: &impl Progress) -> Outcome {
+pub async fn run(t: Texts, page_seen: SeenRequest, progress: &impl Progress) -> Outcome {
     let mut findings = Vec::new();
     let mut record = |check, finding: Finding| {
         progress.finished(check, finding.clone());
@@ -45,43 +46,37 @@ pub async fn run(page_seen: SeenRequest, progress: &impl Progress) -> Outcome {
     };
 
     progress.started(Check::WebsocketOpen);
-    let (socket, finding) = open(&socket_url()).await;
+    let (socket, finding) = open(t, &socket_url()).await;
     record(Check::WebsocketOpen, finding);
 
     progress.started(Check::WebsocketEcho);
     let answered = match &socket {
         Some(socket) => {
-            let finding = echo(socket).await;
+            let finding = echo(t, socket).await;
             let ok = finding.grade == Grade::Pass;
             record(Check::WebsocketEcho, finding);
             ok
         }
         None => {
-            record(
-                Check::WebsocketEcho,
-                not_run("the live connection did not open"),
-            );
+            record(Check::WebsocketEcho, not_run(t, W::WhyNotOpen));
             false
         }
     };
 
     progress.started(Check::WebsocketStream);
     match &socket {
-        Some(socket) if answered => record(Check::WebsocketStream, stream(socket).await),
-        _ => record(
-            Check::WebsocketStream,
-            not_run("the live connection did not answer"),
-        ),
+        Some(socket) if answered => record(Check::WebsocketStream, stream(t, socket).await),
+        _ => record(Check::WebsocketStream, not_run(t, W::WhyNoAnswer)),
     }
     drop(socket);
 
     progress.started(Check::ServerFunction);
-    let (seen, finding) = server_function().await;
+    let (seen, finding) = server_function(t).await;
     record(Check::ServerFunction, finding);
 
     progress.started(Check::ProxyHints);
     let seen = seen.unwrap_or(page_seen);
-    record(Check::ProxyHints, proxy_hints(&seen));
+    record(Check::ProxyHints, proxy_hints(t, &seen));
 
     let online = window().navigator().on_line();
     let verdict = verdict(&findings, online);
@@ -92,50 +87,39 @@ pub async fn run(page_seen: SeenRequest, progress: &impl Progress) -> Outcome {
     }
 }
 
-fn not_run(why: &str) -> Finding {
-    Finding::new(Grade::Fail, format!("Not run: {why}."))
+fn not_run(t: Texts, why: W) -> Finding {
+    Finding::new(Grade::Fail, t.fill(W::FoundNotRun, &[("why", t.get(why))]))
 }
 
-async fn open(url: &str) -> (Option<CheckSocket>, Finding) {
+async fn open(t: Texts, url: &str) -> (Option<CheckSocket>, Finding) {
     let start = now();
     let Ok(socket) = CheckSocket::open(url) else {
         return (
             None,
-            Finding::new(
-                Grade::Fail,
-                "This browser refused to open a live connection.",
-            ),
+            Finding::new(Grade::Fail, t.get(W::FoundBrowserRefused)),
         );
     };
     let finding = match socket.next(start + OPEN_LIMIT_MS).await {
         Some(Event::Open) => {
-            let f = Finding::new(Grade::Pass, "The live connection (WebSocket) opened.");
+            let f = Finding::new(Grade::Pass, t.get(W::FoundOpened));
             return (Some(socket), f.timed(now() - start));
         }
         Some(Event::Error) => match socket.next(now() + CLOSE_AFTER_ERROR_MS).await {
-            Some(Event::Closed(close)) => refused(&close),
-            _ => Finding::new(Grade::Fail, "The network refused the live connection."),
+            Some(Event::Closed(close)) => refused(t, &close),
+            _ => Finding::new(Grade::Fail, t.get(W::FoundRefused)),
         },
-        Some(Event::Closed(close)) => refused(&close),
-        Some(Event::Text(_)) | None => Finding::new(
-            Grade::Fail,
-            "The live connection did not open within 5 s: something holds it up on the way.",
-        ),
+        Some(Event::Closed(close)) => refused(t, &close),
+        Some(Event::Text(_)) | None => Finding::new(Grade::Fail, t.get(W::FoundOpenSlow)),
     };
     (None, finding.timed(now() - start))
 }
 
-fn refused(close: &Close) -> Finding {
-    Finding::new(
-        Grade::Fail,
-        format!(
-            "The network refused the live connection before it opened ({}).",
-            close.describe()
-        ),
-    )
+fn refused(t: Texts, close: &Close) -> Finding {
+    let sentence = t.fill(W::FoundRefusedEarly, &[("close", &close.describe())]);
+    Finding::new(Grade::Fail, sentence)
 }
 
-async fn echo(socket: &CheckSocket) -> Finding {
+async fn echo(t: Texts, socket: &CheckSocket) -> Finding {
     let start = now();
     let nonce = (js_sys::Math::random() * 1e9) as u64;
     socket.send(&ClientMessage::Ping { nonce });
@@ -145,35 +129,23 @@ async fn echo(socket: &CheckSocket) -> Finding {
                 if let Ok(ServerMessage::Pong { nonce: n }) = serde_json::from_str(&text)
                     && n == nonce
                 {
-                    let f =
-                        Finding::new(Grade::Pass, "The server answered over the live connection.");
+                    let f = Finding::new(Grade::Pass, t.get(W::FoundAnswered));
                     return f.timed(now() - start);
                 }
             }
             Some(Event::Closed(close)) => {
-                return Finding::new(
-                    Grade::Fail,
-                    format!(
-                        "The connection was cut as soon as the page sent something ({}): \
-                         typical of a proxy that inspects traffic.",
-                        close.describe()
-                    ),
-                )
-                .timed(now() - start);
+                let sentence = t.fill(W::FoundCutOnSend, &[("close", &close.describe())]);
+                return Finding::new(Grade::Fail, sentence).timed(now() - start);
             }
             Some(Event::Open | Event::Error) => {}
             None => {
-                return Finding::new(
-                    Grade::Fail,
-                    "No answer within 3 s: the connection stays open but nothing gets through.",
-                )
-                .timed(now() - start);
+                return Finding::new(Grade::Fail, t.get(W::FoundSilent)).timed(now() - start);
             }
         }
     }
 }
 
-async fn stream(socket: &CheckSocket) -> Finding {
+async fn stream(t: Texts, socket: &CheckSocket) -> Finding {
     let start = now();
     socket.send(&ClientMessage::Probe);
     let mut arrivals = Vec::new();
@@ -190,13 +162,16 @@ async fn stream(socket: &CheckSocket) -> Finding {
             }
             Some(Event::Closed(close)) => break Some(close.describe()),
             Some(Event::Open | Event::Error) => {}
-            None => break Some(format!("nothing more within {STREAM_LIMIT_S} s")),
+            None => {
+                let seconds = STREAM_LIMIT_S.to_string();
+                break Some(t.fill(W::WhyNothingMore, &[("seconds", &seconds)]));
+            }
         }
     };
-    stream_finding(&arrivals, broken.as_deref()).timed(now() - start)
+    stream_finding(t, &arrivals, broken.as_deref()).timed(now() - start)
 }
 
-async fn server_function() -> (Option<SeenRequest>, Finding) {
+async fn server_function(t: Texts) -> (Option<SeenRequest>, Finding) {
     use futures::future::{Either, select};
     let start = now();
     let call = Box::pin(crate::api::call::connection_check());
@@ -204,31 +179,25 @@ async fn server_function() -> (Option<SeenRequest>, Finding) {
     let elapsed = now() - start;
     match outcome {
         Either::Left((Ok(seen), _)) => {
-            let f = Finding::new(
-                Grade::Pass,
-                "An ordinary request to the server (the page's fallback) works.",
-            );
+            let f = Finding::new(Grade::Pass, t.get(W::FoundHttpOk));
             (Some(seen), f.timed(elapsed))
         }
         Either::Left((Err(e), _)) => {
-            let sentence = format!("Ordinary requests to the server fail: {e}.");
+            let sentence = t.fill(W::FoundHttpFailed, &[("error", &e.to_string())]);
             (None, Finding::new(Grade::Fail, sentence).timed(elapsed))
         }
         Either::Right(_) => {
-            let sentence = "An ordinary request to the server got no answer within 5 s.";
+            let sentence = t.get(W::FoundHttpSlow);
             (None, Finding::new(Grade::Fail, sentence).timed(elapsed))
         }
     }
 }
 
-fn proxy_hints(seen: &SeenRequest) -> Finding {
+fn proxy_hints(t: Texts, seen: &SeenRequest) -> Finding {
     if seen.headers.is_empty() {
-        Finding::new(
-            Grade::Warn,
-            "Unknown: the server could not tell us what it saw.",
-        )
+        Finding::new(Grade::Warn, t.get(W::FoundSeenUnknown))
     } else if seen.hints.is_empty() {
-        Finding::new(Grade::Pass, "No proxy on the way announced itself.")
+        Finding::new(Grade::Pass, t.get(W::FoundNoProxy))
     } else {
         Finding::new(Grade::Warn, format!("{}.", seen.hints.join("; ")))
     }

@@ -35,7 +35,12 @@ const SHOWN: [(&str, &str); 7] = [
 /// the client's address in (`CLIENT_IP_HEADER`): its right-most address is ours to add, any
 /// before it came from a proxy on the customer's side.
 #[cfg(feature = "ssr")]
-pub fn from_headers(headers: &http::HeaderMap, client_ip_header: Option<&str>) -> SeenRequest {
+pub fn from_headers(
+    t: crate::i18n::Texts,
+    headers: &http::HeaderMap,
+    client_ip_header: Option<&str>,
+) -> SeenRequest {
+    use crate::i18n::W;
     let value = |name: &str| {
         let values: Vec<&str> = headers
             .get_all(name)
@@ -50,12 +55,10 @@ pub fn from_headers(headers: &http::HeaderMap, client_ip_header: Option<&str>) -
         .collect();
     let mut hints = Vec::new();
     if let Some(via) = value("via") {
-        hints.push(format!("A proxy names itself in Via: {via}"));
+        hints.push(t.fill(W::HintVia, &[("via", &via)]));
     }
     if let Some(forwarded) = value("forwarded") {
-        hints.push(format!(
-            "A proxy forwarded the request: Forwarded: {forwarded}"
-        ));
+        hints.push(t.fill(W::HintForwarded, &[("forwarded", &forwarded)]));
     }
     if let Some(xff) = value("x-forwarded-for") {
         let ours = usize::from(
@@ -64,9 +67,7 @@ pub fn from_headers(headers: &http::HeaderMap, client_ip_header: Option<&str>) -
         let addresses: Vec<&str> = xff.split(',').map(str::trim).collect();
         if addresses.len() > ours {
             let theirs = addresses[..addresses.len() - ours].join(", ");
-            hints.push(format!(
-                "A proxy on your side forwarded the request for {theirs}"
-            ));
+            hints.push(t.fill(W::HintForwardedFor, &[("theirs", &theirs)]));
         }
     }
     SeenRequest {
@@ -78,6 +79,11 @@ pub fn from_headers(headers: &http::HeaderMap, client_ip_header: Option<&str>) -
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use crate::i18n::{Lang, Texts};
+
+    fn en() -> Texts {
+        Texts::new(Lang::En, false)
+    }
 
     fn headers(pairs: &[(&str, &str)]) -> http::HeaderMap {
         pairs
@@ -89,6 +95,7 @@ mod tests {
     #[test]
     fn a_plain_request_has_no_hints() {
         let seen = from_headers(
+            en(),
             &headers(&[("user-agent", "Chrome"), ("cookie", "s=1")]),
             None,
         );
@@ -102,6 +109,7 @@ mod tests {
     #[test]
     fn via_and_forwarded_are_hints() {
         let seen = from_headers(
+            en(),
             &headers(&[("via", "1.1 hostile-proxy"), ("forwarded", "for=10.0.0.7")]),
             None,
         );
@@ -124,17 +132,17 @@ mod tests {
             ("x-forwarded-for", "203.0.113.9"),
             ("x-tls-protocol", "TLSv1.3"),
         ]);
-        let seen = from_headers(&ours, Some("X-Forwarded-For"));
+        let seen = from_headers(en(), &ours, Some("X-Forwarded-For"));
         assert!(seen.hints.is_empty(), "{:?}", seen.hints);
         assert!(
             seen.headers
                 .contains(&("X-TLS-Protocol".into(), "TLSv1.3".into()))
         );
         // Without a front proxy of ours, any X-Forwarded-For came from theirs.
-        assert_eq!(from_headers(&ours, None).hints.len(), 1);
+        assert_eq!(from_headers(en(), &ours, None).hints.len(), 1);
         let theirs = headers(&[("x-forwarded-for", "10.0.0.7, 203.0.113.9")]);
         assert_eq!(
-            from_headers(&theirs, Some("x-forwarded-for")).hints,
+            from_headers(en(), &theirs, Some("x-forwarded-for")).hints,
             ["A proxy on your side forwarded the request for 10.0.0.7"]
         );
     }
