@@ -408,7 +408,10 @@ mod tests {
         );
         let advice = Verdict::WebsocketBlocked.advice(nb, &site);
         assert!(advice.contains("fjordpost.example på port 443"), "{advice}");
-        assert_eq!(Check::WebsocketOpen.title(nb), "Direkteforbindelsen åpner seg");
+        assert_eq!(
+            Check::WebsocketOpen.title(nb),
+            "Direkteforbindelsen åpner seg"
+        );
         let streamed: Vec<f64> = (0..12).map(|i| f64::from(i) * 250.0).collect();
         assert_eq!(
             stream_finding(nb, &streamed, None).sentence,
