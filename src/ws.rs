@@ -187,9 +187,16 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                 }
             }
             frame = next_probe_frame(&mut probe) => match frame {
-                Some(frame) => if sink.message(&frame).await.is_err() {
-                    break Ending::ClientLeft;
-                },
+                Some(frame) => {
+                    // The last frame ends the probe at once: a client that asks again the
+                    // moment it has it must not find it still running.
+                    if matches!(frame, ServerMessage::ProbeFrame { seq, of } if seq + 1 == of) {
+                        probe = None;
+                    }
+                    if sink.message(&frame).await.is_err() {
+                        break Ending::ClientLeft;
+                    }
+                }
                 None => probe = None,
             },
             _ = heartbeat.tick() => {
