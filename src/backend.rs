@@ -72,7 +72,7 @@ impl SearchBackend for AppState {
         &self,
         request: &SearchRequest,
     ) -> Result<(SearchRequest, Vec<ProductId>), FieldError> {
-        let (request, products) = self.search.plan(request)?;
+        let (request, products) = self.plan(request)?;
         info!(
             tier = "http",
             route = %route_class(&request),

@@ -12,8 +12,9 @@ use leptos::prelude::Env;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-/// Each field names its variable as its value, so clap's errors and `--help` say which
-/// variable is wrong ("invalid value 'x' for '--searches-per-minute <SEARCHES_PER_MINUTE>'").
+/// Each field is named after its variable: clap derives the variable (`env`) and the value's
+/// name from it, so errors and `--help` say which variable is wrong ("invalid value 'x' for
+/// '--searches-per-minute <SEARCHES_PER_MINUTE>'").
 #[derive(Parser, Debug)]
 #[command(
     name = "promotions",
@@ -26,100 +27,71 @@ use std::time::Duration;
 )]
 struct Args {
     /// Address and port to listen on.
-    #[arg(
-        long,
-        env = "LEPTOS_SITE_ADDR",
-        value_name = "LEPTOS_SITE_ADDR",
-        default_value = "127.0.0.1:3000"
-    )]
-    site_addr: SocketAddr,
+    #[arg(long, env, default_value = "127.0.0.1:3000")]
+    leptos_site_addr: SocketAddr,
     /// The origins customers use (comma-separated, e.g. https://send.example.com): exactly these
     /// may open the socket; all https makes the session cookie Secure. Unset: any page served
     /// from the request's own host.
-    #[arg(
-        long,
-        env = "PUBLIC_ORIGIN",
-        value_name = "PUBLIC_ORIGIN",
-        value_delimiter = ','
-    )]
+    #[arg(long, env, value_delimiter = ',')]
     public_origin: Vec<String>,
     /// Simulator: multiplies its latencies (0 = instant).
-    #[arg(long, env = "GUIDE_LATENCY_SCALE", value_name = "GUIDE_LATENCY_SCALE", default_value_t = 1.0, value_parser = number(0.0, 100.0))]
+    #[arg(long, env, default_value_t = 1.0, value_parser = number(0.0, 100.0))]
     guide_latency_scale: f64,
     /// Simulator: share of quotes that fail (0.0–1.0).
-    #[arg(long, env = "GUIDE_FAILURE_RATE", value_name = "GUIDE_FAILURE_RATE", default_value_t = 0.0, value_parser = number(0.0, 1.0))]
+    #[arg(long, env, default_value_t = 0.0, value_parser = number(0.0, 1.0))]
     guide_failure_rate: f64,
     /// How long one product's quote may take, in seconds.
-    #[arg(long, env = "GUIDE_TIMEOUT_SECS", value_name = "GUIDE_TIMEOUT_SECS", default_value_t = 10.0, value_parser = number(0.001, 600.0))]
+    #[arg(long, env, default_value_t = 10.0, value_parser = number(0.001, 600.0))]
     guide_timeout_secs: f64,
     /// Where errors are reported (https://<key>@<host>/<project-id>). Unset: reporting is off.
-    #[arg(long, env = "SENTRY_DSN", value_name = "SENTRY_DSN", value_parser = dsn)]
+    #[arg(long, env, value_parser = dsn)]
     sentry_dsn: Option<String>,
     /// Sentry's environment. Default: production, development under `cargo leptos watch`.
-    #[arg(long, env = "SENTRY_ENVIRONMENT", value_name = "SENTRY_ENVIRONMENT")]
+    #[arg(long, env)]
     sentry_environment: Option<String>,
     /// 1 (or true) lets `/?debug_panic=1` panic the page (for the error-reporting tests).
-    #[arg(long, env = "PROMOTIONS_DEBUG_PANIC", value_name = "PROMOTIONS_DEBUG_PANIC", default_value = "0", action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    #[arg(long, env, default_value = "0", action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
     promotions_debug_panic: bool,
     /// Redis shared by every instance (cache and search budgets), e.g. redis://127.0.0.1:6379.
     /// Unset: each instance keeps its own.
-    #[arg(
-        long,
-        env = "REDIS_URL",
-        value_name = "REDIS_URL",
-        hide_env_values = true
-    )]
+    #[arg(long, env, hide_env_values = true)]
     redis_url: Option<String>,
     /// Searches per minute per browser session, socket and HTTP together (0 = off).
-    #[arg(long, env = "SEARCHES_PER_MINUTE", value_name = "SEARCHES_PER_MINUTE", default_value_t = limits::Settings::default().searches_per_minute, value_parser = whole)]
+    #[arg(long, env, default_value_t = limits::Settings::default().searches_per_minute, value_parser = whole)]
     searches_per_minute: u32,
     /// Searches per minute of all sessions of one network address (0 = off).
-    #[arg(long, env = "SEARCHES_PER_MINUTE_PER_ADDRESS", value_name = "SEARCHES_PER_MINUTE_PER_ADDRESS", default_value_t = limits::Settings::default().searches_per_minute_per_address, value_parser = whole)]
+    #[arg(long, env, default_value_t = limits::Settings::default().searches_per_minute_per_address, value_parser = whole)]
     searches_per_minute_per_address: u32,
     /// Live sockets per browser session, its tabs (0 = off).
-    #[arg(long, env = "MAX_SOCKETS_PER_SESSION", value_name = "MAX_SOCKETS_PER_SESSION", default_value_t = limits::Settings::default().max_sockets_per_session as u32, value_parser = whole)]
+    #[arg(long, env, default_value_t = limits::Settings::default().max_sockets_per_session as u32, value_parser = whole)]
     max_sockets_per_session: u32,
     /// Live sockets per network address, IPv6 per /64 (0 = off).
-    #[arg(long, env = "MAX_SOCKETS_PER_IP", value_name = "MAX_SOCKETS_PER_IP", default_value_t = limits::Settings::default().max_sockets_per_ip as u32, value_parser = whole)]
+    #[arg(long, env, default_value_t = limits::Settings::default().max_sockets_per_ip as u32, value_parser = whole)]
     max_sockets_per_ip: u32,
     /// Behind a reverse proxy: the header it puts the client's address in (e.g.
     /// X-Forwarded-For; the right-most address counts). Set it only if clients cannot bypass the proxy.
-    #[arg(long, env = "CLIENT_IP_HEADER", value_name = "CLIENT_IP_HEADER", value_parser = header_name)]
+    #[arg(long, env, value_parser = header_name)]
     client_ip_header: Option<HeaderName>,
     /// The Mybring login: with BRING_API_KEY, quote on Bring's Shipping Guide API instead of the simulator.
-    #[arg(
-        long,
-        env = "BRING_API_UID",
-        value_name = "BRING_API_UID",
-        hide_env_values = true
-    )]
+    #[arg(long, env, hide_env_values = true)]
     bring_api_uid: Option<String>,
     /// Bring's API key (with BRING_API_UID).
-    #[arg(
-        long,
-        env = "BRING_API_KEY",
-        value_name = "BRING_API_KEY",
-        hide_env_values = true
-    )]
+    #[arg(long, env, hide_env_values = true)]
     bring_api_key: Option<String>,
     /// Bring's base URL; quotes go to {base}/v2/products.
-    #[arg(long, env = "BRING_API_URL", value_name = "BRING_API_URL", default_value = DEFAULT_API_URL, value_parser = http_url)]
+    #[arg(long, env, default_value = DEFAULT_API_URL, value_parser = http_url)]
     bring_api_url: String,
     /// Sent to Bring as X-Bring-Client-URL. Default: the first PUBLIC_ORIGIN, else http://<LEPTOS_SITE_ADDR>.
-    #[arg(long, env = "BRING_CLIENT_URL", value_name = "BRING_CLIENT_URL")]
+    #[arg(long, env)]
     bring_client_url: Option<String>,
     /// Bring adds this customer's net price, which the page then shows.
-    #[arg(
-        long,
-        env = "BRING_CUSTOMER_NUMBER",
-        value_name = "BRING_CUSTOMER_NUMBER"
-    )]
+    #[arg(long, env)]
     bring_customer_number: Option<String>,
     /// Requests per second to Bring from this instance (0 = off).
-    #[arg(long, env = "BRING_MAX_RPS", value_name = "BRING_MAX_RPS", default_value_t = 50, value_parser = whole)]
+    #[arg(long, env, default_value_t = 50, value_parser = whole)]
     bring_max_rps: u32,
     /// How long a quote is reused, in seconds (0 = no cache). Default: 900 on Bring, 0 on the simulator.
-    #[arg(long, env = "QUOTE_CACHE_TTL_SECS", value_name = "QUOTE_CACHE_TTL_SECS", value_parser = whole)]
+    #[arg(long, env, value_parser = whole)]
     quote_cache_ttl_secs: Option<u32>,
 }
 
@@ -226,7 +198,7 @@ fn bring(args: &Args, public_origin: Option<&String>) -> Result<Option<BringSett
             .bring_client_url
             .clone()
             .or_else(|| public_origin.cloned())
-            .unwrap_or_else(|| format!("http://{}", args.site_addr)),
+            .unwrap_or_else(|| format!("http://{}", args.leptos_site_addr)),
         customer_number: args
             .bring_customer_number
             .as_ref()
@@ -286,7 +258,7 @@ impl Config {
         let mut leptos = get_configuration(None)
             .map_err(|e| format!("Leptos configuration: {e}"))?
             .leptos_options;
-        leptos.site_addr = args.site_addr;
+        leptos.site_addr = args.leptos_site_addr;
         // A binary built without cargo-leptos still knows its own bundle's name.
         if leptos.output_name.is_empty() {
             leptos.output_name = "promotions".into();

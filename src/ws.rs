@@ -186,19 +186,11 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                     break Ending::Close(close::GOING_AWAY, close::REASON_SHUTDOWN);
                 }
             }
-            frame = next_probe_frame(&mut probe) => match frame {
-                Some(frame) => {
-                    // The last frame ends the probe at once: a client that asks again the
-                    // moment it has it must not find it still running.
-                    if matches!(frame, ServerMessage::ProbeFrame { seq, of } if seq + 1 == of) {
-                        probe = None;
-                    }
-                    if sink.message(&frame).await.is_err() {
-                        break Ending::ClientLeft;
-                    }
+            Some(frame) = next_probe_frame(&mut probe) => {
+                if sink.message(&frame).await.is_err() {
+                    break Ending::ClientLeft;
                 }
-                None => probe = None,
-            },
+            }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > timeouts.idle_limit {
                     break Ending::Close(close::GOING_AWAY, "idle");
@@ -234,12 +226,18 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
     );
 }
 
-/// The next frame of the running probe stream; pending while there is none.
+/// The next frame of the running probe stream; pending while there is none. The last frame
+/// ends the probe at once, not a poll later: a client that asks again the moment it has it
+/// must not find it still running.
 async fn next_probe_frame(probe: &mut Option<Events>) -> Option<ServerMessage> {
-    match probe {
+    let frame = match probe {
         Some(stream) => stream.next().await,
         None => std::future::pending().await,
+    };
+    if !matches!(frame, Some(ServerMessage::ProbeFrame { seq, of }) if seq + 1 < of) {
+        *probe = None;
     }
+    frame
 }
 
 /// `probe_frame`s 0..PROBE_FRAMES, the first at once, then one every `PROBE_EVERY_MS`.

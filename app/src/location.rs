@@ -43,6 +43,11 @@ impl Url {
 /// This URL with one parameter set (`lang` for the language switch, `sort` for the order),
 /// the others kept as they are.
 pub fn with_param(path: &str, query: &str, key: &str, value: &str) -> String {
+    format!("{path}?{}", set_param(query, key, value))
+}
+
+/// The query string (without `?`) with one parameter set, the others kept as they are.
+pub fn set_param(query: &str, key: &str, value: &str) -> String {
     let set = format!("{key}={value}");
     let prefix = format!("{key}=");
     let pairs: Vec<&str> = query
@@ -50,7 +55,7 @@ pub fn with_param(path: &str, query: &str, key: &str, value: &str) -> String {
         .filter(|pair| !pair.is_empty() && !pair.starts_with(&prefix))
         .chain([set.as_str()])
         .collect();
-    format!("{path}?{}", pairs.join("&"))
+    pairs.join("&")
 }
 
 /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.

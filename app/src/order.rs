@@ -1,7 +1,9 @@
 //! Compare at a glance: the order of the cards (`?sort=price`, the default, or
 //! `?sort=delivery`) and which offer is the cheapest and which the fastest.
 
+use crate::location::{Url, use_url};
 use crate::model::{Offer, Outcome};
+use leptos::prelude::*;
 use std::cmp::Ordering;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -28,6 +30,15 @@ impl Sort {
     }
 }
 
+/// The page URL's `?sort=`, as it changes.
+pub fn use_sort() -> Memo<Sort> {
+    let url = use_url();
+    Memo::new(move |_| {
+        url.query
+            .with(|q| Sort::from_param(Url::param(q, "sort").as_deref()))
+    })
+}
+
 fn by_price(a: &Offer, b: &Offer) -> Ordering {
     a.price.with_vat_minor.cmp(&b.price.with_vat_minor)
 }
@@ -41,9 +52,9 @@ fn by_delivery(a: &Offer, b: &Offer) -> Ordering {
 /// The cards' order, as indices into `answers` (in plan order; `None` while a card loads):
 /// offers by the sort (the other key breaks ties), then the services that cannot take the
 /// parcel, then those still loading, each group in plan order.
-pub fn order(answers: &[Option<&Outcome>], sort: Sort) -> Vec<usize> {
+pub fn order(answers: &[Option<Outcome>], sort: Sort) -> Vec<usize> {
     let mut indices: Vec<usize> = (0..answers.len()).collect();
-    let group = |i: usize| match answers[i] {
+    let group = |i: usize| match &answers[i] {
         Some(Outcome::Offer { .. }) => 0,
         Some(Outcome::Unavailable { .. }) => 1,
         None => 2,
@@ -51,7 +62,7 @@ pub fn order(answers: &[Option<&Outcome>], sort: Sort) -> Vec<usize> {
     indices.sort_by(|&a, &b| {
         group(a)
             .cmp(&group(b))
-            .then_with(|| match (answers[a], answers[b]) {
+            .then_with(|| match (&answers[a], &answers[b]) {
                 (Some(Outcome::Offer { offer: x }), Some(Outcome::Offer { offer: y })) => {
                     match sort {
                         Sort::Price => by_price(x, y).then_with(|| by_delivery(x, y)),
@@ -66,7 +77,7 @@ pub fn order(answers: &[Option<&Outcome>], sort: Sort) -> Vec<usize> {
 
 /// The cheapest and the fastest offer, as indices into `answers`: the first of each order
 /// (so one each, the earlier in plan order on a full tie), possibly the same card.
-pub fn marks(answers: &[Option<&Outcome>]) -> (Option<usize>, Option<usize>) {
+pub fn marks(answers: &[Option<Outcome>]) -> (Option<usize>, Option<usize>) {
     let first = |sort| {
         order(answers, sort)
             .first()
@@ -115,7 +126,7 @@ mod tests {
         let c = unavailable("c");
         let d = offer("d", 600, 1, "2026-12-02");
         let e = offer("e", 150, 4, "2026-12-07");
-        let answers = [Some(&a), None, Some(&b), Some(&c), Some(&d), None, Some(&e)];
+        let answers = [Some(a), None, Some(b), Some(c), Some(d), None, Some(e)];
         assert_eq!(order(&answers, Sort::Price), [6, 2, 0, 4, 3, 1, 5]);
         assert_eq!(order(&answers, Sort::Delivery), [4, 6, 0, 2, 3, 1, 5]);
         assert_eq!(marks(&answers), (Some(6), Some(4)));
@@ -125,10 +136,10 @@ mod tests {
     fn one_card_may_be_both_cheapest_and_fastest_and_nothing_is_marked_without_offers() {
         let a = offer("a", 100, 1, "2026-12-02");
         let b = offer("b", 100, 1, "2026-12-02");
-        assert_eq!(marks(&[Some(&a), Some(&b)]), (Some(0), Some(0)));
+        assert_eq!(marks(&[Some(a), Some(b)]), (Some(0), Some(0)));
         let c = unavailable("c");
-        assert_eq!(marks(&[Some(&c), None]), (None, None));
-        assert_eq!(order(&[None, Some(&c)], Sort::Price), [1, 0]);
+        assert_eq!(marks(&[Some(c.clone()), None]), (None, None));
+        assert_eq!(order(&[None, Some(c)], Sort::Price), [1, 0]);
     }
 
     #[test]

@@ -7,9 +7,9 @@ use crate::api::{plan_search, quote_product};
 use crate::cards::{Card, CardState, ResultsView};
 use crate::components::offer_card::OfferCard;
 use crate::i18n::{self, W, country_name, use_texts};
-use crate::location::{Url, use_url, with_param};
+use crate::location::{set_param, use_url};
 use crate::model::{Outcome, Places, Plan, SearchRequest, UnavailableReason};
-use crate::order::{Sort, marks, order};
+use crate::order::{Sort, marks, order, use_sort};
 use leptos::prelude::*;
 
 /// "5 services from Norway 0150 OSLO to Norway 9900 KIRKENES · 1.2 kg": places as the server
@@ -63,15 +63,6 @@ fn Failure(message: String) -> impl IntoView {
     }
 }
 
-/// The URL's `?sort=`.
-fn use_sort() -> Memo<Sort> {
-    let url = use_url();
-    Memo::new(move |_| {
-        url.query
-            .with(|q| Sort::from_param(Url::param(q, "sort").as_deref()))
-    })
-}
-
 /// Two links, so the order can be chosen without JavaScript too; the hydrated page changes
 /// the URL and re-orders the cards in place, without searching again.
 #[component]
@@ -79,16 +70,11 @@ fn SortControl(sort: Memo<Sort>) -> impl IntoView {
     let t = use_texts();
     let url = use_url();
     let option = move |this: Sort, word: W| {
-        let href = move || {
-            url.query
-                .with(|q| with_param(&url.path.get_value(), q, "sort", this.code()))
-        };
+        let query = move || url.query.with(|q| set_param(q, "sort", this.code()));
+        let href = move || format!("{}?{}", url.path.get_value(), query());
         let choose = move |ev: leptos::ev::MouseEvent| {
             ev.prevent_default();
-            let query = url
-                .query
-                .with_untracked(|q| with_param("", q, "sort", this.code()));
-            crate::location::follow(url, query.trim_start_matches('?').to_owned());
+            crate::location::follow(url, untrack(query));
         };
         view! {
             <a href=href on:click=choose data-sort=this.code() aria-current=move || (sort.get() == this).then_some("true")>
@@ -114,27 +100,21 @@ fn card_grid(request: SearchRequest, cards: Vec<Card>, places: RwSignal<Places>)
     }
     let count = cards.len();
     let sort = use_sort();
-    let states: Vec<RwSignal<CardState>> = cards.iter().map(|c| c.state).collect();
-    let states = StoredValue::new(states);
-    let answers = move || {
-        states.with_value(|states| {
-            states
+    let cards = StoredValue::new(cards);
+    let answers = Memo::new(move |_| {
+        cards.with_value(|cards| {
+            cards
                 .iter()
-                .map(|s| {
-                    s.with(|s| match s {
+                .map(|c| {
+                    c.state.with(|s| match s {
                         CardState::Ready(outcome) => Some(outcome.clone()),
                         CardState::Loading => None,
                     })
                 })
                 .collect::<Vec<_>>()
         })
-    };
-    let wanted = move || {
-        order(
-            &answers().iter().map(Option::as_ref).collect::<Vec<_>>(),
-            sort.get(),
-        )
-    };
+    });
+    let wanted = move || answers.with(|a| order(a, sort.get()));
     let shown = RwSignal::new(untrack(wanted));
     let pointer_over = RwSignal::new(false);
     Effect::new(move |_| {
@@ -143,9 +123,7 @@ fn card_grid(request: SearchRequest, cards: Vec<Card>, places: RwSignal<Places>)
             shown.set(order);
         }
     });
-    let marks =
-        Memo::new(move |_| marks(&answers().iter().map(Option::as_ref).collect::<Vec<_>>()));
-    let cards = StoredValue::new(cards);
+    let marks = Memo::new(move |_| answers.with(|a| marks(a)));
     view! {
         <Summary request count places/>
         <SortControl sort/>

@@ -3,8 +3,7 @@
 
 use crate::error::FieldError;
 use crate::i18n::{Texts, W, country_name, field_error, use_texts};
-use crate::location::{Url, use_url};
-use crate::order::Sort;
+use crate::order::use_sort;
 use crate::validate::{COUNTRIES, SearchQuery, field};
 use leptos::prelude::*;
 
@@ -105,11 +104,7 @@ pub fn SearchForm(
 ) -> impl IntoView {
     let t = use_texts();
     let form = Form { query, errors, t };
-    let url = use_url();
-    let sort = Memo::new(move |_| {
-        url.query
-            .with(|q| Sort::from_param(Url::param(q, "sort").as_deref()))
-    });
+    let sort = use_sort();
     let v = |f: fn(&SearchQuery) -> &String| Signal::derive(move || query.with(|q| f(q).clone()));
     let has_dims =
         move || query.with(|q| !(q.length.is_empty() && q.width.is_empty() && q.height.is_empty()));

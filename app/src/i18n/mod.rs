@@ -166,11 +166,21 @@ impl Texts {
             .map_or_else(|| Self::new(Lang::En, false), |p| Self::for_request(&p))
     }
 
-    /// The table for the page to read, safe inside `<script>`.
-    pub fn json(self) -> String {
-        serde_json::to_string(self.words)
-            .unwrap_or_default()
-            .replace("</", "<\\/")
+    /// The table for the page to read, safe inside `<script>`: written once per language, not
+    /// on every page view.
+    pub fn json(self) -> &'static str {
+        use std::sync::OnceLock;
+        static NB: OnceLock<String> = OnceLock::new();
+        static EN: OnceLock<String> = OnceLock::new();
+        let json = match self.lang {
+            Lang::Nb => &NB,
+            Lang::En => &EN,
+        };
+        json.get_or_init(|| {
+            serde_json::to_string(self.words)
+                .unwrap_or_default()
+                .replace("</", "<\\/")
+        })
     }
 }
 
