@@ -9,6 +9,7 @@ use crate::state::AppState;
 use app::api::ApiError;
 use app::api::backend::{Admission, SearchBackend};
 use app::error::{ErrorCode, FieldError};
+use app::i18n::Texts;
 use app::model::{Outcome, ProductId, SearchRequest};
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
@@ -28,11 +29,11 @@ fn caller(state: &AppState) -> Option<Caller> {
     Some(state.clients.caller(peer.ip(), &parts.headers))
 }
 
-/// Refused (429 with `Retry-After`), with the message the page shows.
-fn refuse(retry: RetryAfter, response: Option<ResponseOptions>) -> ApiError {
+/// Refused (429 with `Retry-After`), with the message the page shows, in its words.
+fn refuse(retry: RetryAfter, response: Option<ResponseOptions>, t: Texts) -> ApiError {
     ApiError::Refused {
         code: ErrorCode::RateLimited,
-        message: retry.message(),
+        message: retry.message(t),
     }
     .respond_on(response, Some(retry.secs()))
 }
@@ -42,7 +43,7 @@ impl SearchBackend for AppState {
     // after it.
     fn admit_search(&self, request: &SearchRequest) -> Admission {
         let (caller, response) = (caller(self), use_context::<ResponseOptions>());
-        let (limits, request) = (self.limits.clone(), request.clone());
+        let (limits, request, t) = (self.limits.clone(), request.clone(), Texts::of_this_page());
         Box::pin(async move {
             let Some(caller) = caller else {
                 return Ok(());
@@ -50,13 +51,13 @@ impl SearchBackend for AppState {
             limits
                 .search(caller, Tier::Http, &request)
                 .await
-                .map_err(|retry| refuse(retry, response))
+                .map_err(|retry| refuse(retry, response, t))
         })
     }
 
     fn admit_quote(&self) -> Admission {
         let (caller, response) = (caller(self), use_context::<ResponseOptions>());
-        let limits = self.limits.clone();
+        let (limits, t) = (self.limits.clone(), Texts::of_this_page());
         Box::pin(async move {
             let Some(caller) = caller else {
                 return Ok(());
@@ -64,7 +65,7 @@ impl SearchBackend for AppState {
             limits
                 .quote(caller)
                 .await
-                .map_err(|retry| refuse(retry, response))
+                .map_err(|retry| refuse(retry, response, t))
         })
     }
 
@@ -92,9 +93,10 @@ impl SearchBackend for AppState {
         &self,
         request: SearchRequest,
         product: ProductId,
+        t: Texts,
     ) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
         let (route, started) = (route_class(&request), Instant::now());
-        let quote = self.search.quote(&request, &product);
+        let quote = self.search.quote(&request, &product, t);
         Box::pin(async move {
             let outcome = quote.await;
             let offered = matches!(outcome, Outcome::Offer { .. });

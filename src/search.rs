@@ -5,6 +5,7 @@
 use crate::guide::{GuideError, ShippingGuide};
 use crate::stats::{Gauge, Stats};
 use app::error::FieldError;
+use app::i18n::{Texts, W};
 use app::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
 use app::validate::validate_request;
 use std::collections::HashMap;
@@ -43,11 +44,13 @@ impl SearchService {
         Ok((request, products))
     }
 
-    /// One product's outcome; every failure becomes `Unavailable` with a reason.
+    /// One product's outcome; every failure becomes `Unavailable` with a reason, in the
+    /// words of the page that asked (`t`).
     pub fn quote(
         &self,
         request: &SearchRequest,
         product: &ProductId,
+        t: Texts,
     ) -> impl Future<Output = Outcome> + Send + use<> {
         let answer = self.guide.quote(request, product);
         let timeout = self.quote_timeout;
@@ -56,22 +59,22 @@ impl SearchService {
         let calls = Gauge::enter(&self.stats, |s| &s.upstream_calls);
         async move {
             let _calls = calls;
-            let unavailable = |reason, message: &str| Outcome::Unavailable {
+            let unavailable = |reason, message: String| Outcome::Unavailable {
                 product_id: product_id.clone(),
                 reason,
-                message: message.to_owned(),
+                message,
             };
             match tokio::time::timeout(timeout, answer).await {
                 Ok(Ok(offer)) => Outcome::Offer { offer },
                 Ok(Err(GuideError::NotEligible(why))) => {
-                    unavailable(UnavailableReason::NotEligible, &why)
+                    unavailable(UnavailableReason::NotEligible, why.words(t))
                 }
                 Ok(Err(GuideError::Upstream(why))) => {
                     // An error, so it reaches Sentry: with the route class, never the postal codes.
                     tracing::error!(product = %product_id, %route, error = %why, "shipping guide failed for {product_id} on {route}");
                     unavailable(
                         UnavailableReason::UpstreamError,
-                        "The price service did not answer properly. Try again in a moment.",
+                        t.get(W::ReasonUpstream).to_owned(),
                     )
                 }
                 Err(_) => {
@@ -79,7 +82,7 @@ impl SearchService {
                     tracing::error!(product = %product_id, %route, timeout_ms = ms, "shipping guide timed out for {product_id} on {route}");
                     unavailable(
                         UnavailableReason::Timeout,
-                        "The price service took too long to answer.",
+                        t.get(W::ReasonTimeout).to_owned(),
                     )
                 }
             }
@@ -87,11 +90,11 @@ impl SearchService {
     }
 
     /// Starts one task per planned product; outcomes come out of [`Fanout::next`] as they finish.
-    pub fn start(&self, request: &SearchRequest, products: &[ProductId]) -> Fanout {
+    pub fn start(&self, request: &SearchRequest, products: &[ProductId], t: Texts) -> Fanout {
         let mut tasks = JoinSet::new();
         let mut ids = HashMap::with_capacity(products.len());
         for product in products {
-            let handle = tasks.spawn(self.quote(request, product));
+            let handle = tasks.spawn(self.quote(request, product, t));
             ids.insert(handle.id(), product.clone());
         }
         self.stats

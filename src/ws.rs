@@ -6,13 +6,14 @@ use crate::search::Fanout;
 use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
+use app::i18n::{Texts, W};
 use app::protocol::{
     ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, PROBE_EVERY_MS, PROBE_FRAMES,
     SearchId, ServerMessage, close, decode_client_message,
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, Stream, StreamExt};
 use std::net::SocketAddr;
@@ -55,6 +56,7 @@ static SOCKET_IDS: AtomicU64 = AtomicU64::new(1);
 pub async fn handler(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -68,6 +70,9 @@ pub async fn handler(
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
     let caller = state.clients.caller(peer.ip(), &headers);
+    // The page names its language in the URL (`?lang=`): what the server writes for it
+    // (refusals, reasons) reads in the page's words.
+    let t = Texts::for_query(uri.query(), &headers);
     let slot = state.limits.open_socket(caller);
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
@@ -87,6 +92,7 @@ pub async fn handler(
                 state,
                 Client {
                     caller,
+                    t,
                     _slot: slot,
                 },
             )
@@ -102,9 +108,11 @@ enum Ending {
     Close(u16, &'static str),
 }
 
-/// Whose socket it is; the slot counts it against the client's cap while it lives.
+/// Whose socket it is and its page's words; the slot counts it against the client's cap
+/// while it lives.
 struct Client {
     caller: Caller,
+    t: Texts,
     _slot: SocketSlot,
 }
 
@@ -160,7 +168,7 @@ async fn run(socket: WebSocket, state: AppState, client: Client) {
                         let draining = state.shutdown.is_cancelled();
                         // Boxed: the admission may wait on Redis, and its state inline would
                         // grow every idle socket's future by kilobytes.
-                        let replies = Box::pin(handle_text(&text, &state, client.caller, &mut searches, &mut probe, draining)).await;
+                        let replies = Box::pin(handle_text(&text, &state, &client, &mut searches, &mut probe, draining)).await;
                         let mut sent = true;
                         for reply in replies {
                             if sink.message(&reply).await.is_err() {
@@ -350,7 +358,7 @@ fn events(search_id: SearchId, search: Fanout, span: tracing::Span) -> Events {
 async fn handle_text(
     text: &str,
     state: &AppState,
-    caller: Caller,
+    client: &Client,
     searches: &mut Searches,
     probe: &mut Option<Events>,
     draining: bool,
@@ -389,11 +397,10 @@ async fn handle_text(
         }
         ClientMessage::Search { search_id, request } => {
             if draining {
-                let message = "the server is restarting; search again in a moment".into();
                 return vec![error(
                     Some(search_id),
                     ErrorCode::ShuttingDown,
-                    message,
+                    client.t.get(W::Restarting).into(),
                     None,
                 )];
             }
@@ -415,11 +422,15 @@ async fn handle_text(
                     None,
                 )];
             }
-            if let Err(retry) = state.limits.search(caller, Tier::Socket, &request).await {
+            if let Err(retry) = state
+                .limits
+                .search(client.caller, Tier::Socket, &request)
+                .await
+            {
                 return vec![error(
                     Some(search_id),
                     ErrorCode::RateLimited,
-                    retry.message(),
+                    retry.message(client.t),
                     None,
                 )];
             }
@@ -432,7 +443,7 @@ async fn handle_text(
             let span =
                 info_span!("search", tier = "socket", search_id, %route, products = products.len());
             info!(parent: &span, "search started");
-            let search = service.start(&request, &products);
+            let search = service.start(&request, &products, client.t);
             searches.insert(search_id, events(search_id, search, span));
             vec![ServerMessage::Accepted {
                 search_id,

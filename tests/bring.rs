@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::i18n::{Lang, Texts};
 use app::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
 use app::protocol::ServerMessage;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -168,12 +169,16 @@ async fn outcomes(service: &SearchService, products: &[&str]) -> HashMap<String,
     let all = join_all(
         products
             .iter()
-            .map(|p| service.quote(&req, &ProductId::new(p))),
+            .map(|p| service.quote(&req, &ProductId::new(p), english())),
     )
     .await;
     all.into_iter()
         .map(|o| (o.product_id().to_string(), o))
         .collect()
+}
+
+fn english() -> Texts {
+    Texts::new(Lang::En, false)
 }
 
 fn reason(outcome: &Outcome) -> Option<(UnavailableReason, &str)> {
@@ -402,9 +407,10 @@ async fn burst(budget: usize, limit: usize) -> (Vec<Outcome>, simulated_api::Api
     let timeout = Duration::from_secs(10);
     let service = service(Bring::new(&settings, timeout).unwrap(), timeout);
     let started = Instant::now();
-    let all =
-        join_all((1..=35).map(|kg| service.quote(&request(kg * 100), &ProductId::new("5800"))))
-            .await;
+    let all = join_all(
+        (1..=35).map(|kg| service.quote(&request(kg * 100), &ProductId::new("5800"), english())),
+    )
+    .await;
     let elapsed = started.elapsed();
     let stats: simulated_api::ApiStats = serde_json::from_str(
         &reqwest::get(format!("{base}/stats"))

@@ -97,6 +97,8 @@ pub async fn quote_product(
     product_id: ProductId,
 ) -> Result<Outcome, ApiError> {
     let backend = expect_context::<backend::Backend>();
+    // Before the first await: the request's context is gone after it.
+    let t = crate::i18n::Texts::of_this_page();
     backend.admit_quote().await?;
     let (request, products) = backend.plan(&request).map_err(backend::invalid)?;
     if !products.contains(&product_id) {
@@ -106,7 +108,7 @@ pub async fn quote_product(
             format!("product {product_id} is not offered for this route"),
         )));
     }
-    Ok(backend.quote(request, product_id).await)
+    Ok(backend.quote(request, product_id, t).await)
 }
 
 /// What the server saw of this request: the diagnostics page's HTTP check and proxy hints.
@@ -147,6 +149,9 @@ pub mod call {
         };
         let response = gloo_net::http::Request::post(&format!("/api/{endpoint}"))
             .header("accept", "application/json")
+            // What the server writes (reasons, refusals) in the page's language, which a
+            // `?lang=` may have chosen over the browser's.
+            .header("accept-language", crate::i18n::Lang::of_document().code())
             .abort_signal(signal)
             .json(args)
             .map_err(unreachable)?
@@ -229,11 +234,12 @@ pub mod backend {
         ) -> Result<(SearchRequest, Vec<ProductId>), FieldError>;
 
         /// Quotes one product of the plan (logged with its duration); never fails: problems
-        /// become `Outcome::Unavailable`.
+        /// become `Outcome::Unavailable`, their reason in the words of `t`.
         fn quote(
             &self,
             request: SearchRequest,
             product: ProductId,
+            t: crate::i18n::Texts,
         ) -> Pin<Box<dyn Future<Output = Outcome> + Send>>;
     }
 }

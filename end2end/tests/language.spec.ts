@@ -167,6 +167,27 @@ test.describe("another browser", () => {
     }
   });
 
+  test("what the server writes follows ?lang=nb on every tier, over an English browser", async ({ page, browser }) => {
+    // 10 kg: the mailbox parcel carries up to 5 kg, and the server says so.
+    const heavy = { from: "0150", to: "9900", weight: "10" };
+    const reason = page.locator('[data-product-id="3584"] .card-reason');
+    await openHydrated(page, "/?lang=nb");
+    await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+    await submitSearch(page, heavy);
+    await expect(reason).toHaveText("Tar opptil 5 kg");
+
+    await page.goto(`${proxyUrl("refuse-upgrade")}/?lang=nb`);
+    await expect(page.locator("body")).toHaveAttribute("data-transport", "http");
+    await submitSearch(page, heavy);
+    await expect(reason).toHaveText("Tar opptil 5 kg");
+
+    const noScript = await browser.newContext({ javaScriptEnabled: false, locale: "en-US" });
+    const plain = await noScript.newPage();
+    await plain.goto(`${searchUrl(heavy)}&lang=nb`);
+    await expect(plain.locator('[data-product-id="3584"] .card-reason')).toHaveText("Tar opptil 5 kg");
+    await noScript.close();
+  });
+
   test("?lang=nb wins over an English browser, and the form carries it on", async ({ page }) => {
     await openHydrated(page, "/?lang=nb");
     await expect(page.locator("h1")).toHaveText("Send en pakke");

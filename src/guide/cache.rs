@@ -6,7 +6,7 @@
 //! instance: this instance's memory first, then Redis, then the guide.
 
 use super::calendar::oslo_today;
-use super::{GuideError, GuideStatus, QuoteFuture, ShippingGuide};
+use super::{GuideError, GuideStatus, QuoteFuture, Refusal, ShippingGuide};
 use crate::shared::Shared;
 use app::model::{Offer, ProductId, SearchRequest};
 use moka::future::Cache;
@@ -47,7 +47,7 @@ impl Key {
 }
 
 /// An offer, or the reason the product is not eligible.
-type Answer = Result<Offer, String>;
+type Answer = Result<Offer, Refusal>;
 
 pub struct QuoteCache {
     guide: Arc<dyn ShippingGuide>,

@@ -8,11 +8,13 @@ pub mod bring;
 pub mod budget;
 pub mod cache;
 pub mod calendar;
+pub mod refusal;
 pub mod simulator;
 
 use crate::config::Config;
 use crate::shared::Shared;
 use app::model::{Offer, ProductId, SearchRequest};
+pub use refusal::Refusal;
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
@@ -41,9 +43,9 @@ pub type QuoteFuture = Pin<Box<dyn Future<Output = Result<Offer, GuideError>> + 
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GuideError {
-    /// The product cannot carry this parcel; the message says why, in a few words.
-    #[error("{0}")]
-    NotEligible(String),
+    /// The product cannot carry this parcel, and why.
+    #[error("not eligible: {0:?}")]
+    NotEligible(Refusal),
     /// The guide (or a system behind it) failed.
     #[error("{0}")]
     Upstream(String),

@@ -40,7 +40,7 @@
 //! request and product, so the same request always behaves the same.
 
 use super::calendar::{self, add_working_days};
-use super::{GuideError, QuoteFuture, ShippingGuide};
+use super::{GuideError, QuoteFuture, Refusal, ShippingGuide};
 use app::catalogue;
 use app::model::{LeadTime, Money, Offer, ProductId, SearchRequest};
 use app::plan::{self, NORDIC};
@@ -233,7 +233,7 @@ impl Simulator {
     pub fn offer(&self, request: &SearchRequest, product: &ProductId) -> Result<Offer, GuideError> {
         let rule = rule(product.as_str())
             .filter(|r| plan::plan(request).contains(&ProductId::new(r.id)))
-            .ok_or_else(|| GuideError::NotEligible("Not offered on this route".into()))?;
+            .ok_or(GuideError::NotEligible(Refusal::NotOffered))?;
         check_size(request, rule)?;
 
         let (from, to) = (&request.from, &request.to);
@@ -309,23 +309,19 @@ impl Simulator {
 fn check_size(request: &SearchRequest, rule: &Rule) -> Result<(), GuideError> {
     let p = &request.parcel;
     if p.weight_grams > rule.max_grams {
-        return Err(GuideError::NotEligible(format!(
-            "Carries up to {} kg",
-            rule.max_grams / 1000
-        )));
+        return Err(GuideError::NotEligible(Refusal::WeightLimit {
+            max_kg: rule.max_grams / 1000,
+        }));
     }
     let mut dims = [p.length_cm, p.width_cm, p.height_cm].map(|d| d.unwrap_or(0));
     dims.sort_unstable_by(|a, b| b.cmp(a));
     if rule.id == "3584" && (dims[0] > 35 || dims[1] > 25 || dims[2] > 7) {
-        return Err(GuideError::NotEligible(
-            "Fits parcels up to 35 × 25 × 7 cm".into(),
-        ));
+        return Err(GuideError::NotEligible(Refusal::Size { cm: [35, 25, 7] }));
     }
     if dims[0] > rule.longest_cm {
-        return Err(GuideError::NotEligible(format!(
-            "Longest side up to {} cm",
-            rule.longest_cm
-        )));
+        return Err(GuideError::NotEligible(Refusal::LongestSide {
+            max_cm: rule.longest_cm,
+        }));
     }
     Ok(())
 }
@@ -490,9 +486,10 @@ mod tests {
     #[test]
     fn weight_and_size_limits_make_products_not_eligible() {
         let heavy = request(OSLO, KIRKENES, 6_000);
-        assert!(
-            matches!(sim().offer(&heavy, &ProductId::new("3584")), Err(GuideError::NotEligible(m)) if m.contains("5 kg"))
-        );
+        assert!(matches!(
+            sim().offer(&heavy, &ProductId::new("3584")),
+            Err(GuideError::NotEligible(Refusal::WeightLimit { max_kg: 5 }))
+        ));
         assert!(sim().offer(&heavy, &ProductId::new("5800")).is_ok());
         let too_heavy = request(OSLO, KIRKENES, 36_000);
         for id in ["5800", "5600", "5000", "4850"] {

@@ -83,12 +83,13 @@ impl RetryAfter {
         self.wait.as_secs_f64().ceil().max(1.0) as u64
     }
 
-    pub fn message(self) -> String {
-        let who = match self.scope {
-            Scope::Session => "Too many searches in the last minute.",
-            Scope::Network => "Too many searches from your network in the last minute.",
+    /// What the page shows, in its words.
+    pub fn message(self, t: app::i18n::Texts) -> String {
+        let word = match self.scope {
+            Scope::Session => app::i18n::W::RefusedSession,
+            Scope::Network => app::i18n::W::RefusedNetwork,
         };
-        format!("{who} Try again in {} s.", self.secs())
+        t.fill(word, &[("secs", &self.secs().to_string())])
     }
 }
 
@@ -314,6 +315,15 @@ impl Drop for SocketSlot {
 mod tests {
     use super::*;
     use crate::session::SessionId;
+    use app::i18n::{Lang, Texts};
+
+    fn en() -> Texts {
+        Texts::new(Lang::En, false)
+    }
+
+    fn nb() -> Texts {
+        Texts::new(Lang::Nb, false)
+    }
 
     fn anonymous(address: &str) -> Caller {
         Caller {
@@ -391,7 +401,7 @@ mod tests {
         assert!((1..=20).contains(&refused.secs()), "{refused:?}");
         assert!(
             refused
-                .message()
+                .message(en())
                 .starts_with("Too many searches in the last minute. Try again in")
         );
         // Its refusals did not use the address's ceiling: seven more from colleagues fit.
@@ -406,7 +416,12 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(ceiling.scope, Scope::Network);
-        assert!(ceiling.message().contains("from your network"));
+        assert!(ceiling.message(en()).contains("from your network"));
+        assert!(
+            ceiling
+                .message(nb())
+                .starts_with("For mange søk fra nettverket ditt")
+        );
         limits
             .search(session("192.0.2.2"), Tier::Http, &request(0))
             .await

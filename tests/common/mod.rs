@@ -207,9 +207,16 @@ pub async fn connect_at(
     origin: Option<&str>,
     headers: &[(&'static str, &str)],
 ) -> Result<Ws, tungstenite::Error> {
-    let mut req = format!("ws://{addr}/ws/promotions")
-        .into_client_request()
-        .unwrap();
+    connect_url(&format!("ws://{addr}/ws/promotions"), origin, headers).await
+}
+
+/// A WebSocket to this URL, with this Origin and extra headers.
+pub async fn connect_url(
+    url: &str,
+    origin: Option<&str>,
+    headers: &[(&'static str, &str)],
+) -> Result<Ws, tungstenite::Error> {
+    let mut req = url.into_client_request().unwrap();
     if let Some(o) = origin {
         req.headers_mut().insert("origin", o.parse().unwrap());
     }

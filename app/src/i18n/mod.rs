@@ -142,7 +142,12 @@ impl Texts {
 impl Texts {
     /// `?lang=` wins, then `Accept-Language`.
     pub fn for_request(parts: &http::request::Parts) -> Self {
-        let chosen = parts.uri.query().and_then(|q| {
+        Self::for_query(parts.uri.query(), &parts.headers)
+    }
+
+    /// [`Self::for_request`] from a request's query and headers.
+    pub fn for_query(query: Option<&str>, headers: &http::HeaderMap) -> Self {
+        let chosen = query.and_then(|q| {
             q.split('&')
                 .find_map(|pair| pair.strip_prefix("lang="))
                 .and_then(Lang::from_code)
@@ -150,8 +155,7 @@ impl Texts {
         match chosen {
             Some(lang) => Self::new(lang, true),
             None => {
-                let accept = parts
-                    .headers
+                let accept = headers
                     .get(http::header::ACCEPT_LANGUAGE)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or_default();
@@ -161,7 +165,7 @@ impl Texts {
     }
 
     /// What the server renders with: the request's language (English outside a request).
-    fn of_this_page() -> Self {
+    pub fn of_this_page() -> Self {
         use_context::<http::request::Parts>()
             .map_or_else(|| Self::new(Lang::En, false), |p| Self::for_request(&p))
     }
@@ -187,15 +191,29 @@ impl Texts {
 /// Trunk's client-side build has no server to choose: English.
 #[cfg(all(feature = "csr", not(feature = "ssr")))]
 impl Texts {
-    fn of_this_page() -> Self {
+    pub(crate) fn of_this_page() -> Self {
         Self::new(Lang::En, false)
+    }
+}
+
+#[cfg(feature = "client")]
+impl Lang {
+    /// The page's language as `<html lang>` names it: what the page asks the server to write
+    /// in (on the socket's URL and its calls' `Accept-Language`).
+    pub fn of_document() -> Lang {
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| Lang::from_code(&code))
+            .unwrap_or(Lang::En)
     }
 }
 
 #[cfg(not(any(feature = "ssr", feature = "csr")))]
 impl Texts {
-    /// The table the server put in the page, and `<html lang>`.
-    fn of_this_page() -> Self {
+    /// The table the server put in the page, and `<html lang>`. Once per page (`use_texts`):
+    /// the words are kept for the page's life.
+    pub(crate) fn of_this_page() -> Self {
         let doc = document();
         let table = doc.get_element_by_id("words");
         let words: Vec<String> = table
@@ -203,11 +221,7 @@ impl Texts {
             .and_then(|t| t.text_content())
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default();
-        let lang = doc
-            .document_element()
-            .and_then(|html| html.get_attribute("lang"))
-            .and_then(|code| Lang::from_code(&code))
-            .unwrap_or(Lang::En);
+        let lang = Lang::of_document();
         let explicit = table.is_some_and(|t| t.has_attribute("data-explicit"));
         // Once per page: the words live as long as it does.
         let words: Vec<&'static str> = words

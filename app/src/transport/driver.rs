@@ -393,7 +393,13 @@ impl Transport {
     fn open_socket(&self) {
         self.0.socket.borrow_mut().take();
         self.0.outbox.borrow_mut().clear();
-        let Ok(ws) = WebSocket::new(&socket_url()) else {
+        // The page's language, for what the server writes on the socket.
+        let url = format!(
+            "{}?lang={}",
+            socket_url(),
+            crate::i18n::Lang::of_document().code()
+        );
+        let Ok(ws) = WebSocket::new(&url) else {
             self.0.inputs.borrow_mut().push_back(Input::ConstructFailed);
             return;
         };

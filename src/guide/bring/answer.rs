@@ -2,8 +2,8 @@
 
 use super::money::parse_minor;
 use super::wire::{PriceLine, ProductAnswer, ProductsResponse};
-use crate::guide::GuideError;
 use crate::guide::calendar::add_working_days;
+use crate::guide::{GuideError, Refusal};
 use app::catalogue;
 use app::model::{LeadTime, Money, Offer, ProductId};
 use time::Date;
@@ -22,10 +22,10 @@ pub fn read_offer(
         .iter()
         .flat_map(|c| &c.products)
         .find(|p| p.id == product.as_str())
-        .ok_or_else(|| GuideError::NotEligible(NOT_OFFERED.into()))?;
+        .ok_or(GuideError::NotEligible(Refusal::NotOffered))?;
     if let Some(problem) = found.errors.first() {
         let code = problem.error_code.as_deref().unwrap_or_default();
-        return Err(GuideError::NotEligible(reason(code).into()));
+        return Err(GuideError::NotEligible(reason(code)));
     }
     let price = price(found, net_price)?;
     let lead_time = lead_time(found, shipping_date)?;
@@ -48,17 +48,15 @@ pub fn read_offer(
     })
 }
 
-const NOT_OFFERED: &str = "Not offered for this parcel on this route";
-
-/// Bring's error code in the customer's words. Unknown codes (Bring adds them without notice)
-/// get the general reason.
-fn reason(error_code: &str) -> &'static str {
+/// Bring's error code as a reason. Unknown codes (Bring adds them without notice) get the
+/// general reason.
+fn reason(error_code: &str) -> Refusal {
     match error_code {
-        "PACKAGE_NOT_WITHIN_WEIGHT_LIMIT" => "Too heavy for this service",
-        "PACKAGE_TOO_BIG" | "PACKAGE_NOT_WITHIN_DIMENSION_LIMIT" => "Too big for this service",
-        "INVALID_COUNTRY_PAIR" => "Not offered between these countries",
-        c if c.starts_with("OUTSIDE_COVERAGE_AREA") => "Not available at these addresses",
-        _ => NOT_OFFERED,
+        "PACKAGE_NOT_WITHIN_WEIGHT_LIMIT" => Refusal::TooHeavy,
+        "PACKAGE_TOO_BIG" | "PACKAGE_NOT_WITHIN_DIMENSION_LIMIT" => Refusal::TooBig,
+        "INVALID_COUNTRY_PAIR" => Refusal::Countries,
+        c if c.starts_with("OUTSIDE_COVERAGE_AREA") => Refusal::Coverage,
+        _ => Refusal::NotOffered,
     }
 }
 
@@ -164,32 +162,24 @@ mod tests {
     }
 
     #[test]
-    fn per_product_errors_and_missing_products_are_not_eligible_in_plain_words() {
+    fn per_product_errors_and_missing_products_are_not_eligible_with_their_reason() {
         let with_error = |code: &str| {
             format!(
                 r#"{{"consignments":[{{"products":[{{"id":"5800","errors":[{{"code":"1","errorCode":"{code}","description":"raw"}}]}}]}}]}}"#
             )
         };
         let cases = [
-            (
-                "PACKAGE_NOT_WITHIN_WEIGHT_LIMIT",
-                "Too heavy for this service",
-            ),
-            ("PACKAGE_TOO_BIG", "Too big for this service"),
-            (
-                "INVALID_COUNTRY_PAIR",
-                "Not offered between these countries",
-            ),
-            (
-                "OUTSIDE_COVERAGE_AREA_TO",
-                "Not available at these addresses",
-            ),
-            ("SOMETHING_NEW", NOT_OFFERED),
+            ("PACKAGE_NOT_WITHIN_WEIGHT_LIMIT", Refusal::TooHeavy),
+            ("PACKAGE_TOO_BIG", Refusal::TooBig),
+            ("PACKAGE_NOT_WITHIN_DIMENSION_LIMIT", Refusal::TooBig),
+            ("INVALID_COUNTRY_PAIR", Refusal::Countries),
+            ("OUTSIDE_COVERAGE_AREA_TO", Refusal::Coverage),
+            ("SOMETHING_NEW", Refusal::NotOffered),
         ];
-        for (code, words) in cases {
+        for (code, why) in cases {
             assert_eq!(
                 read(&with_error(code), false),
-                Err(GuideError::NotEligible(words.into())),
+                Err(GuideError::NotEligible(why)),
                 "{code}"
             );
         }
@@ -200,7 +190,7 @@ mod tests {
         ] {
             assert_eq!(
                 read(empty, false),
-                Err(GuideError::NotEligible(NOT_OFFERED.into()))
+                Err(GuideError::NotEligible(Refusal::NotOffered))
             );
         }
     }

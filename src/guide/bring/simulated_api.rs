@@ -10,9 +10,10 @@ use super::wire::{
     Amounts, ConsignmentAnswer, DateParts, ExpectedDelivery, FieldError, FieldErrors,
     GuiInformation, Price, PriceLine, Problem, ProductAnswer, ProductsRequest, ProductsResponse,
 };
-use crate::guide::GuideError;
 use crate::guide::calendar::add_working_days;
 use crate::guide::simulator::{Simulator, Timing};
+use crate::guide::{GuideError, Refusal};
+use app::i18n::{Lang, Texts};
 use app::model::{Address, Offer, Parcel, ProductId, SearchRequest};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -169,13 +170,13 @@ async fn products(State(api): State<Arc<Api>>, headers: HeaderMap, body: String)
             match api.simulator.offer(&search, &id) {
                 Ok(offer) => products.push(answer(&offer, date, net)),
                 Err(GuideError::NotEligible(why)) => {
-                    if let Some(code) = refusal_code(&why) {
+                    if let Some(code) = refusal_code(why) {
                         products.push(ProductAnswer {
                             id: wanted.id.clone(),
                             errors: vec![Problem {
                                 code: Some("1".into()),
                                 error_code: Some(code.into()),
-                                description: Some(why),
+                                description: Some(why.words(Texts::new(Lang::En, false))),
                             }],
                             ..ProductAnswer::default()
                         });
@@ -194,13 +195,11 @@ async fn products(State(api): State<Arc<Api>>, headers: HeaderMap, body: String)
 
 /// The simulator's weight and size refusals as Bring's error codes; `None` for a product the
 /// route does not have.
-fn refusal_code(why: &str) -> Option<&'static str> {
-    if why.starts_with("Carries up to") {
-        Some("PACKAGE_NOT_WITHIN_WEIGHT_LIMIT")
-    } else if why.starts_with("Fits parcels") || why.starts_with("Longest side") {
-        Some("PACKAGE_TOO_BIG")
-    } else {
-        None
+fn refusal_code(why: Refusal) -> Option<&'static str> {
+    match why {
+        Refusal::WeightLimit { .. } => Some("PACKAGE_NOT_WITHIN_WEIGHT_LIMIT"),
+        Refusal::Size { .. } | Refusal::LongestSide { .. } => Some("PACKAGE_TOO_BIG"),
+        _ => None,
     }
 }
 
