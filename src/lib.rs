@@ -12,6 +12,8 @@ pub mod origin;
 pub mod route;
 pub mod same_origin;
 pub mod search;
+pub mod search_start;
+pub mod search_stream;
 pub mod sentry_tunnel;
 pub mod session;
 pub mod shared;
@@ -108,6 +110,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/", get(page.clone()))
         .route("/diagnostics", get(page))
+        .route("/api/search", post(search_stream::handler))
         .route("/api/{*server_fn}", post(server_fns))
         .fallback(not_found)
         // A search request is well under 1 KiB; nothing but the tunnel takes more than this.

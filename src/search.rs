@@ -7,12 +7,14 @@ use crate::stats::{Gauge, Stats};
 use app::error::FieldError;
 use app::i18n::{Texts, W};
 use app::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
+use app::protocol::{SearchId, ServerMessage};
 use app::validate::validate_request;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::task::{Id, JoinSet};
+use tracing::{Instrument, info};
 
 pub struct SearchService {
     guide: Arc<dyn ShippingGuide>,
@@ -137,4 +139,50 @@ impl Fanout {
             }
         }))
     }
+}
+
+/// What [`messages`] gives: the socket polls it in its own loop, the HTTP stream writes it
+/// as lines.
+pub type Messages = std::pin::Pin<Box<dyn futures::Stream<Item = ServerMessage> + Send>>;
+
+/// A running search as the protocol's messages: one outcome per product as each finishes,
+/// then `done`, logged as the search's end. The socket and the HTTP stream send the same.
+pub fn messages(search_id: SearchId, search: Fanout, span: tracing::Span) -> Messages {
+    struct Progress {
+        search: Fanout,
+        started: Instant,
+        offers: u32,
+        unavailable: u32,
+    }
+    let start = Progress {
+        search,
+        started: Instant::now(),
+        offers: 0,
+        unavailable: 0,
+    };
+    Box::pin(futures::stream::unfold(Some(start), move |progress| {
+        async move {
+            let mut p = progress?;
+            match p.search.next().await {
+                Some(outcome) => {
+                    match outcome {
+                        app::model::Outcome::Offer { .. } => p.offers += 1,
+                        app::model::Outcome::Unavailable { .. } => p.unavailable += 1,
+                    }
+                    Some((ServerMessage::outcome(search_id, outcome), Some(p)))
+                }
+                None => {
+                    let ms = p.started.elapsed().as_millis() as u64;
+                    info!(
+                        offers = p.offers,
+                        unavailable = p.unavailable,
+                        ms,
+                        "search done"
+                    );
+                    Some((ServerMessage::Done { search_id }, None))
+                }
+            }
+        }
+        .instrument(span.clone())
+    }))
 }

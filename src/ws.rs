@@ -2,7 +2,7 @@
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
 use crate::limits::{Caller, SocketSlot, Tier};
-use crate::search::Fanout;
+use crate::search_start::{Started, begin};
 use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
@@ -15,9 +15,8 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{SinkExt, StreamExt};
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio_stream::StreamMap;
@@ -311,48 +310,7 @@ impl<S: futures::Sink<Message> + Unpin> Outbound<S> {
 /// the socket ending) drops its `Fanout`, which aborts its upstream calls. Polled by the
 /// socket's own loop: no task and no queue per search or socket.
 type Searches = StreamMap<SearchId, Events>;
-type Events = Pin<Box<dyn Stream<Item = ServerMessage> + Send>>;
-
-/// A running search as a stream: one outcome per product as each finishes, then `done`.
-fn events(search_id: SearchId, search: Fanout, span: tracing::Span) -> Events {
-    struct Progress {
-        search: Fanout,
-        started: Instant,
-        offers: u32,
-        unavailable: u32,
-    }
-    let start = Progress {
-        search,
-        started: Instant::now(),
-        offers: 0,
-        unavailable: 0,
-    };
-    Box::pin(futures::stream::unfold(Some(start), move |progress| {
-        async move {
-            let mut p = progress?;
-            match p.search.next().await {
-                Some(outcome) => {
-                    match outcome {
-                        app::model::Outcome::Offer { .. } => p.offers += 1,
-                        app::model::Outcome::Unavailable { .. } => p.unavailable += 1,
-                    }
-                    Some((ServerMessage::outcome(search_id, outcome), Some(p)))
-                }
-                None => {
-                    let ms = p.started.elapsed().as_millis() as u64;
-                    info!(
-                        offers = p.offers,
-                        unavailable = p.unavailable,
-                        ms,
-                        "search done"
-                    );
-                    Some((ServerMessage::Done { search_id }, None))
-                }
-            }
-        }
-        .instrument(span.clone())
-    }))
-}
+type Events = crate::search::Messages;
 
 /// Replies to one text frame; search events follow later through `events`.
 async fn handle_text(
@@ -422,34 +380,22 @@ async fn handle_text(
                     None,
                 )];
             }
-            if let Err(retry) = state
-                .limits
-                .search(client.caller, Tier::Socket, &request)
-                .await
-            {
-                return vec![error(
-                    Some(search_id),
-                    ErrorCode::RateLimited,
-                    retry.message(client.t),
-                    None,
-                )];
-            }
-            let service = &state.search;
-            let (request, products) = match service.plan(&request) {
-                Ok(plan) => plan,
-                Err(e) => return vec![error(Some(search_id), e.code, e.message, Some(e.field))],
-            };
-            let route = crate::route::route_class(&request);
-            let span =
-                info_span!("search", tier = "socket", search_id, %route, products = products.len());
-            info!(parent: &span, "search started");
-            let search = service.start(&request, &products, client.t);
-            searches.insert(search_id, events(search_id, search, span));
-            vec![ServerMessage::Accepted {
+            match begin(
+                state,
+                client.caller,
+                Tier::Socket,
                 search_id,
-                places: app::places::places(&request),
-                products,
-            }]
+                &request,
+                client.t,
+            )
+            .await
+            {
+                Ok(Started { accepted, messages }) => {
+                    searches.insert(search_id, messages);
+                    vec![accepted]
+                }
+                Err(refused) => vec![refused.message(search_id, client.t)],
+            }
         }
     }
 }

@@ -1,0 +1,97 @@
+//! `POST /api/search`: a whole search over one HTTP response, for a page whose network breaks
+//! its socket (docs/architecture.md §5). The body is the socket's `search` message without its
+//! `type`; the answer is the socket's messages for it, one JSON line each, written the moment
+//! each is known. One request instead of one per product: a browser queues each request it
+//! starts behind the one before (about a millisecond each here), so the fastest product's
+//! answer would otherwise wait for its place in the queue. A proxy that holds a response
+//! back until it is complete is the page's to notice (it then asks product by product).
+
+use crate::limits::Tier;
+use crate::search_start::{NotStarted, Started, begin};
+use crate::state::AppState;
+use app::api::ApiError;
+use app::error::ErrorCode;
+use app::i18n::Texts;
+use app::model::SearchRequest;
+use app::protocol::{SearchId, ServerMessage};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use serde::Deserialize;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+#[derive(Deserialize)]
+struct SearchBody {
+    search_id: SearchId,
+    request: SearchRequest,
+}
+
+pub async fn handler(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // The page sends its own language (a `?lang=` may have chosen it over the browser's).
+    let t = Texts::for_query(None, &headers);
+    let SearchBody { search_id, request } = match serde_json::from_slice(&body) {
+        Ok(body) => body,
+        Err(e) => {
+            let message = format!("not a search: {e}");
+            return refused(ApiError::Unreadable { message }, None);
+        }
+    };
+    let caller = state.clients.caller(peer.ip(), &headers);
+    match begin(&state, caller, Tier::Http, search_id, &request, t).await {
+        Ok(Started { accepted, messages }) => {
+            let lines = futures::stream::once(async { accepted })
+                .chain(messages)
+                .map(|msg| Ok::<_, Infallible>(line(&msg)));
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/x-ndjson"),
+                    ),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                    // nginx (the TLS front) would otherwise hold the lines back in its buffer.
+                    (
+                        HeaderName::from_static("x-accel-buffering"),
+                        HeaderValue::from_static("no"),
+                    ),
+                ],
+                Body::from_stream(lines),
+            )
+                .into_response()
+        }
+        Err(NotStarted::Limited(retry)) => {
+            let error = ApiError::Refused {
+                code: ErrorCode::RateLimited,
+                message: retry.message(t),
+            };
+            refused(error, Some(retry.secs()))
+        }
+        Err(NotStarted::Invalid(field)) => refused(ApiError::Invalid(field), None),
+    }
+}
+
+/// One message and its newline.
+fn line(msg: &ServerMessage) -> Bytes {
+    let mut text = serde_json::to_vec(msg).unwrap_or_default();
+    text.push(b'\n');
+    text.into()
+}
+
+/// A search not started, answered like the server functions answer (status, JSON error).
+fn refused(error: ApiError, retry_after_secs: Option<u64>) -> Response {
+    let mut response = (error.status(), axum::Json(&error)).into_response();
+    if let Some(secs) = retry_after_secs {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
