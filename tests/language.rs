@@ -40,7 +40,8 @@ async fn a_socket_writes_reasons_in_the_language_its_page_names() {
     );
     let nb = "Tar opptil 5 kg";
     let en = "Carries up to 5 kg";
-    let cases: [(String, &[(&'static str, &str)], &str); 4] = [
+    type Headers<'a> = &'a [(&'static str, &'a str)];
+    let cases: [(String, Headers, &str); 4] = [
         (format!("{base}?lang=nb"), &[], nb),
         (base.clone(), &[("accept-language", "nb-NO,nb;q=0.9")], nb),
         // The page's choice wins over the browser's.
