@@ -137,29 +137,64 @@ pub async fn connection_check() -> Result<SeenRequest, ApiError> {
 pub mod call {
     use super::*;
     use serde::de::DeserializeOwned;
+    use std::future::Future;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
     use web_sys::AbortSignal;
 
-    async fn post<R: DeserializeOwned>(
+    fn unreachable(e: impl std::fmt::Display) -> ApiError {
+        ApiError::Server {
+            message: format!("error reaching server: {e}"),
+        }
+    }
+
+    /// Posts now; the future reads the JSON answer.
+    fn post<R: DeserializeOwned, A: Serialize>(
+        endpoint: &str,
+        args: &A,
+        signal: Option<&AbortSignal>,
+    ) -> impl Future<Output = Result<R, ApiError>> + use<R, A> {
+        let pending = start(endpoint, args, signal);
+        async move { answer(pending?).await?.json().await.map_err(unreachable) }
+    }
+
+    /// Posts `args` as JSON at once, not at the first poll of a future: a request started
+    /// beside a socket frame leaves in the order the machine chose.
+    fn start(
         endpoint: &str,
         args: &impl Serialize,
         signal: Option<&AbortSignal>,
-    ) -> Result<R, ApiError> {
-        let unreachable = |e: gloo_net::Error| ApiError::Server {
-            message: format!("error reaching server: {e}"),
-        };
-        let response = gloo_net::http::Request::post(&format!("/api/{endpoint}"))
-            .header("accept", "application/json")
+    ) -> Result<JsFuture, ApiError> {
+        let headers = web_sys::Headers::new().map_err(|e| unreachable(format!("{e:?}")))?;
+        for (name, value) in [
+            ("content-type", "application/json"),
+            ("accept", "application/json"),
             // What the server writes (reasons, refusals) in the page's language, which a
             // `?lang=` may have chosen over the browser's.
-            .header("accept-language", crate::i18n::Lang::of_document().code())
-            .abort_signal(signal)
-            .json(args)
-            .map_err(unreachable)?
-            .send()
+            ("accept-language", crate::i18n::Lang::of_document().code()),
+        ] {
+            let _ = headers.set(name, value);
+        }
+        let body = serde_json::to_string(args).map_err(unreachable)?;
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_headers(&headers);
+        init.set_body(&body.into());
+        init.set_signal(signal);
+        let promise =
+            leptos::prelude::window().fetch_with_str_and_init(&format!("/api/{endpoint}"), &init);
+        Ok(JsFuture::from(promise))
+    }
+
+    /// The answer to a request [`start`]ed; one that is not a success is the error it says.
+    async fn answer(pending: JsFuture) -> Result<gloo_net::http::Response, ApiError> {
+        let response: web_sys::Response = pending
             .await
-            .map_err(unreachable)?;
+            .map_err(|e| unreachable(format!("{e:?}")))?
+            .unchecked_into();
+        let response = gloo_net::http::Response::from(response);
         if response.ok() {
-            return response.json().await.map_err(unreachable);
+            return Ok(response);
         }
         let status = response.status();
         Err(response
@@ -170,27 +205,83 @@ pub mod call {
             }))
     }
 
-    pub async fn plan_search(
+    pub fn plan_search(
         request: SearchRequest,
         signal: Option<&AbortSignal>,
-    ) -> Result<Plan, ApiError> {
-        post("plan_search", &PlanSearch { request }, signal).await
+    ) -> impl Future<Output = Result<Plan, ApiError>> + use<> {
+        post("plan_search", &PlanSearch { request }, signal)
     }
 
-    pub async fn quote_product(
+    pub fn quote_product(
         request: SearchRequest,
         product_id: ProductId,
         signal: Option<&AbortSignal>,
-    ) -> Result<Outcome, ApiError> {
+    ) -> impl Future<Output = Result<Outcome, ApiError>> + use<> {
         let args = QuoteProduct {
             request,
             product_id,
         };
-        post("quote_product", &args, signal).await
+        post("quote_product", &args, signal)
     }
 
-    pub async fn connection_check() -> Result<SeenRequest, ApiError> {
-        post("connection_check", &ConnectionCheck {}, None).await
+    /// `/api/search`: the whole search over one response, each of its lines handed to `line`
+    /// the moment it arrives. The request leaves now; the future reads the answer, `Ok` when
+    /// the response ended, whether or not `done` came.
+    pub fn search<F: FnMut(crate::protocol::ServerMessage)>(
+        search_id: crate::protocol::SearchId,
+        request: SearchRequest,
+        signal: Option<&AbortSignal>,
+        mut line: F,
+    ) -> impl Future<Output = Result<(), ApiError>> + use<F> {
+        #[derive(Serialize)]
+        struct Search {
+            search_id: crate::protocol::SearchId,
+            request: SearchRequest,
+        }
+        let pending = start("search", &Search { search_id, request }, signal);
+        async move {
+            let response = answer(pending?).await?;
+            let reader: web_sys::ReadableStreamDefaultReader = response
+                .body()
+                .ok_or_else(|| unreachable("no body"))?
+                .get_reader()
+                .unchecked_into();
+            let mut pending = Vec::new();
+            loop {
+                let chunk = JsFuture::from(reader.read())
+                    .await
+                    .map_err(|e| unreachable(format!("{e:?}")))?;
+                let field = |name: &str| js_sys::Reflect::get(&chunk, &name.into()).ok();
+                if field("done").and_then(|d| d.as_bool()) == Some(true) {
+                    return Ok(());
+                }
+                if let Some(bytes) = field("value") {
+                    pending.extend(js_sys::Uint8Array::new(&bytes).to_vec());
+                }
+                while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+                    let text: Vec<u8> = pending.drain(..=end).collect();
+                    if let Ok(msg) = serde_json::from_slice(&text) {
+                        line(msg);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A search the server refuses unread (400: no `request`, so no budget and no guide),
+    /// so the stream's request and error code is compiled before a search needs it.
+    pub async fn search_warm_up() {
+        #[derive(Serialize)]
+        struct WarmUp {
+            search_id: crate::protocol::SearchId,
+        }
+        if let Ok(pending) = start("search", &WarmUp { search_id: 0 }, None) {
+            let _ = answer(pending).await;
+        }
+    }
+
+    pub fn connection_check() -> impl Future<Output = Result<SeenRequest, ApiError>> {
+        post("connection_check", &ConnectionCheck {}, None)
     }
 }
 

@@ -79,8 +79,41 @@ test.describe("through nginx, two instances and Redis", () => {
     await submitSearch(page, route("9900"));
     await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
     await expect(page.getByTestId("transport-notice")).toHaveCount(0);
-    expect(socketUrls).toEqual(["wss://127.0.0.1:8443/ws/promotions"]);
+    // The page names its language, for what the server writes.
+    expect(socketUrls).toEqual(["wss://127.0.0.1:8443/ws/promotions?lang=en"]);
     expect(INSTANCES).toContain(await socketInstance());
+  });
+
+  test("a search over HTTP streams through nginx line by line, not held back", async ({ page }) => {
+    await openOnSocket(page);
+    const lines = await page.evaluate(async () => {
+      // A weight no other test asks for: the instances share a quote cache.
+      const request = { from: { country: "NO", postal_code: "0150" }, to: { country: "NO", postal_code: "9900" }, parcel: { weight_grams: 1700 } };
+      const started = performance.now();
+      const response = await fetch("/api/search", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ search_id: 1, request }),
+      });
+      const reader = response.body!.getReader();
+      const seen: { type: string; ms: number }[] = [];
+      let text = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+        for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n")) {
+          seen.push({ type: JSON.parse(text.slice(0, nl)).type, ms: performance.now() - started });
+          text = text.slice(nl + 1);
+        }
+      }
+      return seen;
+    });
+    expect(lines.map((l) => l.type)).toEqual(["accepted", "offer", "offer", "offer", "offer", "offer", "done"]);
+    // Express takes 1-2.5 s; the fast products' lines came long before it.
+    const [accepted, first, last] = [lines[0].ms, lines[1].ms, lines[5].ms];
+    expect(last - first, JSON.stringify(lines)).toBeGreaterThan(500);
+    expect(accepted).toBeLessThan(first);
   });
 
   test("the connection test through nginx: ok, the TLS version, and nginx's own forwarding is no proxy hint", async ({ page }) => {

@@ -20,6 +20,7 @@ const EXPECTED: Record<string, { verdict: string; results: Record<string, string
   stall: { verdict: "websocket-blocked", results: { "websocket-open": "pass", "websocket-echo": "fail", "server-function": "pass" } },
   "refuse-upgrade": { verdict: "websocket-blocked", results: { "websocket-open": "fail", "server-function": "pass" } },
   "rst-mid-stream": { verdict: "websocket-interrupted", results: { "websocket-open": "pass", "websocket-echo": "pass", "websocket-stream": "fail", "server-function": "pass" } },
+  "buffer-http": { verdict: "websocket-blocked", results: { "websocket-open": "fail", "server-function": "pass" } },
 };
 
 let proxy: ChildProcess;

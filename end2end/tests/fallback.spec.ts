@@ -22,14 +22,29 @@ test.afterAll(() => {
 /** The page's warm-up call when it turns to HTTP (app/src/transport/driver.rs). */
 const WARM_UP = "warm-up";
 
-/** What crossed the wire: server-function calls and offers that arrived over the socket. */
+/** What crossed the wire: HTTP searches (`/api/search`, by destination), server-function
+ * calls, and offers that arrived over the socket. */
 function watch(page: Page) {
-  const seen = { quotes: [] as string[], warmUps: 0, plans: 0, sockets: 0, socketOutcomes: new Set<string>() };
+  const seen = {
+    quotes: [] as string[],
+    searches: [] as string[],
+    warmUps: 0,
+    plans: 0,
+    sockets: 0,
+    socketOutcomes: new Set<string>(),
+  };
   page.on("request", (r) => {
+    const body = () => JSON.parse(r.postData() ?? "{}");
     if (r.url().endsWith("/api/quote_product")) {
-      const id = JSON.parse(r.postData() ?? "{}").product_id;
+      const id = body().product_id;
       if (id === WARM_UP) seen.warmUps += 1;
       else seen.quotes.push(id);
+    }
+    if (r.url().endsWith("/api/search")) {
+      // The warm-up search has no request: the server refuses it unread.
+      const to = body().request?.to?.postal_code;
+      if (to) seen.searches.push(to);
+      else seen.warmUps += 1;
     }
     if (r.url().endsWith("/api/plan_search")) seen.plans += 1;
   });
@@ -47,7 +62,7 @@ function watch(page: Page) {
 }
 
 /** Times the next search in the page itself, from the click on submit: ms to the first filled
- * card, to all of them, and to the first server-function request (null if none was made). */
+ * card, to all of them, and to the first HTTP request of the search (null if none was made). */
 async function armTimer(page: Page) {
   await page.evaluate(() => {
     const w = window as any;
@@ -73,7 +88,7 @@ async function readTimer(page: Page) {
   return page.evaluate(() => {
     const t = (window as any).timing;
     const calls = (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
-      .filter((e) => e.name.endsWith("/api/quote_product") && e.startTime >= t.click)
+      .filter((e) => /\/api\/(quote_product|search)$/.test(e.name) && e.startTime >= t.click)
       .map((e) => e.startTime - t.click);
     return { first: t.first as number, all: t.all as number, firstCall: calls.length ? Math.min(...calls) : null };
   });
@@ -108,6 +123,7 @@ for (const mode of MODES) {
       await expect(notice).toHaveCount(0);
       await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
       expect(seen.quotes).toEqual([]);
+      expect(seen.searches).toEqual([]);
       expect(seen.warmUps).toBe(0);
       return;
     }
@@ -118,22 +134,35 @@ for (const mode of MODES) {
     // Nothing is asked for twice, and nothing the socket delivered is asked for again.
     expect(new Set(seen.quotes).size).toBe(seen.quotes.length);
     for (const id of seen.socketOutcomes) expect(seen.quotes).not.toContain(id);
-    expect(seen.quotes.length + seen.socketOutcomes.size).toBe(ALL.length);
-    if (mode === "rst-mid-stream") expect(seen.socketOutcomes.size).toBeGreaterThan(0);
+    if (mode === "rst-mid-stream") {
+      // Accepted on the socket, cut after its first offer: the rest product by product.
+      expect(seen.socketOutcomes.size).toBeGreaterThan(0);
+      expect(seen.quotes.length + seen.socketOutcomes.size).toBe(ALL.length);
+      expect(seen.searches).toEqual([]);
+    } else if (mode === "buffer-http") {
+      // The stream is held back until complete: every product is asked for on its own.
+      expect(seen.searches).toEqual(["9900"]);
+      expect([...seen.quotes].sort()).toEqual([...ALL].sort());
+    } else {
+      // One request carried the whole search.
+      expect(seen.searches).toEqual(["9900"]);
+      expect(seen.quotes).toEqual([]);
+    }
     if (mode === "rst-after-upgrade") {
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       await page.setViewportSize({ width: 375, height: 900 });
       await page.screenshot({ path: path.join(ARTIFACTS, "fallback-notice-phone.png"), fullPage: false });
       await page.setViewportSize({ width: 1280, height: 720 });
     }
-    // A broken path is found while the user is still typing: the quotes leave at the click
+    // A broken path is found while the user is still typing: the search leaves at the click
     // (no plan round trip, no hedge timer) and the first card comes a product's latency later.
-    // Typically 40-60 ms here; waiting for the 300 ms hedge would fail both bounds.
+    // Typically 40-60 ms here (140 ms when the stream is held back: its 100 ms wait, then
+    // the quotes); waiting for the 300 ms hedge would fail both bounds.
     expect(firstCall).not.toBeNull();
     expect(firstCall!).toBeLessThan(100);
     expect(first).toBeLessThan(250);
-    // The page warmed its HTTP code once, when it turned to HTTP.
-    expect(seen.warmUps).toBe(1);
+    // The page warmed its HTTP code once, when it turned to HTTP: a quote and a search.
+    expect(seen.warmUps).toBe(2);
 
     // The second search in this session goes straight to HTTP.
     const socketsBefore = seen.sockets;
@@ -141,7 +170,8 @@ for (const mode of MODES) {
     await submitSearch(page, { from: "0150", to: "9170", weight: "2" });
     await expect(page.locator('[data-product-id="5100"]')).toHaveAttribute("data-state", "offer", { timeout: 15_000 });
     expect(seen.sockets).toBe(socketsBefore);
-    expect(seen.quotes.length - quotesBefore).toBe(4);
+    expect(seen.searches.at(-1)).toBe("9170");
+    expect(seen.quotes.length - quotesBefore).toBe(mode === "buffer-http" ? 4 : 0);
 
     // So does a reload: the choice is remembered for the browser session.
     await page.reload();
@@ -178,7 +208,7 @@ test("a replacing search aborts the calls of the one it replaces", async ({ page
   await expect(page.locator("body")).toHaveAttribute("data-transport", "http");
   const aborted: string[] = [];
   page.on("requestfailed", (r) => {
-    if (r.url().endsWith("/api/quote_product")) aborted.push(JSON.parse(r.postData() ?? "{}").product_id);
+    if (r.url().endsWith("/api/search")) aborted.push(JSON.parse(r.postData() ?? "{}").request.to.postal_code);
   });
   await submitSearch(page, OSLO_KIRKENES);
   await expect(page.locator('[data-state="offer"]').first()).toBeVisible();
@@ -186,6 +216,7 @@ test("a replacing search aborts the calls of the one it replaces", async ({ page
   await expect(page.locator('[data-product-id="4850"]')).not.toHaveAttribute("data-state", "offer");
   await submitSearch(page, { ...OSLO_KIRKENES, to: "5003" });
   await expect(page.locator('[data-state="offer"]')).toHaveCount(ALL.length, { timeout: 15_000 });
-  expect(aborted).toContain("4850");
+  // The first search's stream was still waiting for express: it is cancelled.
+  expect(aborted).toEqual(["9900"]);
   await expect(page.locator(".summary")).toContainText("5003");
 });

@@ -16,7 +16,7 @@ test.afterAll(() => proxy?.kill());
 function quoteCalls(page: Page) {
   const calls: string[] = [];
   page.on("request", (r) => {
-    if (r.url().includes("/api/quote_product") || r.url().includes("/api/plan_search")) calls.push(r.url());
+    if (/\/api\/(quote_product|plan_search|search)$/.test(r.url())) calls.push(r.url());
   });
   return calls;
 }

@@ -25,9 +25,9 @@ test("the notice goes when the socket works again after its retry", async ({ pag
 // an hour late. Silence measured across the sleep proves nothing about the network, so the
 // page asks the socket again before judging it (app/src/transport/machine.rs, LATE_TICK).
 test("a page waking from an hour's sleep mid-search asks the socket again instead of falling back", async ({ page }) => {
-  const quotes: string[] = [];
+  const httpCalls: string[] = [];
   page.on("request", (r) => {
-    if (r.url().endsWith("/api/quote_product")) quotes.push(r.url());
+    if (/\/api\/(quote_product|plan_search|search)$/.test(r.url())) httpCalls.push(r.url());
   });
   await page.clock.install();
   await openHydrated(page);
@@ -41,7 +41,7 @@ test("a page waking from an hour's sleep mid-search asks the socket again instea
   await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
   await expect(page.getByTestId("transport-notice")).toHaveCount(0);
   expect(await page.evaluate(() => sessionStorage.getItem("promotions.http_until"))).toBeNull();
-  expect(quotes).toEqual([]);
+  expect(httpCalls).toEqual([]);
 });
 
 test("a tab brought back to the front asks the socket again", async ({ page }) => {

@@ -2,10 +2,10 @@
 //! calls and the page's notice. It feeds the machine inputs with the time and carries out its
 //! commands; all decisions are the machine's.
 
-use super::machine::{Breakage, Command, Input, Machine, Tier, hedge_delay};
-use super::{Notice, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
+use super::machine::{Breakage, Command, Input, Machine, Tier};
+use super::{Notice, WARM_UP_LINE, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
 use crate::api::ApiError;
-use crate::api::call::{plan_search, quote_product};
+use crate::api::call::{plan_search, quote_product, search};
 use crate::cards::SearchEvent;
 use crate::protocol::SearchId;
 use crate::protocol::{ClientMessage, ServerMessage};
@@ -161,7 +161,7 @@ impl Transport {
             show_notice(notice);
         }
         let driver = Rc::new_cyclic(|driver: &Weak<Driver>| Driver {
-            machine: RefCell::new(Machine::new(hedge_delay(page_rtt()), http_until)),
+            machine: RefCell::new(Machine::new(page_rtt(), http_until)),
             socket: RefCell::new(None),
             outbox: RefCell::new(Vec::new()),
             inputs: RefCell::new(VecDeque::new()),
@@ -263,11 +263,25 @@ impl Transport {
                 Command::Send(msg) => self.send(&msg),
                 Command::HttpPlan { search_id, request } => {
                     let this = self.clone();
-                    self.call(search_id, move |signal| async move {
-                        let result = plan_search(request, Some(&signal))
-                            .await
-                            .map_err(|e| report_failed_call("plan_search", e));
-                        this.feed(Input::HttpPlan { search_id, result });
+                    self.call(search_id, move |signal| {
+                        let plan = plan_search(request, Some(&signal));
+                        async move {
+                            let result =
+                                plan.await.map_err(|e| report_failed_call("plan_search", e));
+                            this.feed(Input::HttpPlan { search_id, result });
+                        }
+                    });
+                }
+                Command::HttpSearch { search_id, request } => {
+                    let this = self.clone();
+                    self.call(search_id, move |signal| {
+                        let lines = this.clone();
+                        let feed = move |msg| lines.feed(Input::HttpLine { search_id, msg });
+                        let stream = search(search_id, request, Some(&signal), feed);
+                        async move {
+                            let result = stream.await.map_err(|e| report_failed_call("search", e));
+                            this.feed(Input::HttpStreamEnded { search_id, result });
+                        }
                     });
                 }
                 Command::AbortHttp { search_id } => {
@@ -286,15 +300,18 @@ impl Transport {
                     product_id,
                 } => {
                     let this = self.clone();
-                    self.call(search_id, move |signal| async move {
-                        let result = quote_product(request, product_id.clone(), Some(&signal))
-                            .await
-                            .map_err(|e| report_failed_call("quote_product", e));
-                        this.feed(Input::HttpOutcome {
-                            search_id,
-                            product_id,
-                            result,
-                        });
+                    self.call(search_id, move |signal| {
+                        let quote = quote_product(request, product_id.clone(), Some(&signal));
+                        async move {
+                            let result = quote
+                                .await
+                                .map_err(|e| report_failed_call("quote_product", e));
+                            this.feed(Input::HttpOutcome {
+                                search_id,
+                                product_id,
+                                result,
+                            });
+                        }
                     });
                 }
                 Command::Emit(event) => {
@@ -322,11 +339,11 @@ impl Transport {
         }
     }
 
-    /// Runs the quote call's code once, off the critical path, when the page turns to HTTP.
+    /// Runs the HTTP tier's code once, off the critical path, when the page turns to HTTP.
     /// The browser compiles WebAssembly lazily, a function on its first call: cold, the
     /// first quote's round of server_fn, fetch and decoding glue cost the first card about
-    /// 10 ms (measured with Chromium's `--no-wasm-lazy-compilation`). The call asks for a
-    /// product no route has, so the server answers 400 at once and asks no shipping guide.
+    /// 10 ms (measured with Chromium's `--no-wasm-lazy-compilation`). Both calls are refused
+    /// at once (a product no route has; a search without a request), asking no guide.
     fn warm_http(&self) {
         if self.0.warmed.replace(true) {
             return;
@@ -348,13 +365,16 @@ impl Transport {
             };
             let warm_up = crate::model::ProductId::new(WARM_UP_PRODUCT);
             let _ = quote_product(request, warm_up, None).await;
-            // The answer was an error: decode an offer too, as a real answer will be.
+            // The answers were errors: decode offers too, as real answers will be.
             let _ = serde_json::from_slice::<crate::model::Outcome>(WARM_UP_OUTCOME.as_bytes());
+            crate::api::call::search_warm_up().await;
+            let _ = serde_json::from_slice::<ServerMessage>(WARM_UP_LINE.as_bytes());
         });
     }
 
     /// Runs a server-function call of `search_id`, abortable with [`Command::AbortHttp`]: the
-    /// fetch through the signal it is given, what follows it by dropping the future.
+    /// fetch through the signal it is given, what follows it by dropping the future. `call`
+    /// starts its request when called, so requests leave in the order of the commands.
     fn call<F: Future<Output = ()> + 'static>(
         &self,
         search_id: SearchId,

@@ -39,10 +39,20 @@ pub const LATE_TICK: Ms = 1_000.0;
 pub const CLOSE_WAIT: Ms = 250.0;
 /// Server-function calls in flight at once for one search.
 pub const HTTP_PARALLEL: usize = 6;
+/// How long the HTTP stream's `accepted` may take before the page asks product by product:
+/// at least this, else two of the page's round trips.
+pub const MIN_STREAM_WAIT: Ms = 100.0;
 
 /// The hedge delay: max(300 ms, 4 × the page's own request round trip).
 pub fn hedge_delay(page_rtt: Option<Ms>) -> Ms {
     page_rtt.map_or(MIN_HEDGE_DELAY, |rtt| (4.0 * rtt).max(MIN_HEDGE_DELAY))
+}
+
+/// How long the HTTP stream may take to say `accepted`: max(100 ms, 2 × the round trip).
+/// The server writes it at once, so only a proxy that holds responses back until they are
+/// complete makes it later.
+pub fn stream_wait(page_rtt: Option<Ms>) -> Ms {
+    page_rtt.map_or(MIN_STREAM_WAIT, |rtt| (2.0 * rtt).max(MIN_STREAM_WAIT))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +163,16 @@ pub enum Input {
         search_id: SearchId,
         result: Result<Plan, ApiError>,
     },
+    /// A line of the HTTP stream (`/api/search`): a message as the socket would send it.
+    HttpLine {
+        search_id: SearchId,
+        msg: ServerMessage,
+    },
+    /// The HTTP stream ended: complete (`Ok`, whether or not `done` came), refused, or cut.
+    HttpStreamEnded {
+        search_id: SearchId,
+        result: Result<(), ApiError>,
+    },
     HttpOutcome {
         search_id: SearchId,
         product_id: ProductId,
@@ -166,6 +186,11 @@ pub enum Command {
     CloseSocket,
     Send(ClientMessage),
     HttpPlan {
+        search_id: SearchId,
+        request: SearchRequest,
+    },
+    /// The whole search over one HTTP response, its lines fed back as [`Input::HttpLine`].
+    HttpSearch {
         search_id: SearchId,
         request: SearchRequest,
     },
@@ -237,6 +262,8 @@ enum Deadline {
     Silence,
     /// `accepted` is late: HTTP joins the search.
     Hedge,
+    /// The HTTP stream's `accepted` is late (a proxy holds it back): ask product by product.
+    StreamWait,
     /// A verified, idle socket is pinged, so a dead one shows before the next search.
     IdlePing,
 }
@@ -251,8 +278,23 @@ enum Sent {
     Accepted,
 }
 
+/// The HTTP stream of a search, if it has one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stream {
+    /// None: the quotes go product by product from the start (a hedge).
+    Off,
+    /// Asked for, `accepted` not read yet: the quotes wait until `since` + the stream wait.
+    Waiting { since: Ms },
+    /// Its lines come as they happen: it carries the search.
+    Flowing,
+    /// Held back, cut or ended early: what is missing goes product by product (its lines
+    /// still count if they come).
+    GaveUp,
+}
+
 #[derive(Debug)]
 struct Http {
+    stream: Stream,
     plan_requested: bool,
     /// Products asked for over HTTP: never asked twice.
     requested: HashSet<ProductId>,
@@ -290,6 +332,7 @@ impl OnScreen {
 pub struct Machine {
     socket: SocketState,
     hedge_delay: Ms,
+    stream_wait: Ms,
     ping: Option<(u64, Ms)>,
     last_ping: Ms,
     next_nonce: u64,
@@ -304,13 +347,15 @@ pub struct Machine {
 }
 
 impl Machine {
-    /// `http_until`: a fallback remembered from earlier in this browser session.
-    pub fn new(hedge_delay: Ms, http_until: Option<Ms>) -> Self {
+    /// `page_rtt`: the page's own request round trip, if known; `http_until`: a fallback
+    /// remembered from earlier in this browser session.
+    pub fn new(page_rtt: Option<Ms>, http_until: Option<Ms>) -> Self {
         Self {
             socket: http_until.map_or(SocketState::Closed, |retry_at| SocketState::Broken {
                 retry_at,
             }),
-            hedge_delay,
+            hedge_delay: hedge_delay(page_rtt),
+            stream_wait: stream_wait(page_rtt),
             ping: None,
             last_ping: 0.0,
             next_nonce: 1,
@@ -391,6 +436,13 @@ impl Machine {
             if s.on_socket == Sent::Waiting && s.http.is_none() {
                 at.push((Deadline::Hedge, s.started + self.hedge_delay));
             }
+            if let Some(Http {
+                stream: Stream::Waiting { since },
+                ..
+            }) = s.http
+            {
+                at.push((Deadline::StreamWait, since + self.stream_wait));
+            }
         }
         at
     }
@@ -434,6 +486,10 @@ impl Machine {
             Input::Tick => self.tick(now, &mut out),
             Input::Shown => self.resume(now, &mut out),
             Input::HttpPlan { search_id, result } => self.http_plan(search_id, result, &mut out),
+            Input::HttpLine { search_id, msg } => self.http_line(search_id, msg, &mut out),
+            Input::HttpStreamEnded { search_id, result } => {
+                self.http_stream_ended(search_id, result, &mut out)
+            }
             Input::HttpOutcome {
                 search_id,
                 product_id,
@@ -484,23 +540,26 @@ impl Machine {
             http: None,
             finished: false,
         });
+        // A socket not known to work: the HTTP tier runs from the start, at once if the
+        // socket is overdue already.
+        let join = match on_socket {
+            Sent::No => Some(Join::ForGood),
+            _ if self.verified() => None,
+            _ if self.overdue(now) => Some(Join::LateHedge),
+            _ => Some(Join::Hedge),
+        };
+        // An overdue socket is the less likely to answer: the HTTP request leaves first.
+        if join == Some(Join::LateHedge) {
+            self.start_http(now, Join::LateHedge, out);
+        }
         if on_socket == Sent::Waiting {
             out.push(Command::Send(ClientMessage::Search {
                 search_id: id,
                 request,
             }));
         }
-        if on_socket == Sent::No {
-            self.start_http(Join::ForGood, out);
-        } else if !self.verified() {
-            // A socket not known to work: the HTTP tier runs from the start, at once if the
-            // socket is overdue already.
-            let join = if self.overdue(now) {
-                Join::LateHedge
-            } else {
-                Join::Hedge
-            };
-            self.start_http(join, out);
+        if let Some(join) = join.filter(|&j| j != Join::LateHedge) {
+            self.start_http(now, join, out);
         }
     }
 
@@ -513,7 +572,7 @@ impl Machine {
         }
         if s.http
             .as_ref()
-            .is_some_and(|h| h.in_flight > 0 || h.plan_requested)
+            .is_some_and(|h| h.in_flight > 0 || h.plan_requested || h.stream != Stream::Off)
         {
             out.push(Command::AbortHttp { search_id: s.id });
         }
@@ -707,7 +766,7 @@ impl Machine {
                 };
             }
             if search_running {
-                self.start_http(Join::ForGood, out);
+                self.start_http(now, Join::ForGood, out);
             }
         } else if search_running || self.ping.is_some() || unverified {
             self.broken(now, Trigger::Closed, Some((code, reason, was_clean)), out);
@@ -740,7 +799,10 @@ impl Machine {
         }
         if self.due(Deadline::Hedge, now) {
             // `accepted` is overdue: the socket has had its chance to answer first.
-            self.start_http(Join::LateHedge, out);
+            self.start_http(now, Join::LateHedge, out);
+        }
+        if self.due(Deadline::StreamWait, now) {
+            self.give_up_stream(out);
         }
         if self.due(Deadline::IdlePing, now) {
             self.send_ping(now, out);
@@ -769,7 +831,7 @@ impl Machine {
             }
         }
         if hedge {
-            self.start_http(Join::LateHedge, out);
+            self.start_http(now, Join::LateHedge, out);
         }
     }
 
@@ -802,7 +864,7 @@ impl Machine {
             out.push(Command::CloseSocket);
             out.push(Command::Tier(Tier::Http));
             if self.search.as_ref().is_some_and(|s| !s.finished) {
-                self.start_http(Join::ForGood, out);
+                self.start_http(now, Join::ForGood, out);
             }
             return;
         }
@@ -828,7 +890,7 @@ impl Machine {
             out.push(Command::Broken(breakage));
         }
         if self.search.as_ref().is_some_and(|s| !s.finished) {
-            self.start_http(Join::ForGood, out);
+            self.start_http(now, Join::ForGood, out);
         }
     }
 
@@ -857,13 +919,15 @@ impl Machine {
         now - waiting_since >= self.hedge_delay
     }
 
-    /// Brings in the HTTP tier for the search on screen: plan first if unknown, then only the
-    /// products still outstanding.
-    fn start_http(&mut self, join: Join, out: &mut Vec<Command>) {
+    /// Brings in the HTTP tier for the search on screen. Unplanned: beside a socket that may
+    /// answer any moment, the server's plan first; otherwise one stream for the whole search,
+    /// with the page's own plan on screen at once. Planned: only the products still missing.
+    fn start_http(&mut self, now: Ms, join: Join, out: &mut Vec<Command>) {
         let Some(s) = self.search.as_mut().filter(|s| !s.finished) else {
             return;
         };
         let http = s.http.get_or_insert_with(|| Http {
+            stream: Stream::Off,
             plan_requested: false,
             requested: HashSet::new(),
             in_flight: 0,
@@ -874,21 +938,112 @@ impl Machine {
         }
         if s.plan.is_none() && !http.plan_requested {
             http.plan_requested = true;
-            // The server's plan call admits the search (its budget, its refusals) and, for a
-            // hedge, tells the plan.
-            let plan_call = Command::HttpPlan {
+            if join == Join::Hedge {
+                // The server's plan call admits the search (its budget, its refusals) and
+                // tells the plan; a socket that answers meanwhile costs no duplicate quotes.
+                out.push(Command::HttpPlan {
+                    search_id: s.id,
+                    request: s.request.clone(),
+                });
+                return;
+            }
+            // One request instead of one per product: the browser queues each request it
+            // starts behind the one before, so the fastest product's own request would wait
+            // for its place in the queue. The stream admits the search like the plan call.
+            http.stream = Stream::Waiting { since: now };
+            out.push(Command::HttpSearch {
                 search_id: s.id,
                 request: s.request.clone(),
-            };
-            if join != Join::Hedge {
-                // The quotes need not wait a round trip for the server's copy of the plan: it
-                // is the same code (`app::plan`), so they start now, and the plan call after
-                // them (each fetch the browser starts delays the next by a little).
-                let (id, products) = (s.id, crate::plan::plan(&s.request));
-                self.planned(id, products, out);
-            }
-            out.push(plan_call);
+            });
+            // The plan is the same code as the server's (`app::plan`): the cards show now.
+            let (id, products) = (s.id, crate::plan::plan(&s.request));
+            self.planned(id, products, out);
             return;
+        }
+        self.pump_http(out);
+    }
+
+    /// A line of the search's HTTP stream: the socket's messages, handled alike.
+    fn http_line(&mut self, search_id: SearchId, msg: ServerMessage, out: &mut Vec<Command>) {
+        match msg {
+            ServerMessage::Accepted {
+                products, places, ..
+            } => {
+                if let Some(http) = self.current(search_id).and_then(|s| s.http.as_mut())
+                    && matches!(http.stream, Stream::Waiting { .. })
+                {
+                    http.stream = Stream::Flowing;
+                }
+                self.planned(search_id, products, out);
+                self.places(search_id, places, out);
+            }
+            ServerMessage::Offer { offer, .. } => {
+                self.outcome(search_id, Outcome::Offer { offer }, out);
+            }
+            ServerMessage::Unavailable {
+                product_id,
+                reason,
+                message,
+                ..
+            } => {
+                let outcome = Outcome::Unavailable {
+                    product_id,
+                    reason,
+                    message,
+                };
+                self.outcome(search_id, outcome, out);
+            }
+            ServerMessage::Error {
+                code,
+                message,
+                field,
+                ..
+            } => {
+                let error = match field {
+                    Some(field) => ApiError::Invalid(FieldError {
+                        field,
+                        code,
+                        message,
+                    }),
+                    None => ApiError::Refused { code, message },
+                };
+                self.http_refused(search_id, error, out);
+            }
+            ServerMessage::Done { .. }
+            | ServerMessage::Pong { .. }
+            | ServerMessage::ProbeFrame { .. } => {}
+        }
+    }
+
+    fn http_stream_ended(
+        &mut self,
+        search_id: SearchId,
+        result: Result<(), ApiError>,
+        out: &mut Vec<Command>,
+    ) {
+        match result {
+            Err(error @ (ApiError::Invalid(_) | ApiError::Refused { .. })) => {
+                self.http_refused(search_id, error, out);
+            }
+            // Complete (then nothing is missing), cut, or not answered properly: whatever is
+            // missing goes product by product.
+            _ => {
+                if self.search.as_ref().is_some_and(|s| s.id == search_id) {
+                    self.give_up_stream(out);
+                }
+            }
+        }
+    }
+
+    /// The search's stream is held back or gone: ask for what is missing product by product.
+    fn give_up_stream(&mut self, out: &mut Vec<Command>) {
+        if let Some(http) = self
+            .search
+            .as_mut()
+            .filter(|s| !s.finished)
+            .and_then(|s| s.http.as_mut())
+        {
+            http.stream = Stream::GaveUp;
         }
         self.pump_http(out);
     }
@@ -901,7 +1056,7 @@ impl Machine {
         let (Some(plan), Some(http)) = (&s.plan, &mut s.http) else {
             return;
         };
-        if http.paused {
+        if http.paused || matches!(http.stream, Stream::Waiting { .. } | Stream::Flowing) {
             return;
         }
         for product_id in plan {
@@ -931,26 +1086,34 @@ impl Machine {
                 self.planned(search_id, products, out);
                 self.places(search_id, places, out);
             }
-            Err(error) => {
-                let socket_ok = self.tier() == Tier::Socket;
-                let Some(s) = self.current(search_id) else {
-                    return;
-                };
-                if !socket_ok {
-                    // Refused or unreachable: the search ends here, with whatever it started.
-                    s.finished = true;
-                    out.push(Command::AbortHttp { search_id });
-                    let event = match error {
-                        ApiError::Invalid(field) => SearchEvent::Invalid(field),
-                        other => SearchEvent::Failed(other.to_string()),
-                    };
-                    out.push(Command::Emit(event));
-                } else if s.plan.is_none()
-                    && let Some(http) = &mut s.http
-                {
-                    // Only a hedge failed; ask again if the socket breaks.
-                    http.plan_requested = false;
-                }
+            Err(error) => self.http_refused(search_id, error, out),
+        }
+    }
+
+    /// The server refused the search over HTTP (or could not be reached for its plan).
+    fn http_refused(&mut self, search_id: SearchId, error: ApiError, out: &mut Vec<Command>) {
+        let socket_ok = self.tier() == Tier::Socket;
+        let Some(s) = self.current(search_id) else {
+            return;
+        };
+        if !socket_ok {
+            // The search ends here, with whatever it started.
+            s.finished = true;
+            out.push(Command::AbortHttp { search_id });
+            let event = match error {
+                ApiError::Invalid(field) => SearchEvent::Invalid(field),
+                other => SearchEvent::Failed(other.to_string()),
+            };
+            out.push(Command::Emit(event));
+        } else if let Some(http) = &mut s.http {
+            // Only a hedge failed (the socket hears the same search): nothing more over
+            // HTTP unless the socket breaks.
+            if s.plan.is_none() {
+                http.plan_requested = false;
+            }
+            if http.stream != Stream::Off {
+                http.stream = Stream::GaveUp;
+                http.paused = true;
             }
         }
     }

@@ -1,5 +1,6 @@
 //! A hostile "corporate" proxy for tests: relays TCP to the app, lets plain HTTP through in
-//! every mode, and breaks WebSockets after the handshake the way inspecting proxies do.
+//! every mode, and breaks WebSockets after the handshake the way inspecting proxies do; one
+//! mode also holds every HTTP answer back until it is complete, as scanning proxies do.
 //!
 //! `hostile-proxy --upstream 127.0.0.1:3000 --base-port 4100` listens on one port per mode,
 //! in the order of [`MODES`] (4100 = pass, 4101 = rst-after-upgrade, …), and prints
@@ -18,6 +19,9 @@ pub const MODES: &[&str] = &[
     "refuse-upgrade",
     "rst-mid-stream",
     "inject-via",
+    // Refuses the upgrade, and delivers each HTTP answer only once the server has finished
+    // it (as an antivirus gateway scans a whole response before passing it on).
+    "buffer-http",
 ];
 
 const MAX_HEAD: usize = 64 * 1024;
@@ -135,6 +139,33 @@ fn carries_content(frame: &[u8]) -> bool {
     text.contains(r#""type":"offer""#) || text.contains(r#""type":"probe_frame""#)
 }
 
+/// Passes the client's bytes on as they come, but the server's answer only once it is
+/// complete (the server closes the connection after it: the request said `Connection: close`).
+async fn relay_whole(mut client: TcpStream, mut server: TcpStream) -> std::io::Result<()> {
+    let mut whole = Vec::new();
+    let (mut up, mut down) = ([0u8; 16 * 1024], [0u8; 16 * 1024]);
+    let mut client_open = true;
+    loop {
+        tokio::select! {
+            n = client.read(&mut up), if client_open => {
+                let n = n?;
+                if n == 0 {
+                    client_open = false;
+                } else {
+                    server.write_all(&up[..n]).await?;
+                }
+            }
+            n = server.read(&mut down) => {
+                let n = n?;
+                if n == 0 { break }
+                whole.extend_from_slice(&down[..n]);
+            }
+        }
+    }
+    client.write_all(&whole).await?;
+    client.shutdown().await
+}
+
 /// Ends the connection with a TCP RST instead of a FIN.
 fn reset(stream: TcpStream) {
     let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
@@ -144,7 +175,7 @@ fn reset(stream: TcpStream) {
 async fn handle(mut client: TcpStream, upstream: SocketAddr, mode: &str) -> std::io::Result<()> {
     let (head, rest) = read_head(&mut client).await?;
     let upgrade = is_upgrade(&head);
-    if upgrade && mode == "refuse-upgrade" {
+    if upgrade && matches!(mode, "refuse-upgrade" | "buffer-http") {
         client.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 9\r\nconnection: close\r\n\r\nForbidden").await?;
         return client.shutdown().await;
     }
@@ -153,7 +184,8 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, mode: &str) -> std:
     // below would wait for the server's delayed ACK of the first (~40 ms on Linux).
     client.set_nodelay(true)?;
     server.set_nodelay(true)?;
-    let mut head = if mode == "inject-via" {
+    // One request per connection where the proxy must see each one's answer end.
+    let mut head = if matches!(mode, "inject-via" | "buffer-http") {
         with_via(&head, upgrade)
     } else {
         head
@@ -161,6 +193,9 @@ async fn handle(mut client: TcpStream, upstream: SocketAddr, mode: &str) -> std:
     // Head and any body bytes already read, in one write, as they arrived.
     head.extend_from_slice(&rest);
     server.write_all(&head).await?;
+    if mode == "buffer-http" {
+        return relay_whole(client, server).await;
+    }
     if !upgrade || matches!(mode, "pass" | "inject-via") {
         tokio::io::copy_bidirectional(&mut client, &mut server).await?;
         return Ok(());

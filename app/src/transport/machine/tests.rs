@@ -63,9 +63,33 @@ fn has_plan_call(cmds: &[Command]) -> bool {
     cmds.iter().any(|c| matches!(c, Command::HttpPlan { .. }))
 }
 
+fn has_search_call(cmds: &[Command]) -> bool {
+    cmds.iter().any(|c| matches!(c, Command::HttpSearch { .. }))
+}
+
+/// The stream's `accepted` line for search 1, with the page's own plan and these places.
+fn stream_accepted(places: Places) -> Input {
+    Input::HttpLine {
+        search_id: 1,
+        msg: ServerMessage::Accepted {
+            search_id: 1,
+            products: crate::plan::plan(&sample_request()),
+            places,
+        },
+    }
+}
+
+/// A page on HTTP for good (a fallback remembered) that has started search 1 at t=1000.
+fn streaming() -> (Machine, Vec<Command>) {
+    let mut m = Machine::new(None, Some(f64::INFINITY));
+    m.start(0.0);
+    let cmds = m.handle(1_000.0, Input::Search(sample_request()));
+    (m, cmds)
+}
+
 /// A page whose socket opened at t=5 with the probe's ping (sent at t=0) unanswered.
 fn probing() -> Machine {
-    let mut m = Machine::new(HEDGE, None);
+    let mut m = Machine::new(None, None);
     m.start(0.0);
     m.handle(5.0, Input::SocketOpened);
     m
@@ -73,7 +97,7 @@ fn probing() -> Machine {
 
 /// A page whose probe has been answered: the socket is verified.
 fn verified() -> Machine {
-    let mut m = Machine::new(HEDGE, None);
+    let mut m = Machine::new(None, None);
     let cmds = m.start(0.0);
     assert_eq!(cmds[0], Command::OpenSocket);
     assert_eq!(cmds[1], Command::Send(ClientMessage::Ping { nonce: 1 }));
@@ -239,20 +263,14 @@ fn a_server_restart_mid_search_moves_it_to_http_quietly_and_the_socket_comes_bac
 
 #[test]
 fn a_replaced_search_has_its_server_function_calls_aborted() {
-    let mut m = Machine::new(HEDGE, Some(RETRY_SOCKET_AFTER));
+    let mut m = Machine::new(None, Some(RETRY_SOCKET_AFTER));
     m.start(0.0);
     let cmds = m.handle(1_000.0, Input::Search(sample_request()));
-    assert!(has_plan_call(&cmds));
-    m.handle(
-        1_010.0,
-        Input::HttpPlan {
-            search_id: 1,
-            result: Ok(server_plan(ids(&["5800", "4850"]))),
-        },
-    );
+    assert!(has_search_call(&cmds));
+    m.handle(1_010.0, stream_accepted(Places::default()));
     let cmds = m.handle(1_500.0, Input::Search(sample_request()));
     assert_eq!(cmds[0], Command::AbortHttp { search_id: 1 });
-    assert!(has_plan_call(&cmds), "the new search starts at once");
+    assert!(has_search_call(&cmds), "the new search starts at once");
     // A finished search has nothing to abort: no service goes to Russia, so search 3
     // is done as soon as it is planned.
     let mut to_russia = sample_request();
@@ -264,42 +282,135 @@ fn a_replaced_search_has_its_server_function_calls_aborted() {
 }
 
 #[test]
-fn on_http_for_good_the_quotes_start_at_once_with_the_pages_own_plan() {
-    let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
-    m.start(0.0);
-    let cmds = m.handle(1_000.0, Input::Search(sample_request()));
+fn on_http_for_good_one_stream_carries_the_search_with_the_pages_own_plan_shown_at_once() {
+    let (mut m, cmds) = streaming();
     let plan = crate::plan::plan(&sample_request());
-    assert!(has_plan_call(&cmds), "the server still admits the search");
+    assert!(has_search_call(&cmds) && !has_plan_call(&cmds), "{cmds:?}");
+    assert!(quotes(&cmds).is_empty(), "one request, not one per product");
     assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(plan.clone())]);
-    let asked: Vec<String> = plan.iter().map(|p| p.0.clone()).collect();
-    assert_eq!(
-        quotes(&cmds),
-        asked,
-        "every product at once, no round trip first"
-    );
-    // The server's plan then changes nothing: nothing is asked twice.
+    // Its lines are the socket's messages: the server's plan changes nothing, each outcome
+    // shows as it comes, the last one ends the search.
+    let cmds = m.handle(1_005.0, stream_accepted(Places::default()));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    for (n, id) in plan.iter().enumerate() {
+        let cmds = m.handle(
+            1_030.0 + n as f64,
+            Input::HttpLine {
+                search_id: 1,
+                msg: ServerMessage::Offer {
+                    search_id: 1,
+                    offer: offer(id.as_str()),
+                },
+            },
+        );
+        assert!(matches!(emitted(&cmds)[0], SearchEvent::Outcome(_)));
+        assert_eq!(
+            emitted(&cmds).contains(&SearchEvent::Done),
+            n + 1 == plan.len()
+        );
+        assert!(quotes(&cmds).is_empty());
+    }
     let cmds = m.handle(
-        1_010.0,
-        Input::HttpPlan {
+        2_000.0,
+        Input::HttpStreamEnded {
             search_id: 1,
-            result: Ok(server_plan(plan)),
+            result: Ok(()),
         },
     );
-    assert!(cmds.is_empty(), "{cmds:?}");
-    // A refusal of the plan call ends the search and aborts its quotes.
-    let cmds = m.handle(2_000.0, Input::Search(sample_request()));
-    assert!(cmds.contains(&Command::AbortHttp { search_id: 1 }));
+    assert!(
+        cmds.is_empty(),
+        "a complete stream leaves nothing to ask: {cmds:?}"
+    );
+    // A refused stream ends the search and aborts its calls.
+    m.handle(3_000.0, Input::Search(sample_request()));
     let cmds = m.handle(
-        2_010.0,
-        Input::HttpPlan {
+        3_010.0,
+        Input::HttpStreamEnded {
             search_id: 2,
-            result: Err(ApiError::Server {
+            result: Err(ApiError::Refused {
+                code: crate::error::ErrorCode::RateLimited,
                 message: "Too many searches in the last minute. Try again in 3 s.".into(),
             }),
         },
     );
     assert!(cmds.contains(&Command::AbortHttp { search_id: 2 }));
     assert!(matches!(emitted(&cmds)[..], [SearchEvent::Failed(_)]));
+}
+
+#[test]
+fn a_held_back_stream_is_overtaken_product_by_product_and_the_first_answer_wins() {
+    // A proxy that delivers a response only once it is complete: no `accepted` in time.
+    let (mut m, _) = streaming();
+    let plan = crate::plan::plan(&sample_request());
+    assert_eq!(m.next_deadline(), Some(1_000.0 + MIN_STREAM_WAIT));
+    let cmds = m.handle(1_000.0 + MIN_STREAM_WAIT, Input::Tick);
+    let asked: Vec<String> = plan.iter().map(|p| p.0.clone()).collect();
+    assert_eq!(quotes(&cmds), asked);
+    let cmds = m.handle(
+        1_130.0,
+        Input::HttpOutcome {
+            search_id: 1,
+            product_id: plan[0].clone(),
+            result: Ok(Outcome::Offer {
+                offer: offer(plan[0].as_str()),
+            }),
+        },
+    );
+    assert_eq!(emitted(&cmds).len(), 1);
+    // The whole stream arrives at last: its places are news, its answers only where no
+    // call has answered yet.
+    let places = Places {
+        from: Some("OSLO".into()),
+        to: Some("KIRKENES".into()),
+    };
+    let cmds = m.handle(3_000.0, stream_accepted(places.clone()));
+    assert_eq!(emitted(&cmds), vec![SearchEvent::Places(places)]);
+    let line = |id: &ProductId| Input::HttpLine {
+        search_id: 1,
+        msg: ServerMessage::Offer {
+            search_id: 1,
+            offer: offer(id.as_str()),
+        },
+    };
+    assert!(
+        emitted(&m.handle(3_001.0, line(&plan[0]))).is_empty(),
+        "shown already"
+    );
+    assert_eq!(emitted(&m.handle(3_002.0, line(&plan[1]))).len(), 1);
+    // stream_wait: two round trips, at least 100 ms.
+    assert_eq!(stream_wait(None), 100.0);
+    assert_eq!(stream_wait(Some(20.0)), 100.0);
+    assert_eq!(stream_wait(Some(150.0)), 300.0);
+}
+
+#[test]
+fn a_stream_cut_midway_leaves_only_the_missing_products_to_ask_for() {
+    let (mut m, _) = streaming();
+    let plan = crate::plan::plan(&sample_request());
+    m.handle(1_005.0, stream_accepted(Places::default()));
+    m.handle(
+        1_030.0,
+        Input::HttpLine {
+            search_id: 1,
+            msg: ServerMessage::Offer {
+                search_id: 1,
+                offer: offer(plan[0].as_str()),
+            },
+        },
+    );
+    assert_eq!(m.next_deadline(), None, "a flowing stream has no deadline");
+    let cmds = m.handle(
+        1_040.0,
+        Input::HttpStreamEnded {
+            search_id: 1,
+            result: Err(ApiError::Server {
+                message: "error reaching server: network error".into(),
+            }),
+        },
+    );
+    let missing: Vec<String> = plan[1..].iter().map(|p| p.0.clone()).collect();
+    assert_eq!(quotes(&cmds), missing);
+    assert!(breakage(&cmds).is_none());
 }
 
 #[test]
@@ -324,22 +435,9 @@ fn places_are_told_once_whichever_tier_names_them() {
             SearchEvent::Places(oslo_kirkenes.clone())
         ]
     );
-    // On HTTP the page plans itself; the places come with the server's plan answer.
-    let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
-    m.start(0.0);
-    m.handle(1_000.0, Input::Search(sample_request()));
-    let answer = |m: &mut Machine| {
-        m.handle(
-            1_010.0,
-            Input::HttpPlan {
-                search_id: 1,
-                result: Ok(Plan {
-                    products: crate::plan::plan(&sample_request()),
-                    places: oslo_kirkenes.clone(),
-                }),
-            },
-        )
-    };
+    // On HTTP the page plans itself; the places come with the stream's `accepted`.
+    let (mut m, _) = streaming();
+    let answer = |m: &mut Machine| m.handle(1_010.0, stream_accepted(oslo_kirkenes.clone()));
     assert_eq!(
         emitted(&answer(&mut m)),
         vec![SearchEvent::Places(oslo_kirkenes.clone())]
@@ -366,21 +464,31 @@ fn a_refused_field_is_a_field_error_on_either_tier() {
     );
     assert_eq!(emitted(&cmds), vec![SearchEvent::Invalid(unknown.clone())]);
 
-    let mut m = Machine::new(HEDGE, Some(f64::INFINITY));
-    m.start(0.0);
-    m.handle(1_000.0, Input::Search(sample_request()));
-    let cmds = m.handle(
-        1_010.0,
-        Input::HttpPlan {
+    // Over HTTP, refused before the stream starts (400) or as a line of it.
+    let refusals = [
+        Input::HttpStreamEnded {
             search_id: 1,
             result: Err(ApiError::Invalid(unknown.clone())),
         },
-    );
-    assert!(
-        cmds.contains(&Command::AbortHttp { search_id: 1 }),
-        "its quotes stop"
-    );
-    assert_eq!(emitted(&cmds), vec![SearchEvent::Invalid(unknown)]);
+        Input::HttpLine {
+            search_id: 1,
+            msg: ServerMessage::Error {
+                search_id: Some(1),
+                code: unknown.code,
+                message: unknown.message.clone(),
+                field: Some(unknown.field.clone()),
+            },
+        },
+    ];
+    for refusal in refusals {
+        let (mut m, _) = streaming();
+        let cmds = m.handle(1_010.0, refusal);
+        assert!(
+            cmds.contains(&Command::AbortHttp { search_id: 1 }),
+            "its calls stop"
+        );
+        assert_eq!(emitted(&cmds), vec![SearchEvent::Invalid(unknown.clone())]);
+    }
 }
 
 #[test]
@@ -427,7 +535,7 @@ fn a_tab_shown_again_asks_the_socket_before_its_throttled_deadlines_judge_it() {
     assert!(breakage(&cmds).is_none());
     assert_eq!(m.tier(), Tier::Socket);
     // A page on HTTP for good has nothing to ask.
-    let mut m = Machine::new(HEDGE, Some(600_000.0));
+    let mut m = Machine::new(None, Some(600_000.0));
     m.start(0.0);
     assert!(m.handle(1_000.0, Input::Shown).is_empty());
 }
@@ -438,7 +546,7 @@ fn a_search_waiting_for_accepted_through_a_sleep_is_hedged_not_failed() {
     // Asleep before `accepted` (and before the hedge timer) could fire.
     let cmds = m.handle(60_000.0, Input::Tick);
     assert!(breakage(&cmds).is_none());
-    assert!(has_plan_call(&cmds), "hedged over HTTP at once");
+    assert!(has_search_call(&cmds), "hedged over HTTP at once");
     assert!(cmds.contains(&Command::Send(ClientMessage::Ping { nonce: 2 })));
     // `accepted` then arrives: the socket carries on.
     let cmds = m.handle(
@@ -454,14 +562,14 @@ fn a_search_waiting_for_accepted_through_a_sleep_is_hedged_not_failed() {
 
 #[test]
 fn a_socket_that_cannot_be_constructed_falls_back_at_once() {
-    let mut m = Machine::new(HEDGE, None);
+    let mut m = Machine::new(None, None);
     m.start(0.0);
     let cmds = m.handle(1.0, Input::ConstructFailed);
     assert_eq!(breakage(&cmds).unwrap().trigger, Trigger::ConstructFailed);
     assert!(cmds.contains(&Command::Tier(Tier::Http)));
     // The next search goes straight to HTTP.
     let cmds = m.handle(500.0, Input::Search(sample_request()));
-    assert!(has_plan_call(&cmds));
+    assert!(has_search_call(&cmds));
     assert!(!cmds.iter().any(|c| matches!(c, Command::Send(_))));
 }
 
@@ -543,7 +651,7 @@ fn a_close_while_the_probe_waits_for_its_pong_is_a_breakage() {
 
 #[test]
 fn a_socket_not_open_within_three_seconds_is_broken() {
-    let mut m = Machine::new(HEDGE, None);
+    let mut m = Machine::new(None, None);
     m.start(0.0);
     assert_eq!(m.next_deadline(), Some(OPEN_TIMEOUT));
     assert!(breakage(&m.handle(2_999.0, Input::Tick)).is_none());
@@ -555,7 +663,7 @@ fn a_socket_not_open_within_three_seconds_is_broken() {
 
 #[test]
 fn a_missing_pong_is_silence() {
-    let mut m = Machine::new(HEDGE, None);
+    let mut m = Machine::new(None, None);
     m.start(0.0);
     m.handle(10.0, Input::SocketOpened);
     assert_eq!(m.next_deadline(), Some(REPLY_TIMEOUT));
@@ -580,22 +688,15 @@ fn a_late_accepted_hedges_at_once_with_the_pages_own_plan_then_breaks() {
     assert_eq!(m.next_deadline(), Some(1_000.0 + HEDGE));
     let cmds = m.handle(1_000.0 + HEDGE, Input::Tick);
     assert!(
-        has_plan_call(&cmds),
-        "the server's plan call admits the search"
+        has_search_call(&cmds) && !has_plan_call(&cmds),
+        "one stream admits and carries the search"
     );
     assert!(breakage(&cmds).is_none(), "a hedge alone is no breakage");
-    // `accepted` is overdue: the quotes do not wait a round trip for the server's plan.
+    // `accepted` is overdue: the cards do not wait a round trip for the server's plan.
     let plan = crate::plan::plan(&sample_request());
     assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(plan.clone())]);
-    let planned: Vec<String> = plan.iter().map(|p| p.0.clone()).collect();
-    assert_eq!(quotes(&cmds), planned);
-    let cmds = m.handle(
-        1_310.0,
-        Input::HttpPlan {
-            search_id: 1,
-            result: Ok(server_plan(plan)),
-        },
-    );
+    assert!(quotes(&cmds).is_empty(), "the stream carries every product");
+    let cmds = m.handle(1_310.0, stream_accepted(Places::default()));
     assert!(emitted(&cmds).is_empty() && quotes(&cmds).is_empty());
     let cmds = m.handle(4_000.0, Input::Tick);
     let b = breakage(&cmds).unwrap();
@@ -604,26 +705,30 @@ fn a_late_accepted_hedges_at_once_with_the_pages_own_plan_then_breaks() {
 }
 
 #[test]
-fn a_search_beside_a_probe_overdue_already_quotes_at_once() {
+fn a_search_beside_a_probe_overdue_already_streams_at_once() {
     // A box that swallows frames: the probe's pong has not come for two seconds, the
     // verdict (3 s) is not due yet, and the customer searches.
     let mut m = probing();
     let cmds = m.handle(2_000.0, Input::Search(sample_request()));
     assert!(breakage(&cmds).is_none(), "no verdict before its deadline");
-    assert!(has_plan_call(&cmds));
-    assert_eq!(
-        quotes(&cmds).len(),
-        crate::plan::plan(&sample_request()).len()
+    assert!(
+        matches!(cmds[0], Command::HttpSearch { .. }),
+        "HTTP leaves first: {cmds:?}"
+    );
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::Send(ClientMessage::Search { .. }))),
+        "the socket may still answer"
     );
     // A socket still opening after the hedge delay is overdue too.
-    let mut m = Machine::new(HEDGE, None);
+    let mut m = Machine::new(None, None);
     m.start(0.0);
     let cmds = m.handle(HEDGE, Input::Search(sample_request()));
-    assert!(!quotes(&cmds).is_empty());
-    // Just after the probe left it is not: the plan call goes first.
+    assert!(has_search_call(&cmds));
+    // Just after the probe left it is not: the plan call goes first, no stream.
     let mut m = probing();
     let cmds = m.handle(HEDGE - 1.0, Input::Search(sample_request()));
-    assert!(has_plan_call(&cmds) && quotes(&cmds).is_empty());
+    assert!(has_plan_call(&cmds) && !has_search_call(&cmds) && quotes(&cmds).is_empty());
 }
 
 #[test]
@@ -704,7 +809,7 @@ fn silence_with_products_outstanding_is_a_breakage() {
 #[test]
 fn at_most_six_server_function_calls_are_in_flight() {
     // A hedge (the socket not verified yet) takes the server's plan, here a long one.
-    let mut m = Machine::new(HEDGE, None);
+    let mut m = Machine::new(None, None);
     m.start(0.0);
     m.handle(1.0, Input::SocketOpened);
     let cmds = m.handle(0.0, Input::Search(sample_request()));
@@ -740,7 +845,7 @@ fn at_most_six_server_function_calls_are_in_flight() {
 
 #[test]
 fn a_remembered_fallback_stays_until_the_retry_time() {
-    let mut m = Machine::new(HEDGE, Some(600_000.0));
+    let mut m = Machine::new(None, Some(600_000.0));
     assert_eq!(m.start(0.0), vec![Command::Tier(Tier::Http)]);
     assert_eq!(m.tier(), Tier::Http);
     let cmds = m.handle(1_000.0, Input::Search(sample_request()));
@@ -748,7 +853,7 @@ fn a_remembered_fallback_stays_until_the_retry_time() {
     // Ten minutes on, the socket is probed again while the search still uses HTTP.
     let cmds = m.handle(600_000.0, Input::Search(sample_request()));
     assert!(cmds.contains(&Command::OpenSocket));
-    assert!(has_plan_call(&cmds));
+    assert!(has_search_call(&cmds));
     assert!(
         !cmds
             .iter()
@@ -818,7 +923,11 @@ fn a_broken_socket_leaves_none_of_its_deadlines_behind() {
         },
     );
     assert_eq!(breakage(&cmds).unwrap().trigger, Trigger::Closed);
-    // HTTP carries the search now: no `accepted`, hedge or pong is awaited any more.
+    // HTTP carries the search now: no `accepted`, hedge or pong is awaited any more, only
+    // the HTTP stream's first line.
+    assert!(has_search_call(&cmds));
+    assert_eq!(m.next_deadline(), Some(1_100.0 + MIN_STREAM_WAIT));
+    m.handle(1_105.0, stream_accepted(Places::default()));
     assert_eq!(m.next_deadline(), None);
 }
 
