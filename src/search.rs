@@ -148,17 +148,13 @@ pub type Messages = std::pin::Pin<Box<dyn futures::Stream<Item = ServerMessage> 
 /// A running search as the protocol's messages: one outcome per product as each finishes,
 /// then `done`, logged as the search's end. The socket and the HTTP stream send the same.
 pub fn messages(search_id: SearchId, search: Fanout, span: tracing::Span) -> Messages {
-    struct Progress {
-        search: Fanout,
-        started: Instant,
-        offers: u32,
-        unavailable: u32,
-    }
     let start = Progress {
         search,
         started: Instant::now(),
         offers: 0,
         unavailable: 0,
+        span: span.clone(),
+        done: false,
     };
     Box::pin(futures::stream::unfold(Some(start), move |progress| {
         async move {
@@ -172,6 +168,7 @@ pub fn messages(search_id: SearchId, search: Fanout, span: tracing::Span) -> Mes
                     Some((ServerMessage::outcome(search_id, outcome), Some(p)))
                 }
                 None => {
+                    p.done = true;
                     let ms = p.started.elapsed().as_millis() as u64;
                     info!(
                         offers = p.offers,
@@ -185,4 +182,30 @@ pub fn messages(search_id: SearchId, search: Fanout, span: tracing::Span) -> Mes
         }
         .instrument(span.clone())
     }))
+}
+
+/// How far a search's messages have got.
+struct Progress {
+    search: Fanout,
+    started: Instant,
+    offers: u32,
+    unavailable: u32,
+    span: tracing::Span,
+    done: bool,
+}
+
+/// A search dropped before `done` (cancelled, replaced, its socket or HTTP client gone) says
+/// so once, in its own span, with how far it got.
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if !self.done {
+            info!(
+                parent: &self.span,
+                offers = self.offers,
+                unavailable = self.unavailable,
+                ms = self.started.elapsed().as_millis() as u64,
+                "search cancelled"
+            );
+        }
+    }
 }

@@ -348,9 +348,8 @@ async fn handle_text(
             vec![]
         }
         ClientMessage::Cancel { search_id } => {
-            if searches.remove(&search_id).is_some() {
-                info!(search_id, "search cancelled");
-            }
+            // Dropping its messages logs it (`search::messages`).
+            searches.remove(&search_id);
             vec![]
         }
         ClientMessage::Search { search_id, request } => {

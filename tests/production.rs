@@ -208,3 +208,52 @@ async fn a_search_over_http_is_logged_like_one_over_the_socket() {
         "no postal codes: {log}"
     );
 }
+
+#[tokio::test]
+async fn an_http_search_its_client_leaves_is_logged_once_as_cancelled() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let path = std::env::temp_dir().join(format!("promotions-left-log-{}", std::process::id()));
+    let log = std::fs::File::create(&path).unwrap();
+    // Real latencies: express takes over a second, so the search is still running.
+    let env = [("NO_COLOR", "1".to_owned())];
+    let binary = start_logging(free_port(), &env, log.into()).await;
+    let body = serde_json::json!({"search_id": 3, "request": {
+        "from": {"country": "NO", "postal_code": "0150"},
+        "to": {"country": "NO", "postal_code": "9900"},
+        "parcel": {"weight_grams": 1200}
+    }})
+    .to_string();
+    let mut stream = tokio::net::TcpStream::connect(binary.addr).await.unwrap();
+    let request = format!(
+        "POST /api/search HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 4096];
+    // The fast products' lines (they answer within 60 ms), then the client goes.
+    while seen
+        .windows(14)
+        .filter(|w| w == br#""type":"offer""#)
+        .count()
+        < 4
+    {
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "the stream ended early");
+        seen.extend_from_slice(&chunk[..n]);
+    }
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(binary);
+    let log = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let cancelled: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("search cancelled"))
+        .collect();
+    assert_eq!(cancelled.len(), 1, "{log}");
+    for field in ["tier=\"http\"", "search_id=3", "offers=4", "ms="] {
+        assert!(cancelled[0].contains(field), "{field} in {}", cancelled[0]);
+    }
+    assert!(!log.contains("search done"), "{log}");
+}
