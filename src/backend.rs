@@ -8,7 +8,7 @@ use crate::route::route_class;
 use crate::state::AppState;
 use app::api::ApiError;
 use app::api::backend::{Admission, SearchBackend};
-use app::error::{ErrorCode, FieldError};
+use app::error::FieldError;
 use app::i18n::Texts;
 use app::model::{Outcome, ProductId, SearchRequest};
 use axum::extract::ConnectInfo;
@@ -31,11 +31,7 @@ fn caller(state: &AppState) -> Option<Caller> {
 
 /// Refused (429 with `Retry-After`), with the message the page shows, in its words.
 fn refuse(retry: RetryAfter, response: Option<ResponseOptions>, t: Texts) -> ApiError {
-    ApiError::Refused {
-        code: ErrorCode::RateLimited,
-        message: retry.message(t),
-    }
-    .respond_on(response, Some(retry.secs()))
+    retry.api_error(t).respond_on(response, Some(retry.secs()))
 }
 
 impl SearchBackend for AppState {

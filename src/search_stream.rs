@@ -10,7 +10,6 @@ use crate::limits::Tier;
 use crate::search_start::{NotStarted, Started, begin};
 use crate::state::AppState;
 use app::api::ApiError;
-use app::error::ErrorCode;
 use app::i18n::Texts;
 use app::model::SearchRequest;
 use app::protocol::{SearchId, ServerMessage};
@@ -67,13 +66,7 @@ pub async fn handler(
             )
                 .into_response()
         }
-        Err(NotStarted::Limited(retry)) => {
-            let error = ApiError::Refused {
-                code: ErrorCode::RateLimited,
-                message: retry.message(t),
-            };
-            refused(error, Some(retry.secs()))
-        }
+        Err(NotStarted::Limited(retry)) => refused(retry.api_error(t), Some(retry.secs())),
         Err(NotStarted::Invalid(field)) => refused(ApiError::Invalid(field), None),
     }
 }

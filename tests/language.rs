@@ -6,7 +6,6 @@ mod common;
 use app::model::{Outcome, ProductId};
 use app::protocol::ServerMessage;
 use common::*;
-use promotions::config::Config;
 use promotions::limits::Settings;
 
 /// 10 kg: too heavy for the mailbox parcel (3584), which carries up to 5 kg.
@@ -84,17 +83,11 @@ async fn a_quote_call_writes_its_reason_in_the_accepted_language() {
 
 #[tokio::test]
 async fn a_refused_search_says_when_to_come_back_in_the_pages_language() {
-    let mut config = Config::from_env().expect("config");
-    config.limits = Settings {
+    let server = with_limits(Settings {
         searches_per_minute: 1,
         ..Settings::default()
-    };
-    let server = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
-    let cookie = server
-        .exchange("GET", "/healthz", &[], "")
-        .await
-        .session_cookie()
-        .expect("a session");
+    });
+    let cookie = new_session(&server).await;
     let body = |to: &str| {
         serde_json::json!({"request": {
             "from": {"country": "NO", "postal_code": "0150"},

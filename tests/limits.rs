@@ -21,12 +21,6 @@ fn server(max_sockets: usize, searches_per_minute: u32) -> TestServer {
     })
 }
 
-fn with_limits(limits: Settings) -> TestServer {
-    let mut config = Config::from_env().expect("config");
-    config.limits = limits;
-    spawn_with(config, CountingGuide::new(0.0), |routes| routes)
-}
-
 fn plan_body() -> String {
     plan_body_to("9900")
 }
@@ -38,14 +32,6 @@ fn plan_body_to(postal_code: &str) -> String {
         "parcel": {"weight_grams": 1000}
     }})
     .to_string()
-}
-
-/// A new browser session: the cookie the server hands a first visit.
-async fn new_session(server: &TestServer) -> String {
-    let reply = server.exchange("GET", "/healthz", &[], "").await;
-    reply
-        .session_cookie()
-        .expect("a first visit gets a session cookie")
 }
 
 async fn plan_as(server: &TestServer, cookie: &str, body: &str) -> Reply {

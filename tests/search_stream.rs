@@ -6,7 +6,6 @@ mod common;
 
 use app::protocol::ServerMessage;
 use common::*;
-use promotions::config::Config;
 use promotions::limits::Settings;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -149,12 +148,10 @@ async fn a_search_streams_accepted_then_each_outcome_as_it_is_found_then_done() 
 
 #[tokio::test]
 async fn refusals_answer_like_the_server_functions() {
-    let mut config = Config::from_env().expect("config");
-    config.limits = Settings {
+    let server = with_limits(Settings {
         searches_per_minute: 1,
         ..Settings::default()
-    };
-    let server = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
+    });
     let json = ("content-type", "application/json");
 
     let reply = server
@@ -191,11 +188,7 @@ async fn refusals_answer_like_the_server_functions() {
         .await;
     assert_eq!(reply.status, 403, "a cross-site page cannot search");
 
-    let cookie = server
-        .exchange("GET", "/healthz", &[], "")
-        .await
-        .session_cookie()
-        .unwrap();
+    let cookie = new_session(&server).await;
     let as_session = [json, ("cookie", cookie.as_str()), ("accept-language", "nb")];
     let reply = server
         .exchange("POST", "/api/search", &as_session, &body(1, "9900", 1000))

@@ -148,6 +148,11 @@ pub mod call {
         }
     }
 
+    /// What the browser threw (a failed fetch or read), as [`unreachable`].
+    fn thrown(e: wasm_bindgen::JsValue) -> ApiError {
+        unreachable(format!("{e:?}"))
+    }
+
     /// Posts now; the future reads the JSON answer.
     fn post<R: DeserializeOwned, A: Serialize>(
         endpoint: &str,
@@ -165,7 +170,7 @@ pub mod call {
         args: &impl Serialize,
         signal: Option<&AbortSignal>,
     ) -> Result<JsFuture, ApiError> {
-        let headers = web_sys::Headers::new().map_err(|e| unreachable(format!("{e:?}")))?;
+        let headers = web_sys::Headers::new().map_err(thrown)?;
         for (name, value) in [
             ("content-type", "application/json"),
             ("accept", "application/json"),
@@ -188,10 +193,7 @@ pub mod call {
 
     /// The answer to a request [`start`]ed; one that is not a success is the error it says.
     async fn answer(pending: JsFuture) -> Result<gloo_net::http::Response, ApiError> {
-        let response: web_sys::Response = pending
-            .await
-            .map_err(|e| unreachable(format!("{e:?}")))?
-            .unchecked_into();
+        let response: web_sys::Response = pending.await.map_err(thrown)?.unchecked_into();
         let response = gloo_net::http::Response::from(response);
         if response.ok() {
             return Ok(response);
@@ -248,9 +250,7 @@ pub mod call {
                 .unchecked_into();
             let mut pending = Vec::new();
             loop {
-                let chunk = JsFuture::from(reader.read())
-                    .await
-                    .map_err(|e| unreachable(format!("{e:?}")))?;
+                let chunk = JsFuture::from(reader.read()).await.map_err(thrown)?;
                 let field = |name: &str| js_sys::Reflect::get(&chunk, &name.into()).ok();
                 if field("done").and_then(|d| d.as_bool()) == Some(true) {
                     return Ok(());

@@ -83,6 +83,15 @@ impl RetryAfter {
         self.wait.as_secs_f64().ceil().max(1.0) as u64
     }
 
+    /// The refusal as the server functions and `/api/search` answer it (429 with
+    /// `Retry-After: secs()`), in the page's words.
+    pub fn api_error(self, t: app::i18n::Texts) -> app::api::ApiError {
+        app::api::ApiError::Refused {
+            code: app::error::ErrorCode::RateLimited,
+            message: self.message(t),
+        }
+    }
+
     /// What the page shows, in its words.
     pub fn message(self, t: app::i18n::Texts) -> String {
         let word = match self.scope {

@@ -126,6 +126,21 @@ pub fn spawn_with(
     spawn_state(AppState::new(&config, Arc::new(guide), None), extra)
 }
 
+/// A server with these per-client limits and the usual guide.
+pub fn with_limits(limits: promotions::limits::Settings) -> TestServer {
+    let mut config = Config::from_env().expect("config");
+    config.limits = limits;
+    spawn_with(config, CountingGuide::new(0.0), |routes| routes)
+}
+
+/// A new browser session: the cookie the server hands a first visit.
+pub async fn new_session(server: &TestServer) -> String {
+    let reply = server.exchange("GET", "/healthz", &[], "").await;
+    reply
+        .session_cookie()
+        .expect("a first visit gets a session cookie")
+}
+
 /// A server on this state, with extra routes (inside the usual layers).
 pub fn spawn_state(
     state: AppState,

@@ -199,13 +199,21 @@ impl Texts {
 #[cfg(feature = "client")]
 impl Lang {
     /// The page's language as `<html lang>` names it: what the page asks the server to write
-    /// in (on the socket's URL and its calls' `Accept-Language`).
+    /// in (on the socket's URL and its calls' `Accept-Language`). Read once: another language
+    /// is another page.
     pub fn of_document() -> Lang {
-        document()
-            .document_element()
-            .and_then(|html| html.get_attribute("lang"))
-            .and_then(|code| Lang::from_code(&code))
-            .unwrap_or(Lang::En)
+        thread_local! {
+            static LANG: std::cell::OnceCell<Lang> = const { std::cell::OnceCell::new() };
+        }
+        LANG.with(|lang| {
+            *lang.get_or_init(|| {
+                document()
+                    .document_element()
+                    .and_then(|html| html.get_attribute("lang"))
+                    .and_then(|code| Lang::from_code(&code))
+                    .unwrap_or(Lang::En)
+            })
+        })
     }
 }
 

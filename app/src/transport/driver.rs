@@ -261,28 +261,21 @@ impl Transport {
                     self.0.outbox.borrow_mut().clear();
                 }
                 Command::Send(msg) => self.send(&msg),
-                Command::HttpPlan { search_id, request } => {
-                    let this = self.clone();
-                    self.call(search_id, move |signal| {
-                        let plan = plan_search(request, Some(&signal));
-                        async move {
-                            let result =
-                                plan.await.map_err(|e| report_failed_call("plan_search", e));
-                            this.feed(Input::HttpPlan { search_id, result });
-                        }
-                    });
-                }
+                Command::HttpPlan { search_id, request } => self.call(
+                    search_id,
+                    "plan_search",
+                    |signal| plan_search(request, Some(&signal)),
+                    move |result| Input::HttpPlan { search_id, result },
+                ),
                 Command::HttpSearch { search_id, request } => {
-                    let this = self.clone();
-                    self.call(search_id, move |signal| {
-                        let lines = this.clone();
-                        let feed = move |msg| lines.feed(Input::HttpLine { search_id, msg });
-                        let stream = search(search_id, request, Some(&signal), feed);
-                        async move {
-                            let result = stream.await.map_err(|e| report_failed_call("search", e));
-                            this.feed(Input::HttpStreamEnded { search_id, result });
-                        }
-                    });
+                    let lines = self.clone();
+                    let line = move |msg| lines.feed(Input::HttpLine { search_id, msg });
+                    self.call(
+                        search_id,
+                        "search",
+                        |signal| search(search_id, request, Some(&signal), line),
+                        move |result| Input::HttpStreamEnded { search_id, result },
+                    );
                 }
                 Command::AbortHttp { search_id } => {
                     self.0.calls.borrow_mut().retain(|call| {
@@ -299,20 +292,17 @@ impl Transport {
                     request,
                     product_id,
                 } => {
-                    let this = self.clone();
-                    self.call(search_id, move |signal| {
-                        let quote = quote_product(request, product_id.clone(), Some(&signal));
-                        async move {
-                            let result = quote
-                                .await
-                                .map_err(|e| report_failed_call("quote_product", e));
-                            this.feed(Input::HttpOutcome {
-                                search_id,
-                                product_id,
-                                result,
-                            });
-                        }
-                    });
+                    let asked = product_id.clone();
+                    self.call(
+                        search_id,
+                        "quote_product",
+                        |signal| quote_product(request, asked, Some(&signal)),
+                        move |result| Input::HttpOutcome {
+                            search_id,
+                            product_id,
+                            result,
+                        },
+                    );
                 }
                 Command::Emit(event) => {
                     let sink = self.0.sink.borrow().clone();
@@ -372,18 +362,22 @@ impl Transport {
         });
     }
 
-    /// Runs a server-function call of `search_id`, abortable with [`Command::AbortHttp`]: the
-    /// fetch through the signal it is given, what follows it by dropping the future. `call`
-    /// starts its request when called, so requests leave in the order of the commands.
-    fn call<F: Future<Output = ()> + 'static>(
+    /// Runs an HTTP call of `search_id`, abortable with [`Command::AbortHttp`] (the fetch
+    /// through the signal `start` is given, what follows it by dropping the future). `start`
+    /// sends its request when called, so requests leave in the order of the commands; the
+    /// answer (a failure reported first) goes to the machine as `answered` makes it. An
+    /// aborted call feeds nothing.
+    fn call<T: 'static, F: Future<Output = Result<T, ApiError>> + 'static>(
         &self,
         search_id: SearchId,
-        call: impl FnOnce(web_sys::AbortSignal) -> F,
+        endpoint: &'static str,
+        start: impl FnOnce(web_sys::AbortSignal) -> F,
+        answered: impl FnOnce(Result<T, ApiError>) -> Input + 'static,
     ) {
         let Ok(fetch) = web_sys::AbortController::new() else {
             return;
         };
-        let call = call(fetch.signal());
+        let call = start(fetch.signal());
         let (abort, registration) = AbortHandle::new_pair();
         let id = self.0.next_call.get();
         self.0.next_call.set(id + 1);
@@ -395,7 +389,11 @@ impl Transport {
         });
         let this = self.clone();
         leptos::task::spawn_local(async move {
-            let _ = Abortable::new(call, registration).await;
+            if let Ok(result) = Abortable::new(call, registration).await {
+                this.feed(answered(
+                    result.map_err(|e| report_failed_call(endpoint, e)),
+                ));
+            }
             this.0.calls.borrow_mut().retain(|call| call.id != id);
         });
     }
