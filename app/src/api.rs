@@ -130,9 +130,10 @@ pub async fn connection_check() -> Result<SeenRequest, ApiError> {
     ))
 }
 
-/// The browser's calls of the server functions above, over gloo-net (which the bundle carries
-/// anyway) rather than server_fn's client: its streaming machinery cost the WASM bundle
-/// kilobytes for three JSON POSTs. Same endpoints, bodies and error encoding.
+/// The browser's calls of the server functions above and of `/api/search`, with the browser's
+/// `fetch` (gloo-net reads the answers) rather than server_fn's client: its streaming
+/// machinery cost the WASM bundle kilobytes for three JSON POSTs. Same endpoints, bodies and
+/// error encoding.
 #[cfg(feature = "client")]
 pub mod call {
     use super::*;

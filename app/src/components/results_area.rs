@@ -163,7 +163,7 @@ const MAX_PLANNED: usize = crate::catalogue::MAX_PLAN;
 type Quote = Resource<Option<Result<Outcome, ApiError>>>;
 
 /// The resources' fetchers in the browser, which runs them only for a page it renders itself
-/// (hydration takes the server's answers): the gloo-net calls, not server_fn's client.
+/// (hydration takes the server's answers): `api::call`, not server_fn's client.
 #[cfg(feature = "client")]
 fn plan_search(request: SearchRequest) -> impl Future<Output = Result<Plan, ApiError>> + Send {
     send_wrapper::SendWrapper::new(async { crate::api::call::plan_search(request, None).await })
