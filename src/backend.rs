@@ -11,22 +11,30 @@ use app::api::backend::{Admission, SearchBackend};
 use app::error::FieldError;
 use app::i18n::Texts;
 use app::model::{Outcome, ProductId, SearchRequest};
-use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 use tracing::info;
 
-/// The caller, from the request Leptos is serving; `None` when not served over TCP (nobody
-/// to count).
-fn caller(state: &AppState) -> Option<Caller> {
-    let parts = use_context::<Parts>()?;
-    let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
-    Some(state.clients.caller(peer.ip(), &parts.headers))
+/// The caller [`crate::limits::identify`] found for the request Leptos is serving. There is
+/// always one on a request the router served; without one nothing is counted, so nothing runs
+/// (logged once: it would be a wiring mistake, not a client's).
+fn caller() -> Result<Caller, ApiError> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<Caller>().copied())
+        .ok_or_else(|| {
+            static WARNED: AtomicBool = AtomicBool::new(false);
+            if !WARNED.swap(true, Ordering::Relaxed) {
+                tracing::error!("a search came without its caller: refused (logged once)");
+            }
+            ApiError::Server {
+                message: "the server cannot tell who is asking".into(),
+            }
+        })
 }
 
 /// Refused (429 with `Retry-After`), with the message the page shows, in its words.
@@ -38,12 +46,10 @@ impl SearchBackend for AppState {
     // The request's context is read before the first await: Leptos context is not there
     // after it.
     fn admit_search(&self, request: &SearchRequest) -> Admission {
-        let (caller, response) = (caller(self), use_context::<ResponseOptions>());
+        let (caller, response) = (caller(), use_context::<ResponseOptions>());
         let (limits, request, t) = (self.limits.clone(), request.clone(), Texts::of_this_page());
         Box::pin(async move {
-            let Some(caller) = caller else {
-                return Ok(());
-            };
+            let caller = caller.map_err(|e| e.respond_on(response.clone(), None))?;
             limits
                 .search(caller, Tier::Http, &request)
                 .await
@@ -52,12 +58,10 @@ impl SearchBackend for AppState {
     }
 
     fn admit_quote(&self) -> Admission {
-        let (caller, response) = (caller(self), use_context::<ResponseOptions>());
+        let (caller, response) = (caller(), use_context::<ResponseOptions>());
         let (limits, t) = (self.limits.clone(), Texts::of_this_page());
         Box::pin(async move {
-            let Some(caller) = caller else {
-                return Ok(());
-            };
+            let caller = caller.map_err(|e| e.respond_on(response.clone(), None))?;
             limits
                 .quote(caller)
                 .await

@@ -65,6 +65,15 @@ struct Args {
     /// Live sockets per browser session, its tabs (0 = off).
     #[arg(long, env, default_value_t = limits::Settings::default().max_sockets_per_session as u32, value_parser = whole)]
     max_sockets_per_session: u32,
+    /// New browser sessions handed to one network address per minute (0 = off); past it a
+    /// request goes on without one, budgeted with the address's other cookie-less requests.
+    #[arg(long, env, default_value_t = limits::Settings::default().new_sessions_per_minute_per_address, value_parser = whole)]
+    new_sessions_per_minute_per_address: u32,
+    /// The key that signs session cookies, at least 32 characters (e.g. `openssl rand -hex 32`);
+    /// every instance of a deployment needs the same. Unset: one made at start (a warning
+    /// says so), and sessions end with the process.
+    #[arg(long, env, hide_env_values = true, value_parser = session_secret)]
+    session_secret: Option<String>,
     /// Live sockets per network address, IPv6 per /64 (0 = off).
     #[arg(long, env, default_value_t = limits::Settings::default().max_sockets_per_ip as u32, value_parser = whole)]
     max_sockets_per_ip: u32,
@@ -117,6 +126,18 @@ fn dsn(v: &str) -> Result<String, String> {
         .ok_or_else(|| "expected https://<key>@<host>/<project-id>".to_owned())
 }
 
+fn session_secret(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.len() >= crate::session::MIN_SECRET_LEN {
+        Ok(v.to_owned())
+    } else {
+        Err(format!(
+            "expected at least {} characters (e.g. `openssl rand -hex 32`)",
+            crate::session::MIN_SECRET_LEN
+        ))
+    }
+}
+
 fn header_name(v: &str) -> Result<HeaderName, String> {
     HeaderName::try_from(v.trim()).map_err(|_| "not a header name".to_owned())
 }
@@ -160,6 +181,8 @@ pub struct Config {
     /// `REDIS_URL` (may hold a password): the quote cache and the search budgets shared by
     /// every instance. Unset: each instance keeps its own.
     pub redis_url: Option<Secret>,
+    /// `SESSION_SECRET`: signs the session cookies; `None`: a key made at start.
+    pub session_secret: Option<Secret>,
 }
 
 /// A credential: readable only through [`Secret::expose`], never printed by `{:?}`.
@@ -287,6 +310,7 @@ impl Config {
         };
         Ok(Config {
             redis_url: args.redis_url.map(|url| Secret::new(url.trim())),
+            session_secret: args.session_secret.map(Secret::new),
             bring,
             quote_cache_ttl,
             leptos,
@@ -310,6 +334,7 @@ impl Config {
                 searches_per_minute_per_address: args.searches_per_minute_per_address,
                 max_sockets_per_session: args.max_sockets_per_session as usize,
                 max_sockets_per_ip: args.max_sockets_per_ip as usize,
+                new_sessions_per_minute_per_address: args.new_sessions_per_minute_per_address,
             },
             report_timeout: Duration::from_secs(10),
             client_ip_header: args.client_ip_header,

@@ -119,8 +119,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/sentry-tunnel", post(sentry_tunnel::handler))
 }
 
-/// The layers every route gets: the same-origin check for `/api`, a session cookie for
-/// newcomers, panics as 500s (Sentry's panic hook reports them), a deadline for reading a
+/// The layers every route gets: the same-origin check for `/api`, who the caller is (and a
+/// session cookie for newcomers), panics as 500s (Sentry's panic hook reports them), a deadline for reading a
 /// request body and for answering (slow clients cannot hold connections open), security and
 /// cache headers (the HTML is revalidated on every visit; `/pkg` sets its own), request tracing.
 pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
@@ -130,8 +130,8 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             same_origin::guard,
         ))
         .layer(middleware::from_fn_with_state(
-            state.origins.is_https_only(),
-            session::issue,
+            state.clone(),
+            limits::identify,
         ))
         .layer(CatchPanicLayer::new())
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))

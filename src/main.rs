@@ -100,6 +100,11 @@ fn report_deployment(config: &Config) {
         Check::Unoptimised(why) => tracing::warn!("assets: {why}"),
         Check::Missing(why) => tracing::error!("assets: {why}"),
     }
+    if config.session_secret.is_none() {
+        tracing::warn!(
+            "SESSION_SECRET is unset: session cookies are signed with a key made at start, so they end with this process and other instances do not accept them; set the same secret on every instance"
+        );
+    }
     if config.origins.is_open_to_own_host() {
         tracing::warn!(
             "PUBLIC_ORIGIN is unset: the socket admits pages from whatever host the request names; set it to the address customers use"

@@ -6,21 +6,21 @@
 //! answer would otherwise wait for its place in the queue. A proxy that holds a response
 //! back until it is complete is the page's to notice (it then asks product by product).
 
-use crate::limits::Tier;
+use crate::limits::{Caller, Tier};
 use crate::search_start::{NotStarted, Started, begin};
 use crate::state::AppState;
 use app::api::ApiError;
 use app::i18n::Texts;
 use app::model::SearchRequest;
 use app::protocol::{SearchId, ServerMessage};
+use axum::Extension;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use serde::Deserialize;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 
 #[derive(Deserialize)]
 struct SearchBody {
@@ -30,12 +30,21 @@ struct SearchBody {
 
 pub async fn handler(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     // The page sends its own language (a `?lang=` may have chosen it over the browser's).
     let t = Texts::for_query(None, &headers);
+    // JSON only: a plain cross-site form can send text/plain or form encodings, never JSON.
+    if !is_json(&headers) {
+        let error = ApiError::Unreadable {
+            message: "a search is sent as application/json".into(),
+        };
+        let mut response = refused(error, None);
+        *response.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+        return response;
+    }
     let SearchBody { search_id, request } = match serde_json::from_slice(&body) {
         Ok(body) => body,
         Err(e) => {
@@ -43,7 +52,6 @@ pub async fn handler(
             return refused(ApiError::Unreadable { message }, None);
         }
     };
-    let caller = state.clients.caller(peer.ip(), &headers);
     match begin(&state, caller, Tier::Http, search_id, &request, t).await {
         Ok(Started { accepted, messages }) => {
             let lines = futures::stream::once(async { accepted })
@@ -69,6 +77,15 @@ pub async fn handler(
         Err(NotStarted::Limited(retry)) => refused(retry.api_error(t), Some(retry.secs())),
         Err(NotStarted::Invalid(field)) => refused(ApiError::Invalid(field), None),
     }
+}
+
+/// Whether the body is declared JSON (`application/json`, parameters such as a charset allowed).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// One message and its newline.

@@ -1,27 +1,33 @@
 //! `POST /api/sentry-tunnel`: the browser's error reports reach Sentry through the app's own
 //! origin, because networks that break WebSockets often block third-party hosts too
 //! (Sentry's documented tunnel). Never an open relay: only envelopes for the configured DSN's
-//! host and project are forwarded, raw, in the background; size and rate are limited.
+//! host and project are forwarded, raw, in the background; size, rate per address and the
+//! forwards in flight are limited.
 
-use crate::limits::ClientAddress;
-use crate::limits::{PerMinute, SessionKey};
+use crate::limits::{Caller, ClientKey, PerMinute};
 use crate::stats::{Gauge, Stats};
 use app::sentry::{Dsn, envelope_header};
+use axum::Extension;
 use axum::body::{Bytes, to_bytes};
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use std::net::SocketAddr;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub const MAX_ENVELOPE_BYTES: usize = 200 * 1024;
-/// Envelopes one browser session (without the cookie: one address) may send per minute.
+/// Envelopes one network address may send per minute, whatever cookies it shows: a page
+/// reports a handful per visit, an office of them a few dozen.
 pub const PER_MINUTE: u32 = 30;
+/// Forwards under way at once: a slow or hanging ingest holds at most this many connections
+/// and tasks; past it reports are refused (503) until one ends.
+pub const MAX_IN_FLIGHT: usize = 16;
 
 pub struct Tunnel {
     dsn: Dsn,
     http: reqwest::Client,
-    per_session: PerMinute<SessionKey>,
+    per_address: PerMinute<ClientKey>,
+    in_flight: Arc<Semaphore>,
     stats: Arc<Stats>,
 }
 
@@ -35,12 +41,13 @@ impl Tunnel {
         Self {
             dsn,
             http,
-            per_session: PerMinute::new(PER_MINUTE),
+            per_address: PerMinute::new(PER_MINUTE),
+            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
             stats,
         }
     }
 
-    fn forward(&self, body: Bytes) {
+    fn forward(&self, body: Bytes, permit: OwnedSemaphorePermit) {
         let request = self
             .http
             .post(self.dsn.envelope_url())
@@ -48,7 +55,7 @@ impl Tunnel {
             .body(body);
         let in_flight = Gauge::enter(&self.stats, |s| &s.reports_in_flight);
         tokio::spawn(async move {
-            let _in_flight = in_flight;
+            let (_in_flight, _permit) = (in_flight, permit);
             match request.send().await {
                 Ok(resp) if resp.status().is_success() => {}
                 // Not `error!`: that would become a Sentry event about Sentry.
@@ -64,21 +71,22 @@ impl Tunnel {
 pub async fn handler(
     // Only what it needs of the app's state (axum's FromRef sub-states).
     State(tunnel): State<Option<Arc<Tunnel>>>,
-    State(clients): State<ClientAddress>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     request: Request,
 ) -> (StatusCode, &'static str) {
     let Some(tunnel) = &tunnel else {
         return (StatusCode::NOT_FOUND, "error reporting is off");
     };
-    if tunnel
-        .per_session
-        .check(&clients.caller(peer.ip(), &headers).session_key())
-        .is_err()
-    {
+    if tunnel.per_address.check(&caller.address).is_err() {
         return (StatusCode::TOO_MANY_REQUESTS, "too many reports");
     }
+    let Ok(permit) = tunnel.in_flight.clone().try_acquire_owned() else {
+        tracing::warn!("sentry tunnel: {MAX_IN_FLIGHT} forwards under way; report refused");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many reports under way",
+        );
+    };
     let Ok(body) = to_bytes(request.into_body(), MAX_ENVELOPE_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "envelope too large");
     };
@@ -92,6 +100,6 @@ pub async fn handler(
         tracing::warn!(host = %dsn.host, project = %dsn.project_id, "sentry tunnel: foreign dsn refused");
         return (StatusCode::FORBIDDEN, "unknown dsn");
     }
-    tunnel.forward(body);
+    tunnel.forward(body, permit);
     (StatusCode::OK, "")
 }

@@ -257,9 +257,10 @@ impl Shared {
                     Scope::Network
                 },
             }),
+            // Never let a request through uncounted: this instance's own budgets decide.
             other => {
-                tracing::warn!(?other, "redis: unexpected answer to admit; not counted");
-                Ok(())
+                tracing::warn!(?other, "redis: unexpected answer to admit; counted locally");
+                return None;
             }
         })
     }

@@ -2,10 +2,11 @@
 
 use crate::config::Config;
 use crate::guide::ShippingGuide;
-use crate::limits::{ClientAddress, ClientLimits};
+use crate::limits::{Callers, ClientLimits};
 use crate::origin::OriginPolicy;
 use crate::search::SearchService;
 use crate::sentry_tunnel::Tunnel;
+use crate::session::SessionKeys;
 use crate::shared::Shared;
 use crate::stats::Stats;
 use app::sentry::{ClientTelemetry, Dsn};
@@ -28,7 +29,7 @@ pub struct AppState {
     pub telemetry: ClientTelemetry,
     pub limits: Arc<ClientLimits>,
     /// Who a request counts as for `limits`.
-    pub clients: ClientAddress,
+    pub clients: Callers,
     /// Redis, when `REDIS_URL` shares cache and budgets between instances.
     pub shared: Option<Arc<Shared>>,
     pub socket_timeouts: crate::ws::Timeouts,
@@ -67,7 +68,15 @@ impl AppState {
                 stats.clone(),
                 shared.clone(),
             )),
-            clients: ClientAddress::new(config.client_ip_header.clone()),
+            clients: Callers::new(
+                config.client_ip_header.clone(),
+                config
+                    .session_secret
+                    .as_ref()
+                    .map_or_else(SessionKeys::random, |secret| {
+                        SessionKeys::new(secret.expose().as_bytes())
+                    }),
+            ),
             shared,
             socket_timeouts: crate::ws::Timeouts::default(),
         }

@@ -17,6 +17,10 @@ pub struct Stats {
     pub refused_sockets: AtomicU64,
     /// Searches refused by the per-client rate, on either tier.
     pub rate_limited: AtomicU64,
+    /// New sessions not handed out: the address had its allowance this minute.
+    pub refused_sessions: AtomicU64,
+    /// Requests refused because the reverse proxy's client address could not be read.
+    pub unidentified: AtomicU64,
 }
 
 /// The counters `/healthz` reports; the leak test and the soak read them back.
@@ -32,6 +36,8 @@ pub struct Snapshot {
     pub rejected_origins: u64,
     pub refused_sockets: u64,
     pub rate_limited: u64,
+    pub refused_sessions: u64,
+    pub unidentified: u64,
 }
 
 impl Snapshot {
@@ -53,6 +59,8 @@ impl Stats {
             rejected_origins: self.rejected_origins.load(Ordering::Relaxed),
             refused_sockets: self.refused_sockets.load(Ordering::Relaxed),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
+            refused_sessions: self.refused_sessions.load(Ordering::Relaxed),
+            unidentified: self.unidentified.load(Ordering::Relaxed),
         }
     }
 }

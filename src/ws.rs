@@ -11,12 +11,12 @@ use app::protocol::{
     ClientMessage, MAX_FRAME_BYTES, MAX_SEARCHES_PER_SOCKET, PROBE_EVERY_MS, PROBE_FRAMES,
     SearchId, ServerMessage, close, decode_client_message,
 };
+use axum::Extension;
+use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio_stream::StreamMap;
@@ -54,7 +54,7 @@ static SOCKET_IDS: AtomicU64 = AtomicU64::new(1);
 
 pub async fn handler(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(caller): Extension<Caller>,
     uri: Uri,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
@@ -68,7 +68,6 @@ pub async fn handler(
         warn!(origin, "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
-    let caller = state.clients.caller(peer.ip(), &headers);
     // The page names its language in the URL (`?lang=`): what the server writes for it
     // (refusals, reasons) reads in the page's words.
     let t = Texts::for_query(uri.query(), &headers);

@@ -15,9 +15,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 fn server(max_sockets: usize, searches_per_minute: u32) -> TestServer {
     with_limits(Settings {
         searches_per_minute,
-        searches_per_minute_per_address: 0,
-        max_sockets_per_session: 0,
         max_sockets_per_ip: max_sockets,
+        ..Settings::unlimited()
     })
 }
 
@@ -426,4 +425,202 @@ async fn a_body_that_never_arrives_gets_400_instead_of_holding_the_connection() 
     let reply = String::from_utf8_lossy(&reply);
     assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
     assert!(reply.contains("timeout"), "{reply}");
+}
+
+/// A cookie value of the right shape that this server never signed.
+fn forged(n: usize) -> String {
+    format!("promo_session={n:032x}.{}", "0".repeat(32))
+}
+
+#[tokio::test]
+async fn made_up_cookies_share_the_addresss_one_cookieless_budget() {
+    let server = with_limits(Settings {
+        searches_per_minute: 3,
+        ..Settings::unlimited()
+    });
+    // Twenty searches, each under a cookie of its own invention: one session's worth pass.
+    let mut statuses = Vec::new();
+    for n in 0..20 {
+        let cookie = forged(n);
+        let reply = plan_as(&server, &cookie, &plan_body_to(&distinct_code(n))).await;
+        // Each is offered a real session in place of the one it made up.
+        let offered = reply.session_cookie().expect("a forged cookie is replaced");
+        assert_ne!(offered, cookie);
+        statuses.push(reply.status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 200).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|&&s| s == 429).count(), 17);
+    // An unsigned id of the old format, or another server's signature, is no better.
+    let other = with_limits(Settings::unlimited());
+    let theirs = new_session(&other).await;
+    for cookie in [theirs, format!("promo_session={:032x}", 7)] {
+        assert_eq!(plan_as(&server, &cookie, &plan_body()).await.status, 429);
+    }
+    // A session this server signed has its own budget.
+    let own = new_session(&server).await;
+    assert_eq!(plan_as(&server, &own, &plan_body()).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_address_is_given_only_its_allowance_of_new_sessions() {
+    let server = with_limits(Settings {
+        searches_per_minute: 3,
+        new_sessions_per_minute_per_address: 2,
+        ..Settings::unlimited()
+    });
+    // A script collects every cookie it is given, then floods with all of them and without.
+    let mut cookies = Vec::new();
+    for _ in 0..10 {
+        let reply = server.exchange("GET", "/api/search", &[], "").await;
+        cookies.extend(reply.session_cookie());
+    }
+    assert_eq!(cookies.len(), 2, "two sessions a minute for this address");
+    assert_eq!(server.stats.snapshot().refused_sessions, 8);
+    cookies.push(String::new());
+    let mut passed = 0;
+    for n in 0..60 {
+        let cookie = &cookies[n % cookies.len()];
+        if plan_as(&server, cookie, &plan_body_to(&distinct_code(n)))
+            .await
+            .status
+            == 200
+        {
+            passed += 1;
+        }
+    }
+    // Its two sessions and the address's cookieless one: three budgets of three.
+    assert_eq!(passed, 9);
+    // Health checks and assets never ask for one of the address's new sessions.
+    let refused = server.stats.snapshot().refused_sessions;
+    assert_eq!(refused, 8 + 20, "each cookieless search asked for one");
+    let health = server.exchange("GET", "/healthz", &[], "").await;
+    assert_eq!(health.session_cookie(), None);
+    assert_eq!(server.stats.snapshot().refused_sessions, refused);
+}
+
+/// The `Set-Cookie` header a first visit with these headers gets.
+async fn set_cookie(server: &TestServer, headers: &[(&str, &str)]) -> String {
+    let reply = server.exchange("GET", "/api/search", headers, "").await;
+    reply
+        .header("set-cookie")
+        .expect("a new session")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn over_tls_behind_the_proxy_the_cookie_is_secure_under_the_host_prefix() {
+    let mut config = Config::from_env().expect("config");
+    config.limits = Settings::unlimited();
+    config.client_ip_header = Some(axum::http::HeaderName::from_static("x-forwarded-for"));
+    let proxied = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
+    let client = ("x-forwarded-for", "203.0.113.1");
+    let tls = set_cookie(&proxied, &[client, ("x-forwarded-proto", "https")]).await;
+    assert!(tls.starts_with("__Host-promo_session="), "{tls}");
+    assert!(
+        tls.ends_with("; Path=/; HttpOnly; SameSite=Lax; Secure"),
+        "{tls}"
+    );
+    let plain = set_cookie(&proxied, &[client]).await;
+    assert!(
+        plain.starts_with("promo_session=") && !plain.contains("Secure"),
+        "{plain}"
+    );
+    // Without a trusted proxy, nobody's X-Forwarded-Proto counts.
+    let direct = with_limits(Settings::unlimited());
+    let untrusted = set_cookie(&direct, &[("x-forwarded-proto", "https")]).await;
+    assert!(untrusted.starts_with("promo_session="), "{untrusted}");
+    // The __Host- cookie is a session like the other.
+    let pair = tls.split(';').next().unwrap();
+    let headers = [JSON, ("cookie", pair), client];
+    let reply = proxied
+        .exchange("POST", "/api/plan_search", &headers, &plan_body())
+        .await;
+    assert_eq!((reply.status, reply.session_cookie()), (200, None));
+}
+
+#[tokio::test]
+async fn a_garbled_forwarded_address_is_refused_everywhere_a_missing_one_counts_the_peer() {
+    let mut config = Config::from_env().expect("config");
+    config.limits = Settings {
+        searches_per_minute: 1,
+        ..Settings::unlimited()
+    };
+    config.client_ip_header = Some(axum::http::HeaderName::from_static("x-forwarded-for"));
+    let server = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
+    let garbled = ("x-forwarded-for", "203.0.113.1, unknown");
+    let search = serde_json::json!({"search_id": 1, "request": serde_json::from_str::<serde_json::Value>(&plan_body()).unwrap()["request"]}).to_string();
+    for (method, path, body) in [
+        ("POST", "/api/plan_search", plan_body()),
+        ("POST", "/api/search", search),
+        ("GET", "/", String::new()),
+    ] {
+        let reply = server.exchange(method, path, &[JSON, garbled], &body).await;
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+        assert!(reply.body.contains("x-forwarded-for"), "{}", reply.body);
+    }
+    let ws = server
+        .connect_with_headers(Some(&server.origin()), &[garbled])
+        .await;
+    assert!(ws.is_err(), "no socket for an unidentified client");
+    assert_eq!(server.stats.snapshot().unidentified, 4);
+    assert_eq!(server.stats.snapshot().searches_started, 0);
+    // Without the header the request did not come through the proxy: its peer is counted.
+    assert_eq!(plan_as(&server, "", &plan_body()).await.status, 200);
+    assert_eq!(plan_as(&server, "", &plan_body()).await.status, 429);
+    let other_client = [JSON, ("x-forwarded-for", "203.0.113.1")];
+    let (status, _) = server
+        .http("POST", "/api/plan_search", &other_client, &plan_body())
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_search_stream_takes_only_json() {
+    let server = server(0, 0);
+    let body = serde_json::json!({"search_id": 1, "request": serde_json::from_str::<serde_json::Value>(&plan_body()).unwrap()["request"]}).to_string();
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+    ] {
+        let headers: Vec<(&str, &str)> = content_type
+            .map(|c| ("content-type", c))
+            .into_iter()
+            .collect();
+        let reply = server
+            .exchange("POST", "/api/search", &headers, &body)
+            .await;
+        assert_eq!(reply.status, 415, "{content_type:?}: {}", reply.body);
+        assert!(reply.body.contains("application/json"), "{}", reply.body);
+    }
+    assert_eq!(server.stats.snapshot().searches_started, 0);
+    let json = [("content-type", "application/json; charset=utf-8")];
+    let reply = server.exchange("POST", "/api/search", &json, &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn a_search_without_a_caller_is_refused_not_let_through() {
+    use app::api::backend::SearchBackend;
+    let config = Config::from_env().expect("config");
+    let state = promotions::state::AppState::new(
+        &config,
+        std::sync::Arc::new(CountingGuide::new(0.0)),
+        None,
+    );
+    // Outside a request the router served, there is nobody to count: nothing runs.
+    let request =
+        serde_json::from_str::<serde_json::Value>(&plan_body()).unwrap()["request"].clone();
+    let request = serde_json::from_value(request).unwrap();
+    let refused = state.admit_search(&request).await;
+    assert!(
+        matches!(refused, Err(app::api::ApiError::Server { .. })),
+        "{refused:?}"
+    );
+    assert!(state.admit_quote().await.is_err());
 }

@@ -34,7 +34,7 @@ impl promotions::guide::ShippingGuide for FailingGuide {
 // One test: the Sentry client is global to the process.
 #[tokio::test]
 async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_only_ours() {
-    let (dsn, received) = ingest(false);
+    let (dsn, received) = ingest(0);
     let mut config = Config::from_env().unwrap();
     config.sentry_dsn = Some(dsn.clone());
     let _sentry = promotions::telemetry::init_sentry(&config);
@@ -105,23 +105,29 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
         403
     );
 
-    // A burst over the per-client rate is refused. Five requests above reached the tunnel (the
-    // cross-site one was stopped before it).
+    // A burst over the per-address rate is refused, whatever cookies it makes up. Five requests
+    // above reached the tunnel (the cross-site one was stopped before it).
     let mut statuses = Vec::new();
-    for _ in 0..30 {
+    for n in 0..30 {
+        let cookie = format!("promo_session={n:032x}.{}", "0".repeat(32));
         statuses.push(
             server
-                .http("POST", "/api/sentry-tunnel", &[], &ours)
+                .http("POST", "/api/sentry-tunnel", &[("cookie", &cookie)], &ours)
                 .await
                 .0,
         );
     }
-    assert!(statuses.contains(&429), "{statuses:?}");
     assert_eq!(
         statuses.iter().filter(|s| **s == 200).count(),
-        promotions::sentry_tunnel::PER_MINUTE as usize - 5
+        promotions::sentry_tunnel::PER_MINUTE as usize - 5,
+        "{statuses:?}"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 5);
+    // Every accepted envelope reached the ingest.
+    assert!(
+        eventually(|| server.stats.snapshot().reports_in_flight == 0).await,
+        "forwards still under way"
+    );
     // An upstream failure is reported with its product and route class, never postal codes.
     let quote = serde_json::json!({"request": {
         "from": {"country": "NO", "postal_code": "0150"},
@@ -203,6 +209,45 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
         .filter(|dsn| dsn != &dsn_of_ours)
         .count();
     assert_eq!(leaked, 0, "a foreign envelope was forwarded");
+}
+
+#[tokio::test]
+async fn a_hanging_ingest_holds_at_most_the_cap_of_forwards() {
+    use promotions::sentry_tunnel::MAX_IN_FLIGHT;
+    let (dsn, received) = ingest(MAX_IN_FLIGHT);
+    let mut config = Config::from_env().unwrap();
+    config.sentry_dsn = Some(dsn.clone());
+    config.report_timeout = Duration::from_secs(2);
+    let server = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
+    let ours = envelope(&dsn, "report while the ingest hangs");
+    for n in 0..MAX_IN_FLIGHT {
+        let cookie = format!("promo_session={n:032x}.{}", "0".repeat(32));
+        let (status, _) = server
+            .http("POST", "/api/sentry-tunnel", &[("cookie", &cookie)], &ours)
+            .await;
+        assert_eq!(status, 200, "report {n}");
+    }
+    assert!(eventually(|| server.stats.snapshot().reports_in_flight == MAX_IN_FLIGHT).await);
+    let (status, body) = server.http("POST", "/api/sentry-tunnel", &[], &ours).await;
+    assert_eq!((status, body.as_str()), (503, "too many reports under way"));
+    assert_eq!(server.stats.snapshot().reports_in_flight, MAX_IN_FLIGHT);
+    // The forwards give up at their deadline and free their places.
+    let mut freed = false;
+    for _ in 0..50 {
+        if server.stats.snapshot().reports_in_flight == 0 {
+            freed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(freed, "forwards outlived their deadline");
+    let (status, _) = server.http("POST", "/api/sentry-tunnel", &[], &ours).await;
+    assert_eq!(status, 200);
+    assert!(
+        wait_for(&received, "report while the ingest hangs")
+            .await
+            .is_some()
+    );
 }
 
 #[tokio::test]

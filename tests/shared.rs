@@ -64,6 +64,8 @@ impl Drop for Redis {
 fn instance(redis: &Redis, guide: &CountingGuide, limits: Settings) -> TestServer {
     let mut config = Config::from_env().expect("config");
     config.limits = limits;
+    // Every instance of a deployment signs sessions with the same key.
+    config.session_secret = Some(promotions::config::Secret::new(SESSION_SECRET));
     let shared = {
         let _runtime = server_runtime().enter();
         Shared::connect(&redis.url()).unwrap()
@@ -117,9 +119,13 @@ async fn two_instances(limits: Settings) -> TwoInstances {
     }
 }
 
-/// A `Cookie` header value for a new browser session.
+const SESSION_SECRET: &str = "the cluster's shared secret, 32 characters or more";
+
+/// A `Cookie` header value for a new browser session, signed as the instances sign them.
 fn new_session() -> String {
-    format!("promo_session={}", promotions::session::SessionId::random())
+    let keys = promotions::session::SessionKeys::new(SESSION_SECRET.as_bytes());
+    let id = promotions::session::SessionId::random();
+    format!("promo_session={}", keys.sign(id))
 }
 
 fn request_to(postal_code: &str) -> serde_json::Value {
@@ -189,6 +195,35 @@ async fn a_budget_spent_on_one_instance_is_spent_on_all() {
     }
     let late = new_session();
     assert_eq!(plan(&b, &[("cookie", &late)], "4001").await, 429);
+}
+
+#[tokio::test]
+async fn a_session_one_instance_hands_out_counts_on_the_other_and_new_sessions_are_shared() {
+    let limits = Settings {
+        searches_per_minute: 1,
+        new_sessions_per_minute_per_address: 2,
+        ..Settings::unlimited()
+    };
+    let TwoInstances { _redis, a, b, .. } = two_instances(limits).await;
+    let cookie = common::new_session(&a).await;
+    let session = [("cookie", cookie.as_str())];
+    assert_eq!(plan(&b, &session, "9900").await, 200);
+    assert_eq!(
+        plan(&a, &session, "5003").await,
+        429,
+        "one session, one budget"
+    );
+    // The address's allowance of new sessions (2) is spent across instances.
+    let second = b.exchange("GET", "/api/search", &[], "").await;
+    assert!(second.session_cookie().is_some());
+    for server in [&a, &b] {
+        let refused = server.exchange("GET", "/api/search", &[], "").await;
+        assert_eq!(refused.session_cookie(), None);
+    }
+    assert_eq!(
+        a.stats.snapshot().refused_sessions + b.stats.snapshot().refused_sessions,
+        2
+    );
 }
 
 #[tokio::test]

@@ -1,9 +1,19 @@
-//! Who a request is, as far as the limits care: its network address and, when it carries the
-//! session cookie, its browser session.
+//! Who a request is, as far as the limits care: its network address and, when it carries a
+//! session cookie this server signed, its browser session. [`identify`] works it out once per
+//! request, hands newcomers a session, and puts the [`Caller`] in the request's extensions,
+//! where every limited route reads it.
 
-use crate::session::SessionId;
-use axum::http::{HeaderMap, HeaderName};
-use std::net::{IpAddr, Ipv6Addr};
+use super::ClientLimits;
+use crate::origin::OriginPolicy;
+use crate::session::{SessionId, SessionKeys};
+use crate::stats::Stats;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A network address as the limits count it: IPv6 per /64 (one customer's network), so an
 /// attacker cannot dodge the limits by cycling through their own addresses.
@@ -33,8 +43,8 @@ impl std::fmt::Display for ClientKey {
     }
 }
 
-/// Whose session budget a request draws on: requests without the cookie from one address
-/// share one, so scripts that ignore cookies get one session's worth, not one each.
+/// Whose session budget a request draws on: requests without a valid cookie from one address
+/// share one, so scripts that ignore or forge cookies get one session's worth, not one each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SessionKey {
     Cookie(SessionId),
@@ -44,6 +54,7 @@ pub enum SessionKey {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Caller {
     pub address: ClientKey,
+    /// Only a session whose cookie verified.
     pub session: Option<SessionId>,
 }
 
@@ -54,17 +65,32 @@ impl Caller {
     }
 }
 
-/// Where a request comes from. Behind a reverse proxy every peer is the proxy, so
-/// `CLIENT_IP_HEADER` names the header the proxy puts the client's address in; its right-most
-/// address is the one the proxy added (earlier ones are the client's to forge).
-#[derive(Clone, Debug, Default)]
-pub struct ClientAddress {
-    header: Option<HeaderName>,
+/// The reverse proxy named a client address that is not one: nobody can be counted for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unidentified {
+    pub header: HeaderName,
 }
 
-impl ClientAddress {
-    pub fn new(header: Option<HeaderName>) -> Self {
-        Self { header }
+/// How to tell who a request is. Behind a reverse proxy every peer is the proxy, so
+/// `CLIENT_IP_HEADER` names the header the proxy puts the client's address in; its right-most
+/// address is the one the proxy added (earlier ones are the client's to forge).
+#[derive(Clone)]
+pub struct Callers {
+    header: Option<HeaderName>,
+    keys: SessionKeys,
+    /// Each way of failing is logged once per process; `/healthz` counts every refusal.
+    warned_garbled: Arc<AtomicBool>,
+    warned_missing: Arc<AtomicBool>,
+}
+
+impl Callers {
+    pub fn new(header: Option<HeaderName>, keys: SessionKeys) -> Self {
+        Self {
+            header,
+            keys,
+            warned_garbled: Arc::default(),
+            warned_missing: Arc::default(),
+        }
     }
 
     /// The header our reverse proxy puts the client's address in, if there is one.
@@ -72,29 +98,126 @@ impl ClientAddress {
         self.header.as_ref()
     }
 
-    fn key(&self, peer: IpAddr, headers: &HeaderMap) -> ClientKey {
-        let forwarded = self.header.as_ref().and_then(|name| {
-            let last = headers.get_all(name).iter().next_back()?.to_str().ok()?;
-            last.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
-        });
-        ClientKey::of(forwarded.unwrap_or(peer))
+    pub fn keys(&self) -> &SessionKeys {
+        &self.keys
     }
 
-    pub fn caller(&self, peer: IpAddr, headers: &HeaderMap) -> Caller {
-        Caller {
-            address: self.key(peer, headers),
-            session: SessionId::from_headers(headers),
-        }
+    /// The client's address. With `CLIENT_IP_HEADER` set: the right-most address of the
+    /// header's last line (`ip` or `ip:port`). A request without the header did not come
+    /// through the proxy (which always sets it): its peer is the client, and is counted.
+    /// A header that is there but names no address is refused: counting it as the proxy's
+    /// own address would put every customer on one budget.
+    fn address(&self, peer: IpAddr, headers: &HeaderMap) -> Result<ClientKey, Unidentified> {
+        let Some(name) = &self.header else {
+            return Ok(ClientKey::of(peer));
+        };
+        let Some(last) = headers.get_all(name).iter().next_back() else {
+            if !self.warned_missing.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    header = %name,
+                    %peer,
+                    "a request came without the client address header: counted by its own address (a direct connection, or a proxy that does not set it); logged once"
+                );
+            }
+            return Ok(ClientKey::of(peer));
+        };
+        let named = last
+            .to_str()
+            .ok()
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .and_then(|v| {
+                v.parse::<IpAddr>()
+                    .or_else(|_| v.parse::<SocketAddr>().map(|s| s.ip()))
+                    .ok()
+            });
+        named.map(ClientKey::of).ok_or_else(|| {
+            if !self.warned_garbled.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    header = %name,
+                    %peer,
+                    "refused a request whose client address header names no address; check the proxy's configuration; logged once"
+                );
+            }
+            Unidentified {
+                header: name.clone(),
+            }
+        })
     }
+
+    pub fn caller(&self, peer: IpAddr, headers: &HeaderMap) -> Result<Caller, Unidentified> {
+        Ok(Caller {
+            address: self.address(peer, headers)?,
+            session: self.keys.from_headers(headers),
+        })
+    }
+
+    /// Whether the browser reached us over TLS: only a trusted proxy (`CLIENT_IP_HEADER` set)
+    /// can say so, in `X-Forwarded-Proto`.
+    fn over_tls(&self, headers: &HeaderMap) -> bool {
+        self.header.is_some()
+            && headers
+                .get_all("x-forwarded-proto")
+                .iter()
+                .next_back()
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+    }
+}
+
+/// Middleware: works out who the request is (refusing one whose proxy header is garbled), puts
+/// the [`Caller`] in its extensions, and gives a request without a valid session a new one,
+/// within its address's allowance of new sessions. Immutable assets never get one, so that
+/// shared caches may keep them. The request itself still counts as sessionless.
+pub async fn identify(
+    State(callers): State<Callers>,
+    State(limits): State<Arc<ClientLimits>>,
+    State(origins): State<Arc<OriginPolicy>>,
+    State(stats): State<Arc<Stats>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let caller = match callers.caller(peer.ip(), request.headers()) {
+        Ok(caller) => caller,
+        Err(Unidentified { header }) => {
+            stats.unidentified.fetch_add(1, Ordering::Relaxed);
+            let message = format!("the client address in {header} cannot be read");
+            return (StatusCode::BAD_REQUEST, message).into_response();
+        }
+    };
+    let path = request.uri().path();
+    // Health checks and assets need no session (and monitors would use up the allowance).
+    let wants_session = caller.session.is_none()
+        && !path.starts_with(crate::assets::PKG_PATH)
+        && path != "/healthz";
+    let over_tls = origins.is_https_only() || callers.over_tls(request.headers());
+    request.extensions_mut().insert(caller);
+    let new_session = if wants_session && limits.new_session(caller.address).await {
+        Some(SessionId::random())
+    } else {
+        None
+    };
+    let mut response = next.run(request).await;
+    if let Some(id) = new_session {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, callers.keys.set_cookie(id, over_tls));
+    }
+    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::header;
 
     fn key(s: &str) -> ClientKey {
         ClientKey::of(s.parse().unwrap())
+    }
+
+    fn callers(header: Option<&'static str>) -> Callers {
+        Callers::new(header.map(HeaderName::from_static), SessionKeys::random())
     }
 
     #[test]
@@ -113,37 +236,78 @@ mod tests {
             "x-forwarded-for",
             "203.0.113.9, 198.51.100.4".parse().unwrap(),
         );
-        let proxied = ClientAddress::new(Some(HeaderName::from_static("x-forwarded-for")));
-        assert_eq!(proxied.key(peer, &headers), key("198.51.100.4"));
+        let proxied = callers(Some("x-forwarded-for"));
+        assert_eq!(proxied.address(peer, &headers), Ok(key("198.51.100.4")));
         // Without the setting the header is ignored: anyone could send it.
-        assert_eq!(
-            ClientAddress::default().key(peer, &headers),
-            key("10.0.0.2")
-        );
-        // A missing or garbled header falls back to the peer.
-        assert_eq!(proxied.key(peer, &HeaderMap::new()), key("10.0.0.2"));
-        headers.append("x-forwarded-for", "not an address".parse().unwrap());
-        assert_eq!(proxied.key(peer, &headers), key("10.0.0.2"));
+        assert_eq!(callers(None).address(peer, &headers), Ok(key("10.0.0.2")));
+        // An address with its port is still the address.
+        let mut with_port = HeaderMap::new();
+        with_port.append("x-forwarded-for", "[2001:db8::1]:4711".parse().unwrap());
+        assert_eq!(proxied.address(peer, &with_port), Ok(key("2001:db8::1")));
+        with_port.insert("x-forwarded-for", "192.0.2.5:80".parse().unwrap());
+        assert_eq!(proxied.address(peer, &with_port), Ok(key("192.0.2.5")));
     }
 
     #[test]
-    fn a_caller_without_the_cookie_shares_its_addresss_anonymous_session() {
+    fn a_missing_header_counts_the_peer_and_a_garbled_one_is_refused() {
+        let peer: IpAddr = "10.0.0.2".parse().unwrap();
+        let proxied = callers(Some("x-forwarded-for"));
+        assert_eq!(
+            proxied.address(peer, &HeaderMap::new()),
+            Ok(key("10.0.0.2"))
+        );
+        for garbled in ["not an address", "203.0.113.9, unknown", "", "203.0.113.9,"] {
+            let mut headers = HeaderMap::new();
+            headers.append("x-forwarded-for", garbled.parse().unwrap());
+            assert_eq!(
+                proxied.address(peer, &headers),
+                Err(Unidentified {
+                    header: HeaderName::from_static("x-forwarded-for")
+                }),
+                "{garbled:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_says_the_browser_came_over_tls() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-proto", "https".parse().unwrap());
+        assert!(callers(Some("x-forwarded-for")).over_tls(&headers));
+        assert!(!callers(None).over_tls(&headers), "anyone could send it");
+        headers.insert("x-forwarded-proto", "http".parse().unwrap());
+        assert!(!callers(Some("x-forwarded-for")).over_tls(&headers));
+        assert!(!callers(Some("x-forwarded-for")).over_tls(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_caller_without_a_valid_cookie_shares_its_addresss_anonymous_session() {
         let peer: IpAddr = "192.0.2.1".parse().unwrap();
-        let clients = ClientAddress::default();
-        let anonymous = clients.caller(peer, &HeaderMap::new());
+        let clients = callers(None);
+        let anonymous = clients.caller(peer, &HeaderMap::new()).unwrap();
         assert_eq!(
             anonymous.session_key(),
             SessionKey::Anonymous(key("192.0.2.1"))
         );
         let id = SessionId::random();
         let mut headers = HeaderMap::new();
+        let signed = clients.keys().sign(id);
+        headers.insert(
+            header::COOKIE,
+            format!("promo_session={signed}").parse().unwrap(),
+        );
+        assert_eq!(
+            clients.caller(peer, &headers).unwrap().session_key(),
+            SessionKey::Cookie(id)
+        );
+        // The same id, unsigned (made up): no session.
         headers.insert(
             header::COOKIE,
             format!("promo_session={id}").parse().unwrap(),
         );
         assert_eq!(
-            clients.caller(peer, &headers).session_key(),
-            SessionKey::Cookie(id)
+            clients.caller(peer, &headers).unwrap().session_key(),
+            SessionKey::Anonymous(key("192.0.2.1"))
         );
     }
 }

@@ -7,7 +7,7 @@
 pub mod caller;
 pub mod hedge;
 
-pub use caller::{Caller, ClientAddress, ClientKey, SessionKey};
+pub use caller::{Caller, Callers, ClientKey, SessionKey, identify};
 pub use hedge::Tier;
 
 use crate::shared::{PerMinuteMs, Shared};
@@ -38,6 +38,8 @@ pub struct Settings {
     pub max_sockets_per_session: usize,
     /// `MAX_SOCKETS_PER_IP`: live sockets per network address.
     pub max_sockets_per_ip: usize,
+    /// `NEW_SESSIONS_PER_MINUTE_PER_ADDRESS`: sessions handed out per network address.
+    pub new_sessions_per_minute_per_address: u32,
 }
 
 impl Default for Settings {
@@ -47,6 +49,9 @@ impl Default for Settings {
             searches_per_minute_per_address: 6000,
             max_sockets_per_session: 8,
             max_sockets_per_ip: 1000,
+            // An office of hundreds arriving in the same minute still gets sessions; a script
+            // that throws its cookie away after every search gets five a second.
+            new_sessions_per_minute_per_address: 300,
         }
     }
 }
@@ -59,6 +64,7 @@ impl Settings {
             searches_per_minute_per_address: 0,
             max_sockets_per_session: 0,
             max_sockets_per_ip: 0,
+            new_sessions_per_minute_per_address: 0,
         }
     }
 }
@@ -194,6 +200,7 @@ pub struct ClientLimits {
     sockets: Mutex<Sockets>,
     searches: Budget,
     quotes: Budget,
+    new_sessions: PerMinute<ClientKey>,
     tickets: hedge::Tickets,
     /// With Redis, the budgets and tickets of every instance; the local ones stand in while
     /// Redis is unreachable.
@@ -219,8 +226,36 @@ impl ClientLimits {
                     .searches_per_minute_per_address
                     .saturating_mul(QUOTES_PER_SEARCH),
             ),
+            new_sessions: PerMinute::new(settings.new_sessions_per_minute_per_address),
             tickets: hedge::Tickets::default(),
         }
+    }
+
+    /// Whether this address may be given one more session now (across instances with Redis).
+    /// No: the request goes on without one, budgeted as the address's cookie-less session.
+    pub async fn new_session(&self, address: ClientKey) -> bool {
+        let per_address = self.settings.new_sessions_per_minute_per_address;
+        if per_address == 0 {
+            return true;
+        }
+        let mut shared_verdict = None;
+        if let Some(shared) = &self.shared {
+            let caller = Caller {
+                address,
+                session: None,
+            };
+            let limits = (PerMinuteMs::new(0), PerMinuteMs::new(per_address));
+            shared_verdict = shared.admit("session", caller, limits, None).await;
+        }
+        let granted = match shared_verdict {
+            Some(verdict) => verdict.is_ok(),
+            None => self.new_sessions.check(&address).is_ok(),
+        };
+        if !granted {
+            self.stats.refused_sessions.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!("session refused: this address had its new sessions for the minute");
+        }
+        granted
     }
 
     /// A slot for one more socket of this caller, held for the socket's life; `None` at a cap.

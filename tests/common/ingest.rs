@@ -2,24 +2,25 @@
 
 use axum::body::Bytes;
 use axum::routing::post;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub type Received = Arc<Mutex<Vec<Vec<u8>>>>;
 
-/// An ingest endpoint at `/api/1/envelope/`; returns its DSN and what it receives. With
-/// `hang_first`, it takes the first envelope's request and never answers it, as a stuck
-/// upstream does.
-pub fn ingest(hang_first: bool) -> (String, Received) {
+/// An ingest endpoint at `/api/1/envelope/`; returns its DSN and what it receives. It takes
+/// the first `hang` envelopes' requests and never answers them, as a stuck upstream does.
+pub fn ingest(hang: usize) -> (String, Received) {
     let received: Received = Arc::default();
     let sink = received.clone();
-    let hang = Arc::new(AtomicBool::new(hang_first));
+    let to_hang = Arc::new(AtomicUsize::new(hang));
     let app = axum::Router::new().route(
         "/api/1/envelope/",
         post(move |body: Bytes| {
             let sink = sink.clone();
-            let hang = hang.swap(false, Ordering::SeqCst);
+            let hang = to_hang
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
             async move {
                 if hang {
                     std::future::pending::<()>().await;

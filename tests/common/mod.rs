@@ -133,9 +133,10 @@ pub fn with_limits(limits: promotions::limits::Settings) -> TestServer {
     spawn_with(config, CountingGuide::new(0.0), |routes| routes)
 }
 
-/// A new browser session: the cookie the server hands a first visit.
+/// A new browser session: the cookie the server hands a first visit (here the cheapest
+/// request there is: a GET of the POST-only search endpoint, 405).
 pub async fn new_session(server: &TestServer) -> String {
-    let reply = server.exchange("GET", "/healthz", &[], "").await;
+    let reply = server.exchange("GET", "/api/search", &[], "").await;
     reply
         .session_cookie()
         .expect("a first visit gets a session cookie")
@@ -307,7 +308,9 @@ impl Reply {
             .iter()
             .filter(|(k, _)| k == "set-cookie")
             .filter_map(|(_, v)| v.split(';').next())
-            .find(|pair| pair.starts_with("promo_session="))
+            .find(|pair| {
+                pair.starts_with("promo_session=") || pair.starts_with("__Host-promo_session=")
+            })
             .map(str::to_owned)
     }
 }
