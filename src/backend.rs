@@ -96,9 +96,17 @@ impl SearchBackend for AppState {
         t: Texts,
     ) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
         let (route, started) = (route_class(&request), Instant::now());
-        let quote = self.search.quote(&request, &product, t);
+        let quote = caller().map(|caller| self.search.quote(&request, &product, t, caller.address));
         Box::pin(async move {
-            let outcome = quote.await;
+            // `admit_quote` refused it already when there is no caller.
+            let outcome = match quote {
+                Ok(quote) => quote.await,
+                Err(error) => Outcome::Unavailable {
+                    product_id: product.clone(),
+                    reason: app::model::UnavailableReason::UpstreamError,
+                    message: error.to_string(),
+                },
+            };
             let offered = matches!(outcome, Outcome::Offer { .. });
             info!(
                 tier = "http",

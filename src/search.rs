@@ -2,7 +2,9 @@
 //! Dropping a [`Fanout`] aborts its tasks, so a cancelled search or a vanished client stops
 //! every upstream call at once.
 
+use crate::guide::budget::on_behalf_of;
 use crate::guide::{GuideError, ShippingGuide};
+use crate::limits::ClientKey;
 use crate::stats::{Gauge, Stats};
 use app::error::FieldError;
 use app::i18n::{Texts, W};
@@ -46,15 +48,17 @@ impl SearchService {
         Ok((request, products))
     }
 
-    /// One product's outcome; every failure becomes `Unavailable` with a reason, in the
-    /// words of the page that asked (`t`).
+    /// One product's outcome for a search of `address`; every failure becomes `Unavailable`
+    /// with a reason, in the words of the page that asked (`t`).
     pub fn quote(
         &self,
         request: &SearchRequest,
         product: &ProductId,
         t: Texts,
+        address: ClientKey,
     ) -> impl Future<Output = Outcome> + Send + use<> {
-        let answer = self.guide.quote(request, product);
+        // Its upstream requests take the address's turns of the upstream budget.
+        let answer = on_behalf_of(address, self.guide.quote(request, product));
         let timeout = self.quote_timeout;
         let product_id = product.clone();
         let route = crate::route::route_class(request);
@@ -91,12 +95,19 @@ impl SearchService {
         }
     }
 
-    /// Starts one task per planned product; outcomes come out of [`Fanout::next`] as they finish.
-    pub fn start(&self, request: &SearchRequest, products: &[ProductId], t: Texts) -> Fanout {
+    /// Starts one task per planned product of `address`'s search; outcomes come out of
+    /// [`Fanout::next`] as they finish.
+    pub fn start(
+        &self,
+        request: &SearchRequest,
+        products: &[ProductId],
+        t: Texts,
+        address: ClientKey,
+    ) -> Fanout {
         let mut tasks = JoinSet::new();
         let mut ids = HashMap::with_capacity(products.len());
         for product in products {
-            let handle = tasks.spawn(self.quote(request, product, t));
+            let handle = tasks.spawn(self.quote(request, product, t, address));
             ids.insert(handle.id(), product.clone());
         }
         self.stats

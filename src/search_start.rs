@@ -62,7 +62,7 @@ pub async fn begin(
     };
     let span = info_span!("search", tier, search_id, %route, products = products.len());
     info!(parent: &span, "search started");
-    let search = state.search.start(&request, &products, t);
+    let search = state.search.start(&request, &products, t, caller.address);
     Ok(Started {
         accepted: ServerMessage::Accepted {
             search_id,

@@ -17,6 +17,7 @@ use promotions::guide::bring::{Bring, BringSettings, simulated_api};
 use promotions::guide::cache::QuoteCache;
 use promotions::guide::simulator::Simulator;
 use promotions::guide::{GuideError, ShippingGuide};
+use promotions::limits::ClientKey;
 use promotions::search::SearchService;
 use promotions::stats::Stats;
 use serde_json::{Value, json};
@@ -169,12 +170,17 @@ async fn outcomes(service: &SearchService, products: &[&str]) -> HashMap<String,
     let all = join_all(
         products
             .iter()
-            .map(|p| service.quote(&req, &ProductId::new(p), english())),
+            .map(|p| service.quote(&req, &ProductId::new(p), english(), address(1))),
     )
     .await;
     all.into_iter()
         .map(|o| (o.product_id().to_string(), o))
         .collect()
+}
+
+/// A customer's network address, as the limits and the upstream budget count it.
+fn address(n: u8) -> ClientKey {
+    ClientKey::of(std::net::IpAddr::from([192, 0, 2, n]))
 }
 
 fn english() -> Texts {
@@ -407,9 +413,14 @@ async fn burst(budget: usize, limit: usize) -> (Vec<Outcome>, simulated_api::Api
     let timeout = Duration::from_secs(10);
     let service = service(Bring::new(&settings, timeout).unwrap(), timeout);
     let started = Instant::now();
-    let all = join_all(
-        (1..=35).map(|kg| service.quote(&request(kg * 100), &ProductId::new("5800"), english())),
-    )
+    let all = join_all((1..=35).map(|kg| {
+        service.quote(
+            &request(kg * 100),
+            &ProductId::new("5800"),
+            english(),
+            address(1),
+        )
+    }))
     .await;
     let elapsed = started.elapsed();
     let stats: simulated_api::ApiStats = serde_json::from_str(
@@ -440,6 +451,61 @@ async fn the_budget_holds_a_burst_under_the_limit_without_turning_quotes_into_er
     let (_, unbudgeted, _) = burst(0, 10).await;
     println!("no budget: {unbudgeted:?}");
     assert!(unbudgeted.throttled > 0, "{unbudgeted:?}");
+}
+
+#[tokio::test]
+async fn one_address_flooding_the_budget_leaves_another_its_turn_within_the_deadline() {
+    let base = format!(
+        "http://{}",
+        serve(simulated_api::router(Simulator::new(0.0, 0.0), 10))
+    );
+    let mut settings = settings(&base);
+    settings.max_rps = 10;
+    // Ten seconds' worth of quotes from one address, against a 3 s deadline per quote.
+    let timeout = Duration::from_secs(3);
+    let service = Arc::new(service(Bring::new(&settings, timeout).unwrap(), timeout));
+    let flood: Vec<_> = (1..=100)
+        .map(|n| {
+            let quote = service.quote(
+                &request(n * 100),
+                &ProductId::new("5800"),
+                english(),
+                address(1),
+            );
+            tokio::spawn(quote)
+        })
+        .collect();
+    // Once the flood is queued, another customer's quote.
+    let busy = || service.guide_status().waiting_for_budget >= 90;
+    assert!(eventually(busy).await, "the flood waits for the budget");
+    let other = service
+        .quote(
+            &request(1200),
+            &ProductId::new("5600"),
+            english(),
+            address(2),
+        )
+        .await;
+    assert!(matches!(other, Outcome::Offer { .. }), "{other:?}");
+    // The flood itself gets its share and no more: most of it runs out of time.
+    let flood: Vec<Outcome> = join_all(flood)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let timed_out = flood
+        .iter()
+        .filter(|o| {
+            matches!(
+                o,
+                Outcome::Unavailable {
+                    reason: UnavailableReason::Timeout,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(timed_out >= 50, "{timed_out} of the flood timed out");
 }
 
 #[tokio::test]

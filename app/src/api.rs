@@ -97,18 +97,23 @@ pub async fn quote_product(
     product_id: ProductId,
 ) -> Result<Outcome, ApiError> {
     let backend = expect_context::<backend::Backend>();
-    // Before the first await: the request's context is gone after it.
+    // Everything that reads the request's context before the first await: it is gone after
+    // it. The quote is made here (it starts when awaited), the admission decides first.
     let t = crate::i18n::Texts::of_this_page();
-    backend.admit_quote().await?;
-    let (request, products) = backend.plan(&request).map_err(backend::invalid)?;
-    if !products.contains(&product_id) {
-        return Err(backend::invalid(FieldError::new(
-            "product_id",
-            ErrorCode::UnknownProduct,
-            format!("product {product_id} is not offered for this route"),
-        )));
-    }
-    Ok(backend.quote(request, product_id, t).await)
+    let admission = backend.admit_quote();
+    let quote = backend.plan(&request).and_then(|(request, products)| {
+        if products.contains(&product_id) {
+            Ok(backend.quote(request, product_id.clone(), t))
+        } else {
+            Err(FieldError::new(
+                "product_id",
+                ErrorCode::UnknownProduct,
+                format!("product {product_id} is not offered for this route"),
+            ))
+        }
+    });
+    admission.await?;
+    Ok(quote.map_err(backend::invalid)?.await)
 }
 
 /// What the server saw of this request: the diagnostics page's HTTP check and proxy hints.
@@ -326,7 +331,8 @@ pub mod backend {
         ) -> Result<(SearchRequest, Vec<ProductId>), FieldError>;
 
         /// Quotes one product of the plan (logged with its duration); never fails: problems
-        /// become `Outcome::Unavailable`, their reason in the words of `t`.
+        /// become `Outcome::Unavailable`, their reason in the words of `t`. Call it in the
+        /// request's context (it reads whose quote it is); the quote starts when awaited.
         fn quote(
             &self,
             request: SearchRequest,
