@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// The server is started by `cargo leptos end-to-end` (or by scripts/test) on BASE_URL.
+// The server is started by scripts/e2e (or `cargo leptos end-to-end`) on BASE_URL.
 const baseURL = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 
 export default defineConfig({
@@ -10,6 +10,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  // A `test.only` left in a spec would run that test alone: refused.
+  forbidOnly: true,
   reporter: [["list"]],
   outputDir: "test-results",
   use: {

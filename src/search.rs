@@ -117,6 +117,7 @@ impl SearchService {
             tasks,
             ids,
             route: crate::route::route_class(request),
+            stats: self.stats.clone(),
             _in_flight: Gauge::enter(&self.stats, |s| &s.searches_in_flight),
         }
     }
@@ -128,7 +129,19 @@ pub struct Fanout {
     ids: HashMap<Id, ProductId>,
     /// For reports: the route class, never the postal codes.
     route: crate::route::RouteClass,
+    stats: Arc<Stats>,
     _in_flight: Gauge,
+}
+
+/// Dropped with products outstanding: the search was cancelled (counted for `/healthz`).
+impl Drop for Fanout {
+    fn drop(&mut self) {
+        if !self.ids.is_empty() {
+            self.stats
+                .searches_cancelled
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
 }
 
 impl Fanout {

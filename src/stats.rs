@@ -12,6 +12,8 @@ pub struct Stats {
     /// Browser error reports being forwarded by the tunnel.
     pub reports_in_flight: AtomicUsize,
     pub searches_started: AtomicU64,
+    /// Searches dropped before `done`: cancelled, replaced, or their client gone.
+    pub searches_cancelled: AtomicU64,
     pub rejected_origins: AtomicU64,
     /// Sockets refused because their client had too many open.
     pub refused_sockets: AtomicU64,
@@ -33,6 +35,7 @@ pub struct Snapshot {
     pub upstream_calls_in_flight: usize,
     pub reports_in_flight: usize,
     pub searches_started: u64,
+    pub searches_cancelled: u64,
     pub rejected_origins: u64,
     pub refused_sockets: u64,
     pub rate_limited: u64,
@@ -56,6 +59,7 @@ impl Stats {
             upstream_calls_in_flight: self.upstream_calls.load(Ordering::Relaxed),
             reports_in_flight: self.reports_in_flight.load(Ordering::Relaxed),
             searches_started: self.searches_started.load(Ordering::Relaxed),
+            searches_cancelled: self.searches_cancelled.load(Ordering::Relaxed),
             rejected_origins: self.rejected_origins.load(Ordering::Relaxed),
             refused_sockets: self.refused_sockets.load(Ordering::Relaxed),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),

@@ -392,7 +392,8 @@ async fn a_cancelled_quote_hands_the_shared_call_to_a_waiting_one() {
         let (cache, req) = (cache.clone(), req.clone());
         async move { cache.quote(&req, &ProductId::new("0330")).await }
     });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The first quote's call has reached the stand-in (which holds it 300 ms): the second joins it.
+    assert!(eventually(|| log.count("0330") == 1).await);
     let second = cache.quote(&req, &ProductId::new("0330"));
     first.abort();
     assert!(

@@ -243,7 +243,22 @@ async fn an_http_search_its_client_leaves_is_logged_once_as_cancelled() {
         seen.extend_from_slice(&chunk[..n]);
     }
     drop(stream);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Once the server counts the search as cancelled, its line is written (the count comes
+    // after it) and nothing of the search runs any more.
+    let mut health = serde_json::Value::Null;
+    for _ in 0..100 {
+        let reply = exchange_at(binary.addr, "GET", "/healthz", &[], "").await;
+        health = serde_json::from_str(&reply.body).unwrap();
+        if health["searches_cancelled"] == 1 && health["searches_in_flight"] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        (&health["searches_cancelled"], &health["searches_in_flight"]),
+        (&1.into(), &0.into()),
+        "{health}"
+    );
     drop(binary);
     let log = std::fs::read_to_string(&path).unwrap();
     let _ = std::fs::remove_file(&path);

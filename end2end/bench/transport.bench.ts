@@ -7,6 +7,11 @@
 // page until the search is done: a Playwright click runs 7–12 ms of its own script in the page
 // 20–40 ms after the click, right when the first answers arrive, and would charge that to
 // whichever tier's answer lands then. Customers' browsers run no such script.
+//
+// Each row is judged against its target (docs/architecture.md §9); timing is judged here, never
+// in the Playwright specs. Settled and replacing: the first card as fast as through `pass`
+// (within TOLERANCE_MS). At once: within the hedge bound, the fastest product's latency + 300 ms
+// + one round trip, read as `pass` settled (that latency and round trip) + 300 ms.
 import { expect, Page, test } from "@playwright/test";
 import { ChildProcess } from "child_process";
 import { MODES, proxyUrl, startProxy } from "../tests/proxy";
@@ -14,6 +19,9 @@ import { MODES, proxyUrl, startProxy } from "../tests/proxy";
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2_000);
 const REPLACE_AFTER_MS = 200;
+/** "As fast as": the run-to-run spread of medians on these machines. */
+const TOLERANCE_MS = 10;
+const HEDGE_MS = 300;
 /** Every card of these searches is in by then (the slowest product takes at most 2.5 s). */
 const QUIET_MS = 3_200;
 
@@ -73,7 +81,9 @@ async function armSearches(page: Page, kind: Kind) {
 
 test("time to first and all offers per proxy mode", async ({ browser }) => {
   const rows: string[] = [];
+  const missed: string[] = [];
   const kinds = (process.env.BENCH_KINDS?.split(",") ?? ["settled", "at once", "replacing"]) as Kind[];
+  let settledPassFirst = NaN;
   for (const kind of kinds) {
     let passFirst = 0;
     let passAll = 0;
@@ -96,11 +106,17 @@ test("time to first and all offers per proxy mode", async ({ browser }) => {
       }
       const [f, a] = [median(first), median(all)];
       if (mode === "pass") [passFirst, passAll] = [f, a];
+      if (mode === "pass" && kind === "settled") settledPassFirst = f;
       const vsPass = mode === "pass" ? "" : `${f - passFirst >= 0 ? "+" : ""}${(f - passFirst).toFixed(0)}`;
+      const bound = kind === "at once" ? settledPassFirst + HEDGE_MS : passFirst + TOLERANCE_MS;
+      const verdict = Number.isNaN(bound) ? "n/a" : f <= bound ? "met" : "MISSED";
+      if (verdict === "MISSED") missed.push(`${kind} ${mode}`);
       rows.push(
         `${kind} ${mode}`.padEnd(30) +
           `${f.toFixed(0).padStart(6)} ms ${vsPass.padStart(7)}` +
-          `${a.toFixed(0).padStart(9)} ms ${(a / passAll).toFixed(2).padStart(7)}`,
+          `${a.toFixed(0).padStart(9)} ms ${(a / passAll).toFixed(2).padStart(7)}` +
+          `${Number.isNaN(bound) ? "" : `<= ${bound.toFixed(0)} ms`}`.padStart(14) +
+          verdict.padStart(8),
       );
     }
   }
@@ -108,6 +124,10 @@ test("time to first and all offers per proxy mode", async ({ browser }) => {
     `\nmedians over ${RUNS} searches, Oslo 0150 -> Kirkenes 9900 (replaced by -> Bergen 5003), 1.2 kg` +
       ` (GUIDE_LATENCY_SCALE=${process.env.GUIDE_LATENCY_SCALE ?? "1"})`,
   );
-  console.log(`${"".padEnd(30)}${"first".padStart(9)} ${"vs pass".padStart(7)}${"all".padStart(12)} ${"/pass".padStart(7)}`);
+  console.log(
+    `${"".padEnd(30)}${"first".padStart(9)} ${"vs pass".padStart(7)}${"all".padStart(12)} ${"/pass".padStart(7)}` +
+      `${"target".padStart(14)}${"".padStart(8)}`,
+  );
   console.log(rows.join("\n"));
+  console.log(missed.length ? `targets missed: ${missed.join(", ")}` : "every target met");
 });

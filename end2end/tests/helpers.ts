@@ -38,3 +38,8 @@ export async function productIds(page: Page): Promise<string[]> {
 export async function servicesShown(page: Page): Promise<string[]> {
   return (await productIds(page)).sort();
 }
+
+/** The main server's `/healthz` (the server scripts/test started, at the config's base URL). */
+export async function health(baseURL: string): Promise<any> {
+  return (await fetch(`${baseURL}/healthz`)).json();
+}

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
-import { openHydrated, servicesShown, searchUrl, submitSearch } from "./helpers";
+import { health, openHydrated, servicesShown, searchUrl, submitSearch } from "./helpers";
 
 const OSLO_KIRKENES = { from: "0150", to: "9900", weight: "1.2" };
 
@@ -43,13 +43,21 @@ test("Svalbard gets a different selection than the mainland", async ({ page }) =
   expect(await servicesShown(page)).toEqual(["3584", "4850", "5000", "5600", "5800"]);
 });
 
-test("a new search replaces the one still running", async ({ page }) => {
+test("a new search replaces the one still running", async ({ page, baseURL }) => {
   await openHydrated(page);
+  const cancelledBefore = (await health(baseURL!)).searches_cancelled;
   await submitSearch(page, { from: "0150", to: "9170", weight: "1.2" }); // groupage takes 1.5-3 s
   await expect(page.locator('[data-product-id="5100"]')).toHaveAttribute("data-state", "loading");
   await submitSearch(page, { from: "0150", to: "0560", weight: "2" });
   await expect(page.locator('[data-product-id="4850"]')).toHaveAttribute("data-state", "offer");
-  await page.waitForTimeout(3_000); // long enough for the old search's groupage to answer
+  // The old search was cancelled on the server before its groupage answered, so nothing of it
+  // can come any more (anything it sent came before the new search's first answer, shown above).
+  await expect
+    .poll(async () => {
+      const h = await health(baseURL!);
+      return { cancelled: h.searches_cancelled > cancelledBefore, inFlight: h.searches_in_flight };
+    })
+    .toEqual({ cancelled: true, inFlight: 0 });
   await expect(page.locator('[data-product-id="5100"]')).toHaveCount(0);
   expect(await servicesShown(page)).toEqual(["3584", "4850", "5000", "5600", "5800"]);
 });

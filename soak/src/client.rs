@@ -138,6 +138,31 @@ pub async fn connect(entry: &Entry) -> Result<Ws, String> {
         .map_err(|e| format!("connect: {e}"))
 }
 
+/// A plain `ws://addr` socket opened from `source`, another loopback address (any of
+/// 127.0.0.0/8 is this machine): to the server, a customer on another network.
+pub async fn connect_from(addr: SocketAddr, source: std::net::IpAddr) -> Result<Ws, String> {
+    let socket = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
+    socket
+        .bind(SocketAddr::new(source, 0))
+        .map_err(|e| format!("bind {source}: {e}"))?;
+    let tcp = socket
+        .connect(addr)
+        .await
+        .map_err(|e| format!("connect from {source}: {e}"))?;
+    let _ = tcp.set_nodelay(true);
+    let mut request = format!("ws://{addr}/ws/promotions")
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
+    let origin = format!("http://{addr}");
+    request
+        .headers_mut()
+        .insert("origin", origin.parse().map_err(|_| "origin")?);
+    tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(tcp))
+        .await
+        .map(|(ws, _)| ws)
+        .map_err(|e| format!("handshake: {e}"))
+}
+
 async fn probe(entry: &Entry) -> Result<Ws, String> {
     let mut ws = connect(entry).await?;
     let ping =

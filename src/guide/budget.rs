@@ -44,8 +44,8 @@ struct Turn {
 
 pub struct Budget {
     per_second: usize,
-    /// The dispatcher's inbox, started by the first request that has to wait (it needs the
-    /// runtime); it ends when the budget is dropped.
+    /// The dispatcher's inbox. The dispatcher is spawned by the first request (it needs the
+    /// runtime) and ends when the budget is dropped.
     dispatcher: OnceLock<mpsc::UnboundedSender<Turn>>,
     waiting: Arc<AtomicUsize>,
 }
@@ -224,7 +224,6 @@ mod tests {
         assert!(budget.waiting() > 0);
         let mut times: Vec<Instant> = tasks.join_all().await.into_iter().map(|(_, t)| t).collect();
         times.sort();
-        assert_eq!(times.len(), 35, "every request got its turn");
         assert_eq!(busiest_second(&times), 10);
         // The first ten go at once, then ten every window (and its margin).
         assert_eq!(times[9], start);

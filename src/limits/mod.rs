@@ -529,10 +529,10 @@ mod tests {
     async fn zero_turns_the_limits_off() {
         let limits = limits(Settings::unlimited());
         let caller = anonymous("192.0.2.1");
-        let slots: Vec<_> = (0..1000)
+        // Each unwrap is the check: a refused socket would panic it. Held until the end.
+        let _slots: Vec<_> = (0..1000)
             .map(|_| limits.open_socket(caller).unwrap())
             .collect();
-        assert_eq!(slots.len(), 1000);
         for n in 0..1000 {
             limits
                 .search(caller, Tier::Socket, &request(n))

@@ -3,14 +3,18 @@
 //! Prints upstream requests per search, cold and with a warm quote cache, then a burst of
 //! searches at once against the limit, with the upstream budget (`BRING_MAX_RPS`) and without
 //! it, side by side: searches completed, offers, upstream errors, the busiest second Bring saw
-//! and its 429s. Run it with `./scripts/bench-bring`.
+//! and its 429s. Last the fair share: one address floods the instance with searches while a
+//! customer on another address searches now and then; the customer's searches beside the same
+//! customer's without the flood. Run it with `./scripts/bench-bring`.
 
 use app::model::{Address, Parcel, SearchRequest, UnavailableReason};
 use app::protocol::{ClientMessage, ServerMessage};
 use futures::SinkExt;
 use promotions::guide::bring::simulated_api::ApiStats;
-use soak::client::{Entry, connect, next_message};
+use soak::client::{connect_from, next_message};
+use soak::report::quantile;
 use soak::server::{Server, get};
+use std::net::IpAddr;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::Duration;
@@ -18,6 +22,8 @@ use tokio::process::{Child, Command};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
+/// The server's deadline per quote in every phase (its default).
+const GUIDE_TIMEOUT_SECS: u64 = 10;
 /// Each phase gets its own ports: a killed process may hold its port for a moment.
 const API_PORT: u16 = 4390;
 const SERVER_PORT: u16 = 3930;
@@ -56,12 +62,25 @@ fn request(to: &str, grams: u32) -> SearchRequest {
     }
 }
 
+/// The flooding address, and the customer's (both this machine).
+const FLOODER: [u8; 4] = [127, 0, 0, 2];
+const CUSTOMER: [u8; 4] = [127, 0, 0, 1];
+
 /// One search on its own socket, to `done`: its outcomes' reasons (`None` = an offer).
 async fn search(
     addr: SocketAddr,
     request: SearchRequest,
 ) -> Result<Vec<Option<UnavailableReason>>, String> {
-    let mut ws = connect(&Entry::Plain(addr)).await?;
+    search_from(addr, IpAddr::from(CUSTOMER), request).await
+}
+
+/// [`search`] from another loopback address.
+async fn search_from(
+    addr: SocketAddr,
+    source: IpAddr,
+    request: SearchRequest,
+) -> Result<Vec<Option<UnavailableReason>>, String> {
+    let mut ws = connect_from(addr, source).await?;
     let message = ClientMessage::Search {
         search_id: 1,
         request,
@@ -119,6 +138,7 @@ async fn start_server(phase: u16, budget: usize) -> Server {
         ("BRING_API_KEY", "bench".to_owned()),
         ("BRING_API_URL", format!("http://{}", api_addr(phase))),
         ("BRING_MAX_RPS", budget.to_string()),
+        ("GUIDE_TIMEOUT_SECS", GUIDE_TIMEOUT_SECS.to_string()),
         // One address plays every customer here: no per-client caps.
         ("MAX_SOCKETS_PER_IP", "0".into()),
         ("SEARCHES_PER_MINUTE", "0".into()),
@@ -136,36 +156,67 @@ async fn start_server(phase: u16, budget: usize) -> Server {
     .expect("release server")
 }
 
-async fn burst(addr: SocketAddr, searches: usize, offset: u32) -> Burst {
+/// `searches` searches at once from `source`, each a different route or weight.
+async fn burst(addr: SocketAddr, source: IpAddr, searches: usize, offset: u32) -> Burst {
     let started = Instant::now();
     let all = futures::future::join_all((0..searches).map(|n| {
         let to = DESTINATIONS[n % DESTINATIONS.len()];
         let grams = 500 + offset + 100 * n as u32;
         async move {
-            let outcome = search(addr, request(to, grams)).await;
+            let outcome = search_from(addr, source, request(to, grams)).await;
             (outcome, started.elapsed())
         }
     }))
     .await;
     let mut b = Burst::default();
     for (outcome, at) in all {
+        b.count(outcome, at);
+    }
+    b
+}
+
+impl Burst {
+    fn count(&mut self, outcome: Result<Vec<Option<UnavailableReason>>, String>, at: Duration) {
         match outcome {
             Ok(outcomes) => {
-                b.completed += 1;
-                b.last_done = b.last_done.max(at);
+                self.completed += 1;
+                self.last_done = self.last_done.max(at);
                 for o in outcomes {
                     match o {
-                        None => b.offers += 1,
-                        Some(UnavailableReason::UpstreamError) => b.upstream_errors += 1,
-                        Some(UnavailableReason::Timeout) => b.timeouts += 1,
-                        Some(UnavailableReason::NotEligible) => b.not_eligible += 1,
+                        None => self.offers += 1,
+                        Some(UnavailableReason::UpstreamError) => self.upstream_errors += 1,
+                        Some(UnavailableReason::Timeout) => self.timeouts += 1,
+                        Some(UnavailableReason::NotEligible) => self.not_eligible += 1,
                     }
                 }
             }
-            Err(e) => b.failed.push(e),
+            Err(e) => self.failed.push(e),
         }
     }
-    b
+}
+
+/// A customer's searches, one after another with a pause, each timed to `done`, while
+/// `flood` searches at once from another address run (0: no flood, the baseline).
+async fn fair_share(
+    addr: SocketAddr,
+    flood: usize,
+    customer_searches: usize,
+) -> (Burst, Vec<f64>, Burst) {
+    let flooding = tokio::spawn(burst(addr, IpAddr::from(FLOODER), flood, 3));
+    // Let the flood reach the budget's queue first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (mut customer, mut times) = (Burst::default(), Vec::new());
+    for n in 0..customer_searches {
+        let to = DESTINATIONS[n % DESTINATIONS.len()];
+        let started = Instant::now();
+        let outcome = search(addr, request(to, 20_000 + 10 * n as u32)).await;
+        let took = started.elapsed();
+        times.push(took.as_secs_f64() * 1000.0);
+        customer.count(outcome, took);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    times.sort_by(f64::total_cmp);
+    (customer, times, flooding.await.expect("flood task"))
 }
 
 #[tokio::main]
@@ -224,7 +275,7 @@ async fn main() {
     ] {
         let _api = start_api(phase, api_limit).await;
         let server = start_server(phase, rps).await;
-        let b = burst(server.addr, searches, rps as u32).await;
+        let b = burst(server.addr, IpAddr::from(CUSTOMER), searches, rps as u32).await;
         let seen = api_stats(phase).await;
         println!(
             "{:<16} {:>9} {:>7} {:>9} {:>9} {:>13} {:>6} {:>9.2}s",
@@ -239,6 +290,42 @@ async fn main() {
         );
         if !b.failed.is_empty() {
             println!("  failed searches: {:?}", b.failed);
+        }
+        drop(server);
+    }
+
+    // Fair share: one address floods, a customer on another searches now and then.
+    let flood = 150;
+    let customer_searches = 10;
+    println!(
+        "\nFair share (BRING_MAX_RPS {budget}, {GUIDE_TIMEOUT_SECS} s per quote): {flood} searches at once from {} \
+         (about {} quotes); a customer on {} searches {customer_searches} times, one after another:",
+        IpAddr::from(FLOODER),
+        flood * 5,
+        IpAddr::from(CUSTOMER)
+    );
+    println!(
+        "{:<18} {:>12} {:>10} {:>10} {:>7} {:>9}   {:>15} {:>7} {:>9}",
+        "", "customer", "p50", "max", "offers", "timeouts", "flood completed", "offers", "timeouts"
+    );
+    for (phase, label, flood) in [(3, "without the flood", 0), (4, "with the flood", flood)] {
+        let _api = start_api(phase, api_limit).await;
+        let server = start_server(phase, budget).await;
+        let (customer, times, flooded) = fair_share(server.addr, flood, customer_searches).await;
+        println!(
+            "{:<18} {:>12} {:>8.0}ms {:>8.0}ms {:>7} {:>9}   {:>15} {:>7} {:>9}",
+            label,
+            format!("{}/{customer_searches}", customer.completed),
+            quantile(&times, 0.5),
+            times.last().copied().unwrap_or(f64::NAN),
+            customer.offers,
+            customer.timeouts,
+            format!("{}/{flood}", flooded.completed),
+            flooded.offers,
+            flooded.timeouts,
+        );
+        for failed in customer.failed.iter().chain(&flooded.failed) {
+            println!("  failed search: {failed}");
         }
         drop(server);
     }
