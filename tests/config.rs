@@ -62,6 +62,11 @@ fn a_bad_value_stops_the_server_naming_the_variable() {
     for (name, value, why) in [
         ("SEARCHES_PER_MINUTE", "many", "expected a whole number"),
         ("GUIDE_FAILURE_RATE", "2", "expected a number in 0..=1"),
+        (
+            "SESSION_SECRET",
+            "too-short",
+            "expected at least 32 characters",
+        ),
     ] {
         let out = promotions(&[], &[(name, value)]);
         assert_eq!(out.status.code(), Some(2), "{name}={value}");

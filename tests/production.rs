@@ -149,6 +149,33 @@ async fn the_session_cookie_is_secure_when_the_public_origin_is_https() {
 }
 
 #[tokio::test]
+async fn the_session_secret_signs_the_cookie_and_without_one_the_start_warns() {
+    let secret = "a deployment's secret of more than thirty-two characters";
+    for set in [false, true] {
+        let path = std::env::temp_dir().join(format!(
+            "promotions-secret-log-{}-{set}",
+            std::process::id()
+        ));
+        let log = std::fs::File::create(&path).unwrap();
+        let mut env = vec![("NO_COLOR", "1".to_owned())];
+        if set {
+            env.push(("SESSION_SECRET", secret.to_owned()));
+        }
+        let binary = start_logging(free_port(), &env, log.into()).await;
+        let reply = exchange_at(binary.addr, "GET", "/api/search", &[], "").await;
+        drop(binary);
+        let log = std::fs::read_to_string(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let cookie = reply.session_cookie().expect("a session");
+        let value = cookie.split_once('=').unwrap().1;
+        let keys = promotions::session::SessionKeys::new(secret.as_bytes());
+        assert_eq!(keys.verify(value).is_some(), set, "{cookie}");
+        let warnings = log.matches("SESSION_SECRET is unset").count();
+        assert_eq!(warnings, usize::from(!set), "{log}");
+    }
+}
+
+#[tokio::test]
 async fn a_search_over_http_is_logged_like_one_over_the_socket() {
     let path = std::env::temp_dir().join(format!("promotions-http-log-{}", std::process::id()));
     let log = std::fs::File::create(&path).unwrap();

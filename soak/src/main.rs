@@ -110,6 +110,7 @@ async fn main() {
         ("SEARCHES_PER_MINUTE", "0".into()),
         ("SEARCHES_PER_MINUTE_PER_ADDRESS", "0".into()),
         ("MAX_SOCKETS_PER_SESSION", "0".into()),
+        ("NEW_SESSIONS_PER_MINUTE_PER_ADDRESS", "0".into()),
         ("RUST_LOG", "warn".into()),
     ];
     let cluster = o.cluster.map(|n| match Cluster::up(n, &env) {

@@ -144,6 +144,7 @@ async fn start_server(phase: u16, budget: usize) -> Server {
         ("SEARCHES_PER_MINUTE", "0".into()),
         ("SEARCHES_PER_MINUTE_PER_ADDRESS", "0".into()),
         ("MAX_SOCKETS_PER_SESSION", "0".into()),
+        ("NEW_SESSIONS_PER_MINUTE_PER_ADDRESS", "0".into()),
     ];
     let addr = SocketAddr::from(([127, 0, 0, 1], SERVER_PORT + phase));
     Server::spawn(
