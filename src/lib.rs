@@ -8,6 +8,7 @@ pub mod backend;
 pub mod config;
 pub mod guide;
 pub mod limits;
+pub mod log_throttle;
 pub mod origin;
 pub mod route;
 pub mod same_origin;

@@ -2,6 +2,7 @@
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
 use crate::limits::{Caller, SocketSlot, Tier};
+use crate::log_throttle::Throttle;
 use crate::search_start::{Started, begin};
 use crate::state::AppState;
 use crate::stats::Gauge;
@@ -65,7 +66,10 @@ pub async fn handler(
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("(none)");
-        warn!(origin, "websocket refused: origin not allowed");
+        static LOG: Throttle = Throttle::new();
+        if let Some(suppressed) = LOG.admit() {
+            warn!(origin, suppressed, "websocket refused: origin not allowed");
+        }
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
     // The page names its language in the URL (`?lang=`): what the server writes for it

@@ -10,6 +10,7 @@ pub mod hedge;
 pub use caller::{Caller, Callers, ClientKey, SessionKey, identify};
 pub use hedge::Tier;
 
+use crate::log_throttle::Throttle;
 use crate::shared::{PerMinuteMs, Shared};
 use crate::stats::Stats;
 use app::model::SearchRequest;
@@ -253,7 +254,13 @@ impl ClientLimits {
         };
         if !granted {
             self.stats.refused_sessions.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!("session refused: this address had its new sessions for the minute");
+            static LOG: Throttle = Throttle::new();
+            if let Some(suppressed) = LOG.admit() {
+                tracing::warn!(
+                    suppressed,
+                    "session refused: this address had its new sessions for the minute"
+                );
+            }
         }
         granted
     }
@@ -272,7 +279,13 @@ impl ClientLimits {
             )
         {
             self.stats.refused_sockets.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!("websocket refused: too many sockets from this client");
+            static LOG: Throttle = Throttle::new();
+            if let Some(suppressed) = LOG.admit() {
+                tracing::warn!(
+                    suppressed,
+                    "websocket refused: too many sockets from this client"
+                );
+            }
             return None;
         }
         *sockets.per_address.entry(caller.address).or_insert(0) += 1;
@@ -332,7 +345,10 @@ impl ClientLimits {
     fn counted(&self, verdict: Result<(), RetryAfter>, what: &str) -> Result<(), RetryAfter> {
         verdict.inspect_err(|retry| {
             self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(what, scope = ?retry.scope, "rate limit: refused");
+            static LOG: Throttle = Throttle::new();
+            if let Some(suppressed) = LOG.admit() {
+                tracing::warn!(what, scope = ?retry.scope, suppressed, "rate limit: refused");
+            }
         })
     }
 }
