@@ -4,6 +4,7 @@
 //! tries Redis again a second later (the connection manager reconnects by itself).
 
 use crate::limits::{Caller, RetryAfter, Scope, SessionKey, Tier};
+use crate::log_throttle::Throttle;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -247,22 +248,18 @@ impl Shared {
                 async move { invocation.invoke_async(&mut connection).await }
             })
             .await?;
-        Some(match answer.as_slice() {
-            [1, ..] => Ok(()),
-            [0, wait, scope] => Err(RetryAfter {
-                wait: Duration::from_millis(*wait),
-                scope: if *scope == 1 && matches!(session, SessionKey::Cookie(_)) {
-                    Scope::Session
-                } else {
-                    Scope::Network
-                },
-            }),
-            // Never let a request through uncounted: this instance's own budgets decide.
-            other => {
-                tracing::warn!(?other, "redis: unexpected answer to admit; counted locally");
-                return None;
+        let verdict = verdict(&answer, session);
+        if verdict.is_none() {
+            static LOG: Throttle = Throttle::new();
+            if let Some(suppressed) = LOG.admit() {
+                tracing::warn!(
+                    ?answer,
+                    suppressed,
+                    "redis: unexpected answer to admit; counted locally"
+                );
             }
-        })
+        }
+        verdict
     }
 
     /// A cached value, if another instance (or this one) stored it.
@@ -295,9 +292,50 @@ impl Shared {
     }
 }
 
+/// The admit script's answer as a verdict; `None` for anything else, so that this instance's
+/// own budgets decide: a request is never let through uncounted.
+fn verdict(answer: &[u64], session: SessionKey) -> Option<Result<(), RetryAfter>> {
+    match answer {
+        [1, ..] => Some(Ok(())),
+        [0, wait, scope] => Some(Err(RetryAfter {
+            wait: Duration::from_millis(*wait),
+            scope: if *scope == 1 && matches!(session, SessionKey::Cookie(_)) {
+                Scope::Session
+            } else {
+                Scope::Network
+            },
+        })),
+        _ => None,
+    }
+}
+
 fn session_part(session: SessionKey) -> String {
     match session {
         SessionKey::Cookie(id) => format!("c:{id}"),
         SessionKey::Anonymous(address) => format!("a:{address}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::ClientKey;
+
+    #[test]
+    fn only_the_scripts_two_answers_are_verdicts_anything_else_is_decided_locally() {
+        let address = ClientKey::of([192, 0, 2, 1].into());
+        let session = SessionKey::Cookie(crate::session::SessionId::random());
+        assert_eq!(verdict(&[1, 0], session), Some(Ok(())));
+        let refused = verdict(&[0, 1500, 1], session).unwrap().unwrap_err();
+        assert_eq!(
+            (refused.wait, refused.scope),
+            (Duration::from_millis(1500), Scope::Session)
+        );
+        // Refused on the session's budget without a cookie: the network's (the address's).
+        let anonymous = verdict(&[0, 10, 1], SessionKey::Anonymous(address));
+        assert_eq!(anonymous.unwrap().unwrap_err().scope, Scope::Network);
+        for unexpected in [&[][..], &[0], &[0, 5], &[2, 0, 0], &[0, 1, 1, 1]] {
+            assert_eq!(verdict(unexpected, session), None, "{unexpected:?}");
+        }
     }
 }
