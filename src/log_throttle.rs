@@ -7,7 +7,19 @@ use std::time::{Duration, Instant};
 
 pub const EVERY: Duration = Duration::from_secs(10);
 
-/// One kind of warning's throttle; a `static` beside the warning.
+/// `tracing::warn!` through a throttle of its own: the first at once, then at most one per
+/// [`EVERY`], each with `suppressed` = how many were left out since the last.
+#[macro_export]
+macro_rules! warn_throttled {
+    ($($arg:tt)+) => {{
+        static LOG: $crate::log_throttle::Throttle = $crate::log_throttle::Throttle::new();
+        if let Some(suppressed) = LOG.admit() {
+            tracing::warn!(suppressed, $($arg)+);
+        }
+    }};
+}
+
+/// One kind of warning's throttle (see [`warn_throttled!`]).
 pub struct Throttle {
     state: Mutex<State>,
 }

@@ -1,7 +1,6 @@
 //! Server functions answer same-origin requests only (docs/architecture.md §7, §11): leptos_axum does no
 //! Origin or CSRF check of its own, so a cross-site page could otherwise post to them.
 
-use crate::log_throttle::Throttle;
 use crate::origin::OriginPolicy;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -22,16 +21,12 @@ pub async fn guard(State(origins): State<Arc<OriginPolicy>>, req: Request, next:
                 .get(header::ORIGIN)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("(none)");
-            static LOG: Throttle = Throttle::new();
-            if let Some(suppressed) = LOG.admit() {
-                tracing::warn!(
-                    path = req.uri().path(),
-                    origin,
-                    fetch_site,
-                    suppressed,
-                    "server function refused: not same-origin"
-                );
-            }
+            crate::warn_throttled!(
+                path = req.uri().path(),
+                origin,
+                fetch_site,
+                "server function refused: not same-origin"
+            );
             return (
                 StatusCode::FORBIDDEN,
                 "cross-origin requests are not allowed",

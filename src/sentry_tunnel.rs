@@ -5,7 +5,6 @@
 //! forwards in flight are limited.
 
 use crate::limits::{Caller, ClientKey, PerMinute};
-use crate::log_throttle::Throttle;
 use crate::stats::{Gauge, Stats};
 use app::sentry::{Dsn, envelope_header};
 use axum::Extension;
@@ -82,13 +81,7 @@ pub async fn handler(
         return (StatusCode::TOO_MANY_REQUESTS, "too many reports");
     }
     let Ok(permit) = tunnel.in_flight.clone().try_acquire_owned() else {
-        static LOG: Throttle = Throttle::new();
-        if let Some(suppressed) = LOG.admit() {
-            tracing::warn!(
-                suppressed,
-                "sentry tunnel: {MAX_IN_FLIGHT} forwards under way; report refused"
-            );
-        }
+        crate::warn_throttled!("sentry tunnel: {MAX_IN_FLIGHT} forwards under way; report refused");
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "too many reports under way",
@@ -104,10 +97,7 @@ pub async fn handler(
         return (StatusCode::BAD_REQUEST, "not a sentry envelope with a dsn");
     };
     if !dsn.same_target(&tunnel.dsn) {
-        static LOG: Throttle = Throttle::new();
-        if let Some(suppressed) = LOG.admit() {
-            tracing::warn!(host = %dsn.host, project = %dsn.project_id, suppressed, "sentry tunnel: foreign dsn refused");
-        }
+        crate::warn_throttled!(host = %dsn.host, project = %dsn.project_id, "sentry tunnel: foreign dsn refused");
         return (StatusCode::FORBIDDEN, "unknown dsn");
     }
     tunnel.forward(body, permit);

@@ -4,7 +4,6 @@
 //! tries Redis again a second later (the connection manager reconnects by itself).
 
 use crate::limits::{Caller, RetryAfter, Scope, SessionKey, Tier};
-use crate::log_throttle::Throttle;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -250,14 +249,10 @@ impl Shared {
             .await?;
         let verdict = verdict(&answer, session);
         if verdict.is_none() {
-            static LOG: Throttle = Throttle::new();
-            if let Some(suppressed) = LOG.admit() {
-                tracing::warn!(
-                    ?answer,
-                    suppressed,
-                    "redis: unexpected answer to admit; counted locally"
-                );
-            }
+            crate::warn_throttled!(
+                ?answer,
+                "redis: unexpected answer to admit; counted locally"
+            );
         }
         verdict
     }

@@ -2,7 +2,6 @@
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
 use crate::limits::{Caller, SocketSlot, Tier};
-use crate::log_throttle::Throttle;
 use crate::search_start::{Started, begin};
 use crate::state::AppState;
 use crate::stats::Gauge;
@@ -66,10 +65,7 @@ pub async fn handler(
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("(none)");
-        static LOG: Throttle = Throttle::new();
-        if let Some(suppressed) = LOG.admit() {
-            warn!(origin, suppressed, "websocket refused: origin not allowed");
-        }
+        crate::warn_throttled!(origin, "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
     // The page names its language in the URL (`?lang=`): what the server writes for it

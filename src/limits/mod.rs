@@ -10,7 +10,6 @@ pub mod hedge;
 pub use caller::{Caller, Callers, ClientKey, SessionKey, identify};
 pub use hedge::Tier;
 
-use crate::log_throttle::Throttle;
 use crate::shared::{PerMinuteMs, Shared};
 use crate::stats::Stats;
 use app::model::SearchRequest;
@@ -254,13 +253,9 @@ impl ClientLimits {
         };
         if !granted {
             self.stats.refused_sessions.fetch_add(1, Ordering::Relaxed);
-            static LOG: Throttle = Throttle::new();
-            if let Some(suppressed) = LOG.admit() {
-                tracing::warn!(
-                    suppressed,
-                    "session refused: this address had its new sessions for the minute"
-                );
-            }
+            crate::warn_throttled!(
+                "session refused: this address had its new sessions for the minute"
+            );
         }
         granted
     }
@@ -279,13 +274,7 @@ impl ClientLimits {
             )
         {
             self.stats.refused_sockets.fetch_add(1, Ordering::Relaxed);
-            static LOG: Throttle = Throttle::new();
-            if let Some(suppressed) = LOG.admit() {
-                tracing::warn!(
-                    suppressed,
-                    "websocket refused: too many sockets from this client"
-                );
-            }
+            crate::warn_throttled!("websocket refused: too many sockets from this client");
             return None;
         }
         *sockets.per_address.entry(caller.address).or_insert(0) += 1;
@@ -345,10 +334,7 @@ impl ClientLimits {
     fn counted(&self, verdict: Result<(), RetryAfter>, what: &str) -> Result<(), RetryAfter> {
         verdict.inspect_err(|retry| {
             self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-            static LOG: Throttle = Throttle::new();
-            if let Some(suppressed) = LOG.admit() {
-                tracing::warn!(what, scope = ?retry.scope, suppressed, "rate limit: refused");
-            }
+            crate::warn_throttled!(what, scope = ?retry.scope, "rate limit: refused");
         })
     }
 }
