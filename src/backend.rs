@@ -96,17 +96,11 @@ impl SearchBackend for AppState {
         t: Texts,
     ) -> Pin<Box<dyn Future<Output = Outcome> + Send>> {
         let (route, started) = (route_class(&request), Instant::now());
-        let quote = caller().map(|caller| self.search.quote(&request, &product, t, caller.address));
+        // The caller was checked by `admit_quote`; its address takes the budget's turns.
+        let address = caller().ok().map(|caller| caller.address);
+        let quote = self.search.quote(&request, &product, t, address);
         Box::pin(async move {
-            // `admit_quote` refused it already when there is no caller.
-            let outcome = match quote {
-                Ok(quote) => quote.await,
-                Err(error) => Outcome::Unavailable {
-                    product_id: product.clone(),
-                    reason: app::model::UnavailableReason::UpstreamError,
-                    message: error.to_string(),
-                },
-            };
+            let outcome = quote.await;
             let offered = matches!(outcome, Outcome::Offer { .. });
             info!(
                 tier = "http",

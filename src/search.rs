@@ -2,7 +2,7 @@
 //! Dropping a [`Fanout`] aborts its tasks, so a cancelled search or a vanished client stops
 //! every upstream call at once.
 
-use crate::guide::budget::on_behalf_of;
+use crate::guide::budget::{Requester, on_behalf_of};
 use crate::guide::{GuideError, ShippingGuide};
 use crate::limits::ClientKey;
 use crate::stats::{Gauge, Stats};
@@ -55,7 +55,7 @@ impl SearchService {
         request: &SearchRequest,
         product: &ProductId,
         t: Texts,
-        address: ClientKey,
+        address: Requester,
     ) -> impl Future<Output = Outcome> + Send + use<> {
         // Its upstream requests take the address's turns of the upstream budget.
         let answer = on_behalf_of(address, self.guide.quote(request, product));
@@ -107,7 +107,7 @@ impl SearchService {
         let mut tasks = JoinSet::new();
         let mut ids = HashMap::with_capacity(products.len());
         for product in products {
-            let handle = tasks.spawn(self.quote(request, product, t, address));
+            let handle = tasks.spawn(self.quote(request, product, t, Some(address)));
             ids.insert(handle.id(), product.clone());
         }
         self.stats
@@ -136,7 +136,7 @@ pub struct Fanout {
 /// Dropped with products outstanding: the search was cancelled (counted for `/healthz`).
 impl Drop for Fanout {
     fn drop(&mut self) {
-        if !self.ids.is_empty() {
+        if self.is_cancelled() {
             self.stats
                 .searches_cancelled
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -145,6 +145,11 @@ impl Drop for Fanout {
 }
 
 impl Fanout {
+    /// Whether products are still outstanding: dropped now, the search is cancelled.
+    fn is_cancelled(&self) -> bool {
+        !self.ids.is_empty()
+    }
+
     /// The next outcome to finish, or `None` when every product has one.
     pub async fn next(&mut self) -> Option<Outcome> {
         let (id, result) = match self.tasks.join_next_with_id().await? {
@@ -178,7 +183,6 @@ pub fn messages(search_id: SearchId, search: Fanout, span: tracing::Span) -> Mes
         offers: 0,
         unavailable: 0,
         span: span.clone(),
-        done: false,
     };
     Box::pin(futures::stream::unfold(Some(start), move |progress| {
         async move {
@@ -192,7 +196,6 @@ pub fn messages(search_id: SearchId, search: Fanout, span: tracing::Span) -> Mes
                     Some((ServerMessage::outcome(search_id, outcome), Some(p)))
                 }
                 None => {
-                    p.done = true;
                     let ms = p.started.elapsed().as_millis() as u64;
                     info!(
                         offers = p.offers,
@@ -215,14 +218,13 @@ struct Progress {
     offers: u32,
     unavailable: u32,
     span: tracing::Span,
-    done: bool,
 }
 
 /// A search dropped before `done` (cancelled, replaced, its socket or HTTP client gone) says
 /// so once, in its own span, with how far it got.
 impl Drop for Progress {
     fn drop(&mut self) {
-        if !self.done {
+        if self.search.is_cancelled() {
             info!(
                 parent: &self.span,
                 offers = self.offers,

@@ -24,13 +24,21 @@ fn plan_body() -> String {
     plan_body_to("9900")
 }
 
-fn plan_body_to(postal_code: &str) -> String {
-    serde_json::json!({"request": {
+fn request_to(postal_code: &str) -> serde_json::Value {
+    serde_json::json!({
         "from": {"country": "NO", "postal_code": "0150"},
         "to": {"country": "NO", "postal_code": postal_code},
         "parcel": {"weight_grams": 1000}
-    }})
-    .to_string()
+    })
+}
+
+fn plan_body_to(postal_code: &str) -> String {
+    serde_json::json!({"request": request_to(postal_code)}).to_string()
+}
+
+/// The body of `POST /api/search` (the socket's `search` message without its type).
+fn search_body() -> String {
+    serde_json::json!({"search_id": 1, "request": request_to("9900")}).to_string()
 }
 
 async fn plan_as(server: &TestServer, cookie: &str, body: &str) -> Reply {
@@ -552,7 +560,7 @@ async fn a_garbled_forwarded_address_is_refused_everywhere_a_missing_one_counts_
     config.client_ip_header = Some(axum::http::HeaderName::from_static("x-forwarded-for"));
     let server = spawn_with(config, CountingGuide::new(0.0), |routes| routes);
     let garbled = ("x-forwarded-for", "203.0.113.1, unknown");
-    let search = serde_json::json!({"search_id": 1, "request": serde_json::from_str::<serde_json::Value>(&plan_body()).unwrap()["request"]}).to_string();
+    let search = search_body();
     for (method, path, body) in [
         ("POST", "/api/plan_search", plan_body()),
         ("POST", "/api/search", search),
@@ -581,7 +589,7 @@ async fn a_garbled_forwarded_address_is_refused_everywhere_a_missing_one_counts_
 #[tokio::test]
 async fn the_search_stream_takes_only_json() {
     let server = server(0, 0);
-    let body = serde_json::json!({"search_id": 1, "request": serde_json::from_str::<serde_json::Value>(&plan_body()).unwrap()["request"]}).to_string();
+    let body = search_body();
     for content_type in [
         None,
         Some("text/plain"),
@@ -614,9 +622,7 @@ async fn a_search_without_a_caller_is_refused_not_let_through() {
         None,
     );
     // Outside a request the router served, there is nobody to count: nothing runs.
-    let request =
-        serde_json::from_str::<serde_json::Value>(&plan_body()).unwrap()["request"].clone();
-    let request = serde_json::from_value(request).unwrap();
+    let request = serde_json::from_value(request_to("9900")).unwrap();
     let refused = state.admit_search(&request).await;
     assert!(
         matches!(refused, Err(app::api::ApiError::Server { .. })),

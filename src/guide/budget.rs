@@ -26,16 +26,16 @@ const MARGIN: Duration = Duration::from_millis(100);
 tokio::task_local! {
     /// Whose search a quote is for. A task-local, like a tracing span, so that the guide trait,
     /// the quote cache and the simulator need not carry it: only the budget asks.
-    static ON_BEHALF_OF: ClientKey;
+    static ON_BEHALF_OF: Requester;
 }
+
+/// Who waits for a turn: an address, or nobody known (tools, tests), who share one queue.
+pub type Requester = Option<ClientKey>;
 
 /// Runs a quote on behalf of a network address: its upstream requests take that address's turns.
-pub fn on_behalf_of<F: Future>(address: ClientKey, quote: F) -> impl Future<Output = F::Output> {
+pub fn on_behalf_of<F: Future>(address: Requester, quote: F) -> impl Future<Output = F::Output> {
     ON_BEHALF_OF.scope(address, quote)
 }
-
-/// Who waits for a turn: an address, or nobody known (warm-ups, tools), which share one queue.
-type Requester = Option<ClientKey>;
 
 struct Turn {
     requester: Requester,
@@ -66,7 +66,7 @@ impl Budget {
         if self.per_second == 0 {
             return;
         }
-        let requester = ON_BEHALF_OF.try_with(|address| *address).ok();
+        let requester = ON_BEHALF_OF.try_with(|address| *address).ok().flatten();
         self.waiting.fetch_add(1, Ordering::Relaxed);
         let _waiting = Leave(&self.waiting);
         let (grant, granted) = oneshot::channel();
@@ -205,10 +205,7 @@ mod tests {
         for _ in 0..n {
             let budget = budget.clone();
             tasks.spawn(async move {
-                match requester {
-                    Some(address) => on_behalf_of(address, budget.take()).await,
-                    None => budget.take().await,
-                }
+                on_behalf_of(requester, budget.take()).await;
                 (requester, Instant::now())
             });
         }

@@ -194,16 +194,13 @@ pub async fn identify(
         && path != "/healthz";
     let over_tls = origins.is_https_only() || callers.over_tls(request.headers());
     request.extensions_mut().insert(caller);
-    let new_session = if wants_session && limits.new_session(caller.address).await {
-        Some(SessionId::random())
-    } else {
-        None
-    };
-    let mut response = next.run(request).await;
-    if let Some(id) = new_session {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, callers.keys.set_cookie(id, over_tls));
+    // The request counts as sessionless either way, so it need not wait for the allowance
+    // (a Redis call when the budgets are shared): both at once.
+    let allowed = async { wants_session && limits.new_session(caller.address).await };
+    let (mut response, issue) = tokio::join!(next.run(request), allowed);
+    if issue {
+        let cookie = callers.keys.set_cookie(SessionId::random(), over_tls);
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
 }
