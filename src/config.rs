@@ -2,7 +2,9 @@
 //! an environment variable (or the flag of the same name); `promotions --help` lists them with
 //! their defaults. Bad values stop start-up with status 2 and a message naming the variable.
 
-use crate::guide::bring::{BringSettings, DEFAULT_API_URL};
+use crate::guide::bring::{
+    BringSettings, DEFAULT_API_URL, DEFAULT_BOOKING_URL, DEFAULT_PICKUP_POINT_URL,
+};
 use crate::limits;
 use crate::origin::OriginPolicy;
 use axum::http::HeaderName;
@@ -74,6 +76,16 @@ struct Args {
     /// says so), and sessions end with the process.
     #[arg(long, env, hide_env_values = true, value_parser = session_secret)]
     session_secret: Option<String>,
+    /// Where bookings are kept: postgres://user:password@host/db. Unset: the SQLite file
+    /// bookings.sqlite3 under DATA_DIR.
+    #[arg(long, env, hide_env_values = true, value_parser = database_url)]
+    database_url: Option<String>,
+    /// The directory of the embedded database (made if missing).
+    #[arg(long, env, default_value = "data")]
+    data_dir: std::path::PathBuf,
+    /// Booking simulator: share of bookings that fail as an unavailable service would (0.0–1.0).
+    #[arg(long, env, default_value_t = 0.0, value_parser = number(0.0, 1.0))]
+    booking_simulator_failure_rate: f64,
     /// Live sockets per network address, IPv6 per /64 (0 = off).
     #[arg(long, env, default_value_t = limits::Settings::default().max_sockets_per_ip as u32, value_parser = whole)]
     max_sockets_per_ip: u32,
@@ -99,6 +111,22 @@ struct Args {
     /// Requests per second to Bring from this instance (0 = off).
     #[arg(long, env, default_value_t = 50, value_parser = whole)]
     bring_max_rps: u32,
+    /// Bring's Pickup Point API; points come from {base}/api/pickuppoint/{country}/postalCode/{code}.json.
+    #[arg(long, env, default_value = DEFAULT_PICKUP_POINT_URL, value_parser = http_url)]
+    bring_pickup_point_url: String,
+    /// Pickup point lookups per minute from this instance (Bring allows 60 per address).
+    #[arg(long, env, default_value_t = 60, value_parser = whole)]
+    bring_pickup_points_per_minute: u32,
+    /// Bring's Booking API; bookings go to {base}/api/booking (needs BRING_CUSTOMER_NUMBER).
+    #[arg(long, env, default_value = DEFAULT_BOOKING_URL, value_parser = http_url)]
+    bring_booking_url: String,
+    /// 1 (or true): real bookings. Otherwise every booking carries Bring's testIndicator.
+    #[arg(long, env, default_value = "0", action = clap::ArgAction::Set, value_parser = clap::builder::BoolishValueParser::new())]
+    bring_booking_live: bool,
+    /// The instant the shipping-day clock starts at (RFC 3339, e.g. 2026-12-24T14:55:00+01:00),
+    /// running on from there: for staging and tests of cut-off times. Unset: the real time.
+    #[arg(long, env, value_parser = crate::clock::Clock::parse)]
+    clock_start: Option<crate::clock::Clock>,
     /// How long a quote is reused, in seconds (0 = no cache). Default: 900 on Bring, 0 on the simulator.
     #[arg(long, env, value_parser = whole)]
     quote_cache_ttl_secs: Option<u32>,
@@ -124,6 +152,22 @@ fn dsn(v: &str) -> Result<String, String> {
     app::sentry::Dsn::parse(v.trim())
         .map(|_| v.trim().to_owned())
         .ok_or_else(|| "expected https://<key>@<host>/<project-id>".to_owned())
+}
+
+/// A URL sqlx can connect with, PostgreSQL's or SQLite's (its own message says what is wrong).
+fn database_url(v: &str) -> Result<String, String> {
+    use std::str::FromStr;
+    sqlx::any::install_default_drivers();
+    let url = v.trim();
+    if !["postgres:", "postgresql:", "sqlite:"]
+        .iter()
+        .any(|s| url.starts_with(s))
+    {
+        return Err("expected postgres://user:password@host/database or sqlite://path".into());
+    }
+    sqlx::any::AnyConnectOptions::from_str(url)
+        .map(|_| url.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 fn session_secret(v: &str) -> Result<String, String> {
@@ -183,6 +227,12 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     /// `SESSION_SECRET`: signs the session cookies; `None`: a key made at start.
     pub session_secret: Option<Secret>,
+    /// `DATABASE_URL` (may hold a password): PostgreSQL for bookings; `None`: SQLite in `data_dir`.
+    pub database_url: Option<Secret>,
+    pub data_dir: std::path::PathBuf,
+    pub booking_failure_rate: f64,
+    /// `CLOCK_START`: the clock cut-offs and shipping dates are read from.
+    pub clock: crate::clock::Clock,
 }
 
 /// A credential: readable only through [`Secret::expose`], never printed by `{:?}`.
@@ -227,6 +277,10 @@ fn bring(args: &Args, public_origin: Option<&String>) -> Result<Option<BringSett
             .as_ref()
             .map(|n| n.trim().to_owned()),
         max_rps: args.bring_max_rps as usize,
+        pickup_point_url: args.bring_pickup_point_url.clone(),
+        pickup_points_per_minute: args.bring_pickup_points_per_minute,
+        booking_url: args.bring_booking_url.clone(),
+        booking_live: args.bring_booking_live,
     }))
 }
 
@@ -311,6 +365,10 @@ impl Config {
         Ok(Config {
             redis_url: args.redis_url.map(|url| Secret::new(url.trim())),
             session_secret: args.session_secret.map(Secret::new),
+            database_url: args.database_url.map(|url| Secret::new(url.trim())),
+            data_dir: args.data_dir,
+            booking_failure_rate: args.booking_simulator_failure_rate,
+            clock: args.clock_start.unwrap_or_else(crate::clock::Clock::system),
             bring,
             quote_cache_ttl,
             leptos,

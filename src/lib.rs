@@ -5,11 +5,14 @@
 #![recursion_limit = "256"]
 pub mod assets;
 pub mod backend;
+pub mod booking;
+pub mod clock;
 pub mod config;
 pub mod guide;
 pub mod limits;
 pub mod log_throttle;
 pub mod origin;
+pub mod pickup;
 pub mod route;
 pub mod same_origin;
 pub mod search;
@@ -51,9 +54,16 @@ async fn healthz(
     State(stats): State<Arc<stats::Stats>>,
     State(search): State<Arc<search::SearchService>>,
     State(shared): State<Option<Arc<shared::Shared>>>,
+    State(bookings): State<Arc<booking::Bookings>>,
 ) -> axum::Json<stats::Health> {
     let redis = shared.map_or(shared::RedisStatus::Off, |s| s.status());
-    axum::Json(stats::Health::now(&stats, search.guide_status(), redis))
+    let database = bookings.store.kind();
+    axum::Json(stats::Health::now(
+        &stats,
+        search.guide_status(),
+        redis,
+        database,
+    ))
 }
 
 /// The listener with Nagle's algorithm off for every connection: a search's last events are
@@ -94,6 +104,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         provide_context(telemetry.clone());
         provide_context(front.clone());
     };
+    let render = booking::pages::Render::new(context.clone(), options.clone());
     // Both pages streamed in order: header and form at once, then each card as it is found.
     // The page's stream is never compressed, so it is never held back.
     let page =
@@ -111,6 +122,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/", get(page.clone()))
         .route("/diagnostics", get(page))
+        .merge(booking_routes(render))
         .route("/api/search", post(search_stream::handler))
         .route("/api/{*server_fn}", post(server_fns))
         .fallback(not_found)
@@ -118,6 +130,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Added after the layers above: error reports have their own, larger limit.
         .route("/api/sentry-tunnel", post(sentry_tunnel::handler))
+}
+
+/// `/book`, `/booking/{id}` and its label (`booking::pages`).
+fn booking_routes(render: booking::pages::Render) -> Router<AppState> {
+    use booking::pages;
+    Router::new()
+        .route("/book", get(pages::form).post(pages::submit))
+        .route("/booking/{id}", get(pages::confirmation))
+        .route("/booking/{id}/label.pdf", get(pages::label))
+        // What renders the pages, for the handlers that render one.
+        .layer(axum::Extension(render))
 }
 
 /// The layers every route gets: the same-origin check for `/api`, who the caller is (and a

@@ -54,6 +54,16 @@ async fn main() {
     }
     report_deployment(&config);
     let state = AppState::new(&config, guide, shared);
+    // A database that cannot be opened or migrated stops the start, not the first booking.
+    if let Err(e) = state.bookings.store.ready().await {
+        eprintln!("promotions: {e}");
+        std::process::exit(2);
+    }
+    tracing::info!(
+        database = state.bookings.store.kind(),
+        "bookings: {} database ready",
+        state.bookings.store.kind()
+    );
     let shutdown = state.shutdown.clone();
     let stats = state.stats.clone();
     let app = promotions::router(state);

@@ -8,10 +8,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
-/// Refuses `/api/*` requests that a browser marks as cross-site, or whose Origin is foreign.
-/// Requests with neither header come from non-browser clients, which CSRF cannot use.
+/// Refuses `/api/*` requests and form posts (`POST /book`) that a browser marks as
+/// cross-site, or whose Origin is foreign. Requests with neither header come from non-browser
+/// clients, which CSRF cannot use.
 pub async fn guard(State(origins): State<Arc<OriginPolicy>>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/api/") {
+    if req.uri().path().starts_with("/api/") || req.method() == axum::http::Method::POST {
         let headers = req.headers();
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
         let cross_site = matches!(fetch_site, Some("cross-site" | "same-site"));

@@ -2,13 +2,15 @@
 //! Dropping a [`Fanout`] aborts its tasks, so a cancelled search or a vanished client stops
 //! every upstream call at once.
 
+use crate::clock::Clock;
 use crate::guide::budget::{Requester, on_behalf_of};
+use crate::guide::dispatch::dispatch;
 use crate::guide::{GuideError, ShippingGuide};
 use crate::limits::ClientKey;
 use crate::stats::{Gauge, Stats};
 use app::error::FieldError;
 use app::i18n::{Texts, W};
-use app::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
+use app::model::{Offer, Outcome, ProductId, SearchRequest, UnavailableReason};
 use app::protocol::{SearchId, ServerMessage};
 use app::validate::validate_request;
 use std::collections::HashMap;
@@ -21,14 +23,21 @@ use tracing::{Instrument, info};
 pub struct SearchService {
     guide: Arc<dyn ShippingGuide>,
     quote_timeout: Duration,
+    clock: Clock,
     stats: Arc<Stats>,
 }
 
 impl SearchService {
-    pub fn new(guide: Arc<dyn ShippingGuide>, quote_timeout: Duration, stats: Arc<Stats>) -> Self {
+    pub fn new(
+        guide: Arc<dyn ShippingGuide>,
+        quote_timeout: Duration,
+        clock: Clock,
+        stats: Arc<Stats>,
+    ) -> Self {
         Self {
             guide,
             quote_timeout,
+            clock,
             stats,
         }
     }
@@ -48,8 +57,9 @@ impl SearchService {
         Ok((request, products))
     }
 
-    /// One product's outcome for a search of `address`; every failure becomes `Unavailable`
-    /// with a reason, in the words of the page that asked (`t`).
+    /// One product's outcome for a search of `address`, for a parcel handed in now (the guide
+    /// is asked for the day it ships; the offer says when that is); every failure becomes
+    /// `Unavailable` with a reason, in the words of the page that asked (`t`).
     pub fn quote(
         &self,
         request: &SearchRequest,
@@ -58,7 +68,8 @@ impl SearchService {
         address: Requester,
     ) -> impl Future<Output = Outcome> + Send + use<> {
         // Its upstream requests take the address's turns of the upstream budget.
-        let answer = on_behalf_of(address, self.guide.quote(request, product));
+        let (ships, dispatch) = dispatch(product, self.clock.now());
+        let answer = on_behalf_of(address, self.guide.quote(request, product, ships));
         let timeout = self.quote_timeout;
         let product_id = product.clone();
         let route = crate::route::route_class(request);
@@ -71,7 +82,12 @@ impl SearchService {
                 message,
             };
             match tokio::time::timeout(timeout, answer).await {
-                Ok(Ok(offer)) => Outcome::Offer { offer },
+                Ok(Ok(offer)) => Outcome::Offer {
+                    offer: Offer {
+                        dispatch: Some(dispatch),
+                        ..offer
+                    },
+                },
                 Ok(Err(GuideError::NotEligible(why))) => {
                     unavailable(UnavailableReason::NotEligible, why.words(t))
                 }

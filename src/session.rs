@@ -42,6 +42,16 @@ impl std::fmt::Display for SessionId {
     }
 }
 
+/// 128 random bits as 32 hex digits: an id nobody can guess (a booking's, a form's).
+pub fn unguessable_id() -> String {
+    format!("{:032x}", u128::from_le_bytes(random_bytes::<16>()))
+}
+
+/// Whether `id` has the shape [`unguessable_id`] gives (a form's key, a booking's id).
+pub fn is_unguessable_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     // The OS's randomness is there on every platform we serve from; without it no id or key

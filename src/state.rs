@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::booking::Bookings;
 use crate::config::Config;
 use crate::guide::ShippingGuide;
 use crate::limits::{Callers, ClientLimits};
@@ -33,6 +34,7 @@ pub struct AppState {
     /// Redis, when `REDIS_URL` shares cache and budgets between instances.
     pub shared: Option<Arc<Shared>>,
     pub socket_timeouts: crate::ws::Timeouts,
+    pub bookings: Arc<Bookings>,
 }
 
 impl AppState {
@@ -51,6 +53,7 @@ impl AppState {
             search: Arc::new(SearchService::new(
                 guide,
                 config.quote_timeout,
+                config.clock,
                 stats.clone(),
             )),
             origins: Arc::new(config.origins.clone()),
@@ -79,6 +82,7 @@ impl AppState {
             ),
             shared,
             socket_timeouts: crate::ws::Timeouts::default(),
+            bookings: Arc::new(crate::booking::from_config(config, stats.clone())),
         }
     }
 }

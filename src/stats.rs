@@ -23,6 +23,9 @@ pub struct Stats {
     pub refused_sessions: AtomicU64,
     /// Requests refused because the reverse proxy's client address could not be read.
     pub unidentified: AtomicU64,
+    /// Shipments the carrier booked, and bookings it refused or did not answer.
+    pub bookings_made: AtomicU64,
+    pub bookings_failed: AtomicU64,
 }
 
 /// The counters `/healthz` reports; the leak test and the soak read them back.
@@ -41,6 +44,8 @@ pub struct Snapshot {
     pub rate_limited: u64,
     pub refused_sessions: u64,
     pub unidentified: u64,
+    pub bookings_made: u64,
+    pub bookings_failed: u64,
 }
 
 impl Snapshot {
@@ -65,6 +70,8 @@ impl Stats {
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             refused_sessions: self.refused_sessions.load(Ordering::Relaxed),
             unidentified: self.unidentified.load(Ordering::Relaxed),
+            bookings_made: self.bookings_made.load(Ordering::Relaxed),
+            bookings_failed: self.bookings_failed.load(Ordering::Relaxed),
         }
     }
 }
@@ -79,6 +86,9 @@ pub struct Health {
     pub guide: crate::guide::GuideStatus,
     /// Redis, when `REDIS_URL` shares cache and budgets: `off`, `connecting`, `up`, `unreachable`.
     pub redis: crate::shared::RedisStatus,
+    /// Where bookings are kept: `sqlite` or `postgresql`.
+    #[serde(default)]
+    pub database: String,
     /// Tasks alive on the server's runtime.
     pub tasks: usize,
     /// Resident memory of the process, where the OS tells it (Linux).
@@ -91,11 +101,13 @@ impl Health {
         stats: &Stats,
         guide: crate::guide::GuideStatus,
         redis: crate::shared::RedisStatus,
+        database: &str,
     ) -> Health {
         Health {
             counters: stats.snapshot(),
             guide,
             redis,
+            database: database.to_owned(),
             tasks: tokio::runtime::Handle::current()
                 .metrics()
                 .num_alive_tasks(),

@@ -5,7 +5,7 @@
 mod common;
 
 use app::i18n::{Lang, Texts};
-use app::model::{Outcome, ProductId, SearchRequest, UnavailableReason};
+use app::model::{Offer, Outcome, ProductId, SearchRequest, UnavailableReason};
 use app::protocol::ServerMessage;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -36,6 +36,10 @@ fn settings(base: &str) -> BringSettings {
         client_url: "https://promotions.example".into(),
         customer_number: None,
         max_rps: 50,
+        pickup_point_url: format!("{base}/pickuppoint"),
+        pickup_points_per_minute: 600,
+        booking_url: format!("{base}/booking"),
+        booking_live: false,
     }
 }
 
@@ -162,7 +166,12 @@ fn scripted_bring() -> (String, Log) {
 }
 
 fn service(guide: impl ShippingGuide, timeout: Duration) -> SearchService {
-    SearchService::new(Arc::new(guide), timeout, Arc::new(Stats::default()))
+    SearchService::new(
+        Arc::new(guide),
+        timeout,
+        promotions::clock::Clock::system(),
+        Arc::new(Stats::default()),
+    )
 }
 
 async fn outcomes(service: &SearchService, products: &[&str]) -> HashMap<String, Outcome> {
@@ -179,6 +188,11 @@ async fn outcomes(service: &SearchService, products: &[&str]) -> HashMap<String,
 }
 
 /// A customer's network address, as the limits and the upstream budget count it.
+/// The day a parcel handed in now ships (any day will do for these tests).
+fn ships() -> time::Date {
+    promotions::guide::calendar::oslo_today()
+}
+
 fn address(n: u8) -> Option<ClientKey> {
     Some(ClientKey::of(std::net::IpAddr::from([192, 0, 2, n])))
 }
@@ -251,7 +265,7 @@ async fn errors_name_status_and_field_codes_but_never_postal_codes_or_credential
     let bring = Bring::new(&settings(&base), Duration::from_secs(2)).unwrap();
     let req = request(1200);
     let error = |id: &str| {
-        let quote = bring.quote(&req, &ProductId::new(id));
+        let quote = bring.quote(&req, &ProductId::new(id), ships());
         async move {
             match quote.await {
                 Err(GuideError::Upstream(message)) => message,
@@ -278,7 +292,9 @@ async fn errors_name_status_and_field_codes_but_never_postal_codes_or_credential
 async fn a_429_is_not_retried_past_the_quote_deadline() {
     let (base, log) = scripted_bring();
     let bring = Bring::new(&settings(&base), Duration::from_millis(500)).unwrap();
-    let answer = bring.quote(&request(1200), &ProductId::new("0340")).await;
+    let answer = bring
+        .quote(&request(1200), &ProductId::new("0340"), ships())
+        .await;
     assert_eq!(
         answer,
         Err(GuideError::Upstream(
@@ -302,7 +318,12 @@ async fn requests_carry_the_documented_headers_and_shape() {
     req.parcel.length_cm = Some(40);
     req.parcel.width_cm = Some(30);
     req.parcel.height_cm = Some(20);
-    let offer = bring.quote(&req, &ProductId::new("5800")).await.unwrap();
+    // Handed in after the cut-off on a Friday: Bring is asked for Monday.
+    let monday = time::macros::date!(2026 - 12 - 07);
+    let offer = bring
+        .quote(&req, &ProductId::new("5800"), monday)
+        .await
+        .unwrap();
     // With a customer number the page shows the net price.
     assert_eq!(offer.price.with_vat_minor, 16398);
 
@@ -328,8 +349,10 @@ async fn requests_carry_the_documented_headers_and_shape() {
     for part in ["year", "month", "day"] {
         assert!(c["shippingDate"][part].is_string(), "shippingDate.{part}");
     }
-    let today = promotions::guide::calendar::oslo_today();
-    assert_eq!(c["shippingDate"]["day"], today.day().to_string());
+    assert_eq!(
+        c["shippingDate"],
+        json!({"year": "2026", "month": "12", "day": "7"})
+    );
     assert_eq!(
         c["packages"][0],
         json!({"id": "1", "grossWeight": 1200, "length": 40, "width": 30, "height": 20})
@@ -341,6 +364,9 @@ async fn requests_carry_the_documented_headers_and_shape() {
     assert_eq!(body["withPrice"], true);
     assert_eq!(body["withExpectedDelivery"], true);
     assert_eq!(body["withGuiInformation"], true);
+    assert_eq!(body["withEnvironmentalData"], true);
+    // Three later days, and one more in case Bring counts the expected one among them.
+    assert_eq!(body["numberOfAlternativeDeliveryDates"], 4);
 }
 
 #[tokio::test]
@@ -350,14 +376,18 @@ async fn identical_quotes_share_one_upstream_call_and_later_ones_come_from_the_c
     let cache = QuoteCache::new(Arc::new(bring), Duration::from_secs(60), None);
     let req = request(1200);
     // 0330 takes 300 ms: ten identical quotes arrive while the first is still asking.
-    let answers = join_all((0..10).map(|_| cache.quote(&req, &ProductId::new("0330")))).await;
+    let answers =
+        join_all((0..10).map(|_| cache.quote(&req, &ProductId::new("0330"), ships()))).await;
     assert!(answers.iter().all(Result::is_ok));
     assert_eq!(
         log.count("0330"),
         1,
         "concurrent identical quotes: one call"
     );
-    cache.quote(&req, &ProductId::new("0330")).await.unwrap();
+    cache
+        .quote(&req, &ProductId::new("0330"), ships())
+        .await
+        .unwrap();
     assert_eq!(log.count("0330"), 1, "a later identical quote: from memory");
     let status = cache.status();
     assert_eq!((status.cache_hits, status.cache_misses), (10, 1));
@@ -365,14 +395,14 @@ async fn identical_quotes_share_one_upstream_call_and_later_ones_come_from_the_c
 
     // A different parcel is a different quote.
     cache
-        .quote(&request(5000), &ProductId::new("0330"))
+        .quote(&request(5000), &ProductId::new("0330"), ships())
         .await
         .unwrap();
     assert_eq!(log.count("0330"), 2);
     // "Not eligible" is an answer and is kept; an upstream error is not.
     for _ in 0..2 {
-        let _ = cache.quote(&req, &ProductId::new("5600")).await;
-        let _ = cache.quote(&req, &ProductId::new("5000")).await;
+        let _ = cache.quote(&req, &ProductId::new("5600"), ships()).await;
+        let _ = cache.quote(&req, &ProductId::new("5000"), ships()).await;
     }
     assert_eq!(log.count("5600"), 1);
     assert_eq!(log.count("5000"), 2);
@@ -390,11 +420,11 @@ async fn a_cancelled_quote_hands_the_shared_call_to_a_waiting_one() {
     let req = request(1200);
     let first = tokio::spawn({
         let (cache, req) = (cache.clone(), req.clone());
-        async move { cache.quote(&req, &ProductId::new("0330")).await }
+        async move { cache.quote(&req, &ProductId::new("0330"), ships()).await }
     });
     // The first quote's call has reached the stand-in (which holds it 300 ms): the second joins it.
     assert!(eventually(|| log.count("0330") == 1).await);
-    let second = cache.quote(&req, &ProductId::new("0330"));
+    let second = cache.quote(&req, &ProductId::new("0330"), ships());
     first.abort();
     assert!(
         second.await.is_ok(),
@@ -516,7 +546,16 @@ async fn a_search_over_the_socket_shows_the_simulator_s_prices_through_bring_s_w
         serve(simulated_api::router(Simulator::new(0.0, 0.0), 0))
     );
     let timeout = Duration::from_secs(5);
-    let server = start(Bring::new(&settings(&base), timeout).unwrap(), timeout).await;
+    let mut config = Config::from_env().unwrap();
+    config.quote_timeout = timeout;
+    // Friday morning: every service ships today.
+    config.clock = promotions::clock::Clock::parse("2026-12-04T09:00:00+01:00").unwrap();
+    let friday = time::macros::date!(2026 - 12 - 04);
+    let server = spawn_with(
+        config,
+        Bring::new(&settings(&base), timeout).unwrap(),
+        |r| r,
+    );
     let mut ws = server.connect().await;
     send_json(&mut ws, search_json(1, "0150", "9900", 1200)).await;
     let ServerMessage::Accepted { products, .. } = expect_message(&mut ws).await else {
@@ -528,8 +567,26 @@ async fn a_search_over_the_socket_shows_the_simulator_s_prices_through_bring_s_w
     loop {
         match expect_message(&mut ws).await {
             ServerMessage::Offer { offer, .. } => {
-                let direct = simulator.offer(&request(1200), &offer.product_id).unwrap();
-                assert_eq!(offer, direct, "one rule table feeds both");
+                let dispatch = offer
+                    .dispatch
+                    .clone()
+                    .expect("the search says when it ships");
+                assert_eq!(
+                    (dispatch.ships.as_str(), dispatch.today),
+                    ("2026-12-04", true)
+                );
+                let direct = simulator
+                    .offer(&request(1200), &offer.product_id, friday)
+                    .unwrap();
+                // Prices, dates, alternative dates and the last mile, through Bring's format.
+                assert_eq!(
+                    Offer {
+                        dispatch: None,
+                        ..offer
+                    },
+                    direct,
+                    "one rule table feeds both"
+                );
                 offers += 1;
             }
             ServerMessage::Done { .. } => break,

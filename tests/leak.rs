@@ -44,11 +44,12 @@ impl ShippingGuide for Hangs {
         &self,
         request: &app::model::SearchRequest,
         product: &app::model::ProductId,
+        ships: time::Date,
     ) -> QuoteFuture {
         if request.parcel.weight_grams % 10 == 7 {
             Box::pin(std::future::pending())
         } else {
-            self.0.quote(request, product)
+            self.0.quote(request, product, ships)
         }
     }
 }

@@ -22,6 +22,7 @@ impl promotions::guide::ShippingGuide for FailingGuide {
         &self,
         _: &app::model::SearchRequest,
         _: &app::model::ProductId,
+        _: time::Date,
     ) -> promotions::guide::QuoteFuture {
         Box::pin(async {
             Err(promotions::guide::GuideError::Upstream(
@@ -174,6 +175,10 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
         client_url: "https://promotions.example".into(),
         customer_number: None,
         max_rps: 50,
+        pickup_point_url: promotions::guide::bring::DEFAULT_PICKUP_POINT_URL.into(),
+        pickup_points_per_minute: 60,
+        booking_url: promotions::guide::bring::DEFAULT_BOOKING_URL.into(),
+        booking_live: false,
     });
     let on_bring = spawn_with(
         bring_config.clone(),
@@ -198,6 +203,59 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
             !text.contains(key) && !text.contains(uid),
             "credentials leaked: {text}"
         );
+    }
+
+    // A booking the carrier refuses is reported with the product, the route class and the
+    // carrier's status; nothing the customer typed reaches any event.
+    let mut booking_config = Config::from_env().unwrap();
+    booking_config.booking_failure_rate = 1.0;
+    booking_config.latency_scale = 0.0;
+    booking_config.data_dir = std::env::temp_dir().join(format!(
+        "promotions-sentry-{}",
+        promotions::session::unguessable_id()
+    ));
+    let booking = spawn_with(booking_config, CountingGuide::new(0.0), |routes| routes);
+    let search = "from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=1";
+    let (status, form) = booking
+        .http("GET", &format!("/book?{search}&product=5600"), &[], "")
+        .await;
+    assert_eq!(status, 200);
+    let form_id = input_value(&form, "form_id").unwrap();
+    let personal = [
+        "Kari Sekret",
+        "Hemmelig gate 7",
+        "Ola Privat",
+        "Skjult vei 3",
+        "4791234567",
+        "ola.privat@example.no",
+        "Ordre 4711",
+    ];
+    let submit = format!(
+        "{search}&product=5600&form_id={}&sender_name=Kari+Sekret&sender_street=Hemmelig+gate+7\
+         &recipient_name=Ola+Privat&recipient_street=Skjult+vei+3&recipient_phone=91234567\
+         &recipient_email=ola.privat%40example.no&reference=Ordre+4711",
+        form_id
+    );
+    let origin = booking.origin();
+    let reply = booking
+        .exchange("POST", "/book", &[("origin", &origin)], &submit)
+        .await;
+    assert_eq!(reply.status, 502, "{}", reply.body);
+    let event = wait_for(&received, "booking failed for 5600")
+        .await
+        .expect("a booking failure event");
+    let text = String::from_utf8_lossy(&event);
+    assert!(
+        text.contains("NO-Oslo>NO-EastFinnmark")
+            && text.contains("upstream_status")
+            && text.contains("503"),
+        "{text}"
+    );
+    for envelope in received.lock().unwrap().iter() {
+        let text = String::from_utf8_lossy(envelope);
+        for typed in personal {
+            assert!(!text.contains(typed), "{typed} leaked: {text}");
+        }
     }
 
     let dsn_of_ours = dsn.clone();

@@ -346,8 +346,9 @@ impl promotions::guide::ShippingGuide for FaultyGuide {
         &self,
         request: &app::model::SearchRequest,
         product: &ProductId,
+        ships: time::Date,
     ) -> promotions::guide::QuoteFuture {
-        let answer = self.0.quote(request, product);
+        let answer = self.0.quote(request, product, ships);
         let product = product.as_str().to_owned();
         Box::pin(async move {
             match product.as_str() {

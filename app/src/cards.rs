@@ -6,6 +6,9 @@ use crate::model::{Outcome, Places, ProductId};
 use leptos::prelude::*;
 
 /// One planned product's card.
+// At most nine live at once, each in its signal: a box would cost an allocation per answer and
+// save nothing worth having.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum CardState {
     Loading,

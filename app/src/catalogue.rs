@@ -28,7 +28,7 @@ pub const PRODUCTS: &[Product] = &[
     Product {
         id: "3584",
         name: "Mailbox parcel",
-        description: "Small parcels straight into the mailbox. Up to 5 kg and 35 × 25 × 7 cm.",
+        description: "Small parcels straight into the mailbox. Up to 5 kg and 35 × 25 × 12 cm.",
     },
     Product {
         id: "5000",

@@ -36,6 +36,19 @@ pub enum ErrorCode {
     ShuttingDown,
     RateLimited,
     ProbeRunning,
+    // The booking form.
+    InvalidName,
+    InvalidStreet,
+    InvalidPhone,
+    InvalidEmail,
+    TooLong,
+    UnknownPickupPoint,
+    /// The form's idempotency key is missing or malformed (an old or edited page).
+    FormExpired,
+    /// `?size=` names no size.
+    UnknownSize,
+    /// Heavier than the chosen size allows.
+    TooHeavyForSize,
 }
 
 impl ErrorCode {

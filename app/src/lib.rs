@@ -2,6 +2,7 @@
 //! Server-only code sits behind the `ssr` feature, browser-only code behind `hydrate`.
 
 pub mod api;
+pub mod booking;
 pub mod cards;
 pub mod catalogue;
 pub mod components;
@@ -21,8 +22,8 @@ pub mod sentry;
 pub mod transport;
 pub mod validate;
 
-use components::diagnostics_page;
 use components::page::SearchPage;
+use components::{booking_page, diagnostics_page};
 use leptos::prelude::*;
 use location::Page;
 
@@ -59,7 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
             </head>
             <body data-transport="none">
-                <App diagnostics=None/>
+                <App chunk=None/>
             </body>
         </html>
     }
@@ -161,10 +162,11 @@ fn TelemetryMeta() -> impl IntoView {
     }
 }
 
-/// The page the URL names. `diagnostics`: the connection test's view, which the browser
-/// loads (a WASM chunk of its own) before it hydrates that page; the server has it at hand.
+/// The page the URL names. `chunk`: the view of a page whose code is a WASM chunk of its own
+/// (the connection test, the booking pages), which the browser loads before it hydrates that
+/// page; the server has it at hand.
 #[component]
-pub fn App(diagnostics: Option<diagnostics_page::View>) -> impl IntoView {
+pub fn App(chunk: Option<fn() -> AnyView>) -> impl IntoView {
     let t = i18n::use_texts();
     let url = location::current();
     provide_context(url);
@@ -172,8 +174,12 @@ pub fn App(diagnostics: Option<diagnostics_page::View>) -> impl IntoView {
         // Streamed in order (leptos_axum): header and form go out at once, then each card in
         // order, so a browser without WASM still sees results as they are found.
         Page::Search => view! { <SearchPage/> }.into_any(),
-        Page::Diagnostics => diagnostics
+        Page::Diagnostics => chunk
             .or_else(diagnostics_page::load_now)
+            .map(|view| view())
+            .into_any(),
+        Page::Book | Page::Booking => chunk
+            .or_else(booking_page::load_now)
             .map(|view| view())
             .into_any(),
         Page::NotFound => view! { <p class="not-found">{t.get(i18n::W::NotFound)}</p> }.into_any(),

@@ -9,6 +9,10 @@ use leptos::prelude::*;
 pub enum Page {
     Search,
     Diagnostics,
+    /// `/book`: the booking form.
+    Book,
+    /// `/booking/{id}`: a booking's confirmation.
+    Booking,
     NotFound,
 }
 
@@ -17,7 +21,11 @@ impl Page {
         match path {
             "" | "/" => Page::Search,
             "/diagnostics" => Page::Diagnostics,
-            _ => Page::NotFound,
+            "/book" => Page::Book,
+            _ => match path.strip_prefix("/booking/") {
+                Some(id) if !id.is_empty() && !id.contains('/') => Page::Booking,
+                _ => Page::NotFound,
+            },
         }
     }
 }
@@ -56,6 +64,20 @@ pub fn set_param(query: &str, key: &str, value: &str) -> String {
         .chain([set.as_str()])
         .collect();
     pairs.join("&")
+}
+
+/// Percent-encoding for a query value: unreserved characters as they are, the rest as `%XX`.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
@@ -163,6 +185,10 @@ mod tests {
         assert_eq!(Page::of_path("/diagnostics"), Page::Diagnostics);
         assert_eq!(Page::of_path("/diagnostics/"), Page::NotFound);
         assert_eq!(Page::of_path("/favicon.ico"), Page::NotFound);
+        assert_eq!(Page::of_path("/book"), Page::Book);
+        assert_eq!(Page::of_path("/booking/0123abcd"), Page::Booking);
+        assert_eq!(Page::of_path("/booking/"), Page::NotFound);
+        assert_eq!(Page::of_path("/booking/x/label.pdf"), Page::NotFound);
     }
 
     #[test]

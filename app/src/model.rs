@@ -32,6 +32,27 @@ pub struct Parcel {
     pub height_cm: Option<u32>,
 }
 
+impl Parcel {
+    /// The weight Bring counts for its measurements: length × width × height (cm) / 5000 kg,
+    /// in grams. `None` without all three.
+    pub fn volumetric_grams(&self) -> Option<u32> {
+        let (l, w, h) = (self.length_cm?, self.width_cm?, self.height_cm?);
+        let grams = u64::from(l) * u64::from(w) * u64::from(h) / 5;
+        Some(u32::try_from(grams).unwrap_or(u32::MAX))
+    }
+
+    /// What the price is counted on: the weight, or the volumetric weight when that is more.
+    pub fn chargeable_grams(&self) -> u32 {
+        self.volumetric_grams()
+            .map_or(self.weight_grams, |v| v.max(self.weight_grams))
+    }
+
+    /// The volumetric weight, when it decides the price.
+    pub fn priced_by_volume(&self) -> Option<u32> {
+        self.volumetric_grams().filter(|v| *v > self.weight_grams)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchRequest {
     pub from: Address,
@@ -78,6 +99,36 @@ pub struct LeadTime {
     pub working_days: u32,
     /// ISO 8601 date, `YYYY-MM-DD`.
     pub expected_delivery: String,
+    /// Later days the recipient may have it delivered instead, where the guide offers them
+    /// (ISO dates, at most [`MAX_ALTERNATIVES`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
+}
+
+/// How many alternative delivery dates a card shows.
+pub const MAX_ALTERNATIVES: usize = 3;
+
+/// When the parcel leaves if the customer hands it in now: each service has a cut-off time
+/// (Norway's clock) for shipping the same working day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dispatch {
+    /// The cut-off, `HH:MM` in Norway.
+    pub order_by: String,
+    /// ISO date the parcel ships: today, or the next working day after the cut-off.
+    pub ships: String,
+    /// Whether that is today.
+    pub today: bool,
+}
+
+/// How the last leg to the recipient is driven, where the guide tells (Bring's environmental
+/// data: only the last mile, only some services).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastMile {
+    /// Electric and bio-fuelled vehicles only.
+    pub fossil_free: bool,
+    /// Their shares of the driving, in percent.
+    pub electric_pct: u8,
+    pub bio_pct: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +138,11 @@ pub struct Offer {
     pub description: String,
     pub price: Money,
     pub lead_time: LeadTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_mile: Option<LastMile>,
+    /// Set by the search for the moment it is asked, never cached with the quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatch: Option<Dispatch>,
 }
 
 /// Why a planned product has no offer.
@@ -191,7 +247,10 @@ mod tests {
             lead_time: LeadTime {
                 working_days: 2,
                 expected_delivery: "2026-11-30".into(),
+                alternatives: vec![],
             },
+            last_mile: None,
+            dispatch: None,
         };
         let v = serde_json::to_value(&offer).unwrap();
         assert_eq!(v["product_id"], "5800");

@@ -43,10 +43,12 @@ fn by_price(a: &Offer, b: &Offer) -> Ordering {
     a.price.with_vat_minor.cmp(&b.price.with_vat_minor)
 }
 
-/// Sooner first: fewer working days, then the earlier date (ISO dates sort as text).
+/// Sooner first: the earlier date (ISO dates sort as text), then fewer working days. The date
+/// first, because services ship on different days: one that misses today's cut-off may take
+/// fewer days and still arrive later.
 fn by_delivery(a: &Offer, b: &Offer) -> Ordering {
-    (a.lead_time.working_days, &a.lead_time.expected_delivery)
-        .cmp(&(b.lead_time.working_days, &b.lead_time.expected_delivery))
+    (&a.lead_time.expected_delivery, a.lead_time.working_days)
+        .cmp(&(&b.lead_time.expected_delivery, b.lead_time.working_days))
 }
 
 /// The cards' order, as indices into `answers` (in plan order; `None` while a card loads):
@@ -106,7 +108,10 @@ mod tests {
                 lead_time: LeadTime {
                     working_days: days,
                     expected_delivery: date.into(),
+                    alternatives: vec![],
                 },
+                last_mile: None,
+                dispatch: None,
             },
         }
     }
@@ -140,6 +145,22 @@ mod tests {
         let c = unavailable("c");
         assert_eq!(marks(&[Some(c.clone()), None]), (None, None));
         assert_eq!(order(&[None, Some(c)], Sort::Price), [1, 0]);
+    }
+
+    #[test]
+    fn the_earlier_date_is_faster_even_with_more_working_days() {
+        // Ships today, two days; misses its cut-off, ships Monday, one day.
+        let today = offer("today", 200, 2, "2026-12-08");
+        let monday = offer("monday", 100, 1, "2026-12-08");
+        let later = offer("later", 100, 1, "2026-12-09");
+        let answers = [Some(later), Some(today), Some(monday)];
+        assert_eq!(order(&answers, Sort::Delivery), [2, 1, 0]);
+        assert_eq!(marks(&answers), (Some(2), Some(2)));
+        let only_days = [
+            Some(offer("x", 100, 3, "2026-12-07")),
+            Some(offer("y", 100, 1, "2026-12-08")),
+        ];
+        assert_eq!(order(&only_days, Sort::Delivery), [0, 1]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ impl Places {
 }
 
 #[cfg(feature = "ssr")]
-pub use register::{check_known, norwegian_codes, places};
+pub use register::{check_known, norwegian_codes, place, places};
 
 #[cfg(feature = "ssr")]
 mod register {

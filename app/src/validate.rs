@@ -214,13 +214,16 @@ pub mod field {
     pub const LENGTH: &str = "length";
     pub const WIDTH: &str = "width";
     pub const HEIGHT: &str = "height";
+    /// A parcel size (`small`, `medium`, `large`) or `own` measurements.
+    pub const SIZE: &str = "size";
     /// Every field, in form order: the order errors are reported in.
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 9] = [
         FROM_COUNTRY,
         FROM_POSTAL,
         TO_COUNTRY,
         TO_POSTAL,
         WEIGHT,
+        SIZE,
         LENGTH,
         WIDTH,
         HEIGHT,
@@ -350,8 +353,55 @@ pub fn validate_request(req: &SearchRequest) -> Result<SearchRequest, FieldError
     Ok(request)
 }
 
+/// Parcel sizes to pick instead of measuring, as carriers offer them (`?size=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    /// Fits a mailbox.
+    Small,
+    Medium,
+    Large,
+}
+
+impl Size {
+    pub const ALL: [Size; 3] = [Size::Small, Size::Medium, Size::Large];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Size::Small => "small",
+            Size::Medium => "medium",
+            Size::Large => "large",
+        }
+    }
+
+    pub fn of_code(code: &str) -> Option<Size> {
+        Size::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Its outer measurements, longest first, in cm.
+    pub fn cm(self) -> [u32; 3] {
+        match self {
+            Size::Small => [35, 25, 12],
+            Size::Medium => [60, 40, 40],
+            Size::Large => [120, 60, 60],
+        }
+    }
+
+    /// The most a parcel of this size may weigh.
+    pub fn max_grams(self) -> u32 {
+        match self {
+            Size::Small => 5_000,
+            Size::Medium => 20_000,
+            Size::Large => 35_000,
+        }
+    }
+}
+
+/// `?size=own`: the measurements typed in the length, width and height fields.
+pub const OWN_SIZE: &str = "own";
+
 /// The search as the form and the URL carry it: raw strings, exactly as typed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct SearchQuery {
     pub from_country: String,
     pub from_postal: String,
@@ -361,6 +411,8 @@ pub struct SearchQuery {
     pub length: String,
     pub width: String,
     pub height: String,
+    /// A [`Size`]'s code, [`OWN_SIZE`], or empty (the measurements typed, if any).
+    pub size: String,
 }
 
 /// Kilograms with a decimal point or comma (`"1.2"`, `"1,2"`), at most gram precision.
@@ -423,7 +475,38 @@ impl SearchQuery {
             length: v(field::LENGTH),
             width: v(field::WIDTH),
             height: v(field::HEIGHT),
+            size: v(field::SIZE),
         }
+    }
+
+    /// Each field's name and value, in form order ([`field::ALL`]).
+    pub fn fields(&self) -> [(&'static str, &str); 9] {
+        [
+            (field::FROM_COUNTRY, &self.from_country),
+            (field::FROM_POSTAL, &self.from_postal),
+            (field::TO_COUNTRY, &self.to_country),
+            (field::TO_POSTAL, &self.to_postal),
+            (field::WEIGHT, &self.weight),
+            (field::SIZE, &self.size),
+            (field::LENGTH, &self.length),
+            (field::WIDTH, &self.width),
+            (field::HEIGHT, &self.height),
+        ]
+    }
+
+    /// The search page's URL query for this search (without `?`; empty fields left out).
+    pub fn to_query(&self) -> String {
+        self.fields()
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::location::encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The size as chosen: a preset, or none (the measurements typed).
+    pub fn preset(&self) -> Option<Size> {
+        Size::of_code(self.size.trim())
     }
 
     /// A URL without any search field is the empty form, not a search with errors.
@@ -438,15 +521,40 @@ impl SearchQuery {
             .map_err(|e| errors.push(e))
             .ok();
         let mut dims = [None; 3];
-        for (slot, (name, raw)) in dims.iter_mut().zip([
-            (field::LENGTH, &self.length),
-            (field::WIDTH, &self.width),
-            (field::HEIGHT, &self.height),
-        ]) {
-            match parse_dimension(name, raw) {
-                Ok(v) => *slot = v,
-                Err(e) => errors.push(e),
+        match self.size.trim() {
+            "" | OWN_SIZE => {
+                for (slot, (name, raw)) in dims.iter_mut().zip([
+                    (field::LENGTH, &self.length),
+                    (field::WIDTH, &self.width),
+                    (field::HEIGHT, &self.height),
+                ]) {
+                    match parse_dimension(name, raw) {
+                        Ok(v) => *slot = v,
+                        Err(e) => errors.push(e),
+                    }
+                }
             }
+            code => match Size::of_code(code) {
+                // A size's own measurements; the typed ones do not count.
+                Some(size) => {
+                    dims = size.cm().map(Some);
+                    if weight.is_some_and(|g| g > size.max_grams()) {
+                        errors.push(FieldError::new(
+                            field::WEIGHT,
+                            ErrorCode::TooHeavyForSize,
+                            format!(
+                                "A parcel of this size weighs at most {} kg.",
+                                size.max_grams() / 1000
+                            ),
+                        ));
+                    }
+                }
+                None => errors.push(FieldError::new(
+                    field::SIZE,
+                    ErrorCode::UnknownSize,
+                    "Choose one of the sizes, or your own measurements.",
+                )),
+            },
         }
         let request = SearchRequest {
             from: Address {
@@ -574,6 +682,47 @@ mod tests {
     }
 
     #[test]
+    fn a_size_stands_for_its_measurements_and_its_weight() {
+        let sized = |size: &str, weight: &str| SearchQuery {
+            size: size.into(),
+            length: "999".into(),
+            ..query("0150", "9900", weight)
+        };
+        let small = sized("small", "4,5").to_request().unwrap();
+        assert_eq!(
+            (
+                small.parcel.length_cm,
+                small.parcel.width_cm,
+                small.parcel.height_cm
+            ),
+            (Some(35), Some(25), Some(12)),
+            "the typed length does not count"
+        );
+        let errors = sized("small", "6").to_request().unwrap_err();
+        assert_eq!(
+            codes(&errors),
+            [(field::WEIGHT, ErrorCode::TooHeavyForSize)]
+        );
+        let errors = sized("huge", "1").to_request().unwrap_err();
+        assert_eq!(codes(&errors), [(field::SIZE, ErrorCode::UnknownSize)]);
+        // Own measurements, or none chosen: the typed ones.
+        let errors = sized("own", "1").to_request().unwrap_err();
+        assert_eq!(
+            codes(&errors),
+            [(field::LENGTH, ErrorCode::DimensionOutOfRange)]
+        );
+        assert!(sized("", "1").to_request().is_err());
+        let large = sized("large", "2").to_request().unwrap();
+        assert_eq!(large.parcel.volumetric_grams(), Some(86_400));
+        assert_eq!(large.parcel.priced_by_volume(), Some(86_400));
+        assert_eq!(
+            small.parcel.priced_by_volume(),
+            None,
+            "4.5 kg outweighs 2.1 kg of volume"
+        );
+    }
+
+    #[test]
     fn every_field_error_is_reported_in_form_order() {
         let q = SearchQuery {
             from_country: "XX".into(),
@@ -584,6 +733,7 @@ mod tests {
             length: "0".into(),
             width: "20.5".into(),
             height: "".into(),
+            size: "".into(),
         };
         let errors = q.to_request().unwrap_err();
         assert_eq!(

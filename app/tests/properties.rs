@@ -226,6 +226,7 @@ proptest! {
     ) {
         let query = SearchQuery {
             from_country, from_postal, to_country, to_postal, weight, length, width, height,
+            size: String::new(),
         };
         match query.to_request() {
             Ok(request) => match validate_request(&request) {

@@ -1,8 +1,7 @@
 // Accessibility: axe-core finds nothing on the page in any state, at phone and desktop widths.
-import AxeBuilder from "@axe-core/playwright";
 import { expect, Page, test } from "@playwright/test";
 import { ChildProcess } from "child_process";
-import { openHydrated, searchUrl, submitSearch } from "./helpers";
+import { fill, OLA, openHydrated, searchUrl, submitSearch, violations } from "./helpers";
 import { proxyUrl, startProxy } from "./proxy";
 
 let proxy: ChildProcess;
@@ -10,11 +9,6 @@ test.beforeAll(async () => {
   proxy = await startProxy();
 });
 test.afterAll(() => proxy?.kill());
-
-async function violations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 const STATES: Record<string, (page: Page) => Promise<void>> = {
   "empty form": async (page) => openHydrated(page),
@@ -40,6 +34,22 @@ const STATES: Record<string, (page: Page) => Promise<void>> = {
     await openHydrated(page);
     await submitSearch(page, { from: "0150", toCountry: "RU", to: "101000", weight: "1" });
     await expect(page.getByTestId("no-service")).toBeVisible();
+  },
+  "booking form": async (page) => {
+    await openHydrated(page, `/book${searchUrl({ from: "0150", to: "9900", weight: "1.2" }).slice(1)}&product=5800`);
+    await expect(page.getByTestId("pickup-points")).toBeVisible();
+  },
+  "booking form with errors": async (page) => {
+    await openHydrated(page, `/book${searchUrl({ from: "0150", to: "9900", weight: "1.2" }).slice(1)}&product=5800`);
+    await page.getByTestId("book-submit").click();
+    await expect(page.getByTestId("error-sender_name")).toBeVisible();
+  },
+  "booking confirmation": async (page) => {
+    await openHydrated(page, `/book${searchUrl({ from: "0150", to: "9900", weight: "1.2" }).slice(1)}&product=5600`);
+    await fill(page, OLA);
+    await page.getByTestId("book-submit").click();
+    await expect(page.getByTestId("booked")).toBeVisible();
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   },
   diagnostics: async (page) => {
     await page.goto("/diagnostics");

@@ -9,7 +9,8 @@ import * as zlib from "zlib";
 const BUDGET_KB = 250;
 const IMMUTABLE = "public, max-age=31536000, immutable";
 /** The page's files, the WASM-split loader and the lazy routes' chunks (`split_…`). */
-const HASHED = /^\/pkg\/(promotions|__wasm_split|split_\w+)\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/;
+// `split_*`: a lazy page's own code; `chunk_*`: code two lazy pages share.
+const HASHED = /^\/pkg\/(promotions|__wasm_split|split_\w+|chunk_\d+)\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$/;
 
 type Raw = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
 
@@ -75,7 +76,9 @@ test("assets are hashed, cached for a year and compressed exactly once; the HTML
   expect(page.headers["cache-control"]).toBe("no-cache");
   const diagnostics = await firstVisit(baseURL!, "/diagnostics");
   expect(diagnostics.filter((p) => p.includes("/split_")).length, "the diagnostics chunk").toBeGreaterThan(0);
-  const paths = new Set([...(await firstVisit(baseURL!, "/")), ...diagnostics]);
+  const booking = await firstVisit(baseURL!, "/book?from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=1&product=5600");
+  expect(booking.filter((p) => p.includes("/split_")).length, "the booking chunk").toBeGreaterThan(0);
+  const paths = new Set([...(await firstVisit(baseURL!, "/")), ...diagnostics, ...booking]);
   for (const path of paths) {
     expect(path).toMatch(HASHED);
     const plain = await get(`${baseURL}${path}`);

@@ -1,10 +1,11 @@
 // The local deployment (scripts/cluster): nginx with TLS and HTTP/2 in front of two instances
-// sharing Redis. Searches over wss://, the quote cache and the per-address budget shared by
-// the instances, Redis taken away mid-run, and rolling restarts.
+// sharing Redis and PostgreSQL. Searches over wss://, the quote cache and the per-address
+// budget shared by the instances, Redis taken away mid-run, rolling restarts, and a booking
+// found on every instance and after restarts.
 import { expect, Page, test } from "@playwright/test";
 import { execFileSync, spawn } from "child_process";
 import * as path from "path";
-import { openHydrated, submitSearch } from "./helpers";
+import { fill, OLA, openHydrated, submitSearch } from "./helpers";
 
 const ROOT = path.join(__dirname, "..", "..");
 const ORIGIN = "https://127.0.0.1:8443";
@@ -185,6 +186,32 @@ test.describe("through nginx, two instances and Redis", () => {
     for (const n of INSTANCES) await expect.poll(async () => (await health(n)).redis, { timeout: 10_000 }).toBe("up");
     await submitSearch(page, route("4006"));
     await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
+  });
+
+  test("a parcel booked through nginx is found on every instance, and after both restart", async ({ page }) => {
+    for (const n of INSTANCES) expect((await health(n)).database).toBe("postgresql");
+    await openHydrated(page, `${ORIGIN}/book?from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=2&product=5800`);
+    await fill(page, OLA);
+    await page.getByTestId("book-submit").click();
+    await expect(page.getByTestId("booked")).toBeVisible();
+    const number = (await page.getByTestId("shipment-number").textContent())!;
+    const confirmation = new URL(page.url()).pathname;
+    // Once more on a fresh connection: the test's own pooled one dies with a restarted instance.
+    const get = (url: string) => fetch(url).catch(() => fetch(url));
+    const seenOnEvery = async () => {
+      for (const n of INSTANCES) {
+        const html = await (await get(`${instanceUrl(n)}${confirmation}`)).text();
+        expect(html, `instance ${n}`).toContain(`>${number}<`);
+        const label = await get(`${instanceUrl(n)}${confirmation}/label.pdf`);
+        expect(label.headers.get("content-type")).toBe("application/pdf");
+      }
+    };
+    await seenOnEvery();
+    for (const n of INSTANCES) {
+      cluster("stop", String(n));
+      cluster("start", String(n));
+    }
+    await seenOnEvery();
   });
 
   test("SIGTERM to the instance holding the socket mid-search costs the customer nothing", async ({ page }) => {

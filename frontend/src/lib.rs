@@ -11,13 +11,14 @@ pub fn hydrate() {
         .pathname()
         .unwrap_or_default();
     wasm_bindgen_futures::spawn_local(async move {
-        // The connection test's code is a WASM chunk of its own: loaded before its page
-        // hydrates, so hydration itself is synchronous.
-        let diagnostics = match Page::of_path(&path) {
+        // The connection test's and the booking pages' code are WASM chunks of their own:
+        // loaded before their page hydrates, so hydration itself is synchronous.
+        let chunk = match Page::of_path(&path) {
             Page::Diagnostics => Some(app::components::diagnostics_page::load().await),
+            Page::Book | Page::Booking => Some(app::components::booking_page::load().await),
             Page::Search | Page::NotFound => None,
         };
-        leptos::mount::hydrate_body(move || app::App(app::AppProps { diagnostics }));
+        leptos::mount::hydrate_body(move || app::App(app::AppProps { chunk }));
         mark_hydrated();
         deliberate_panic_for_tests();
     });
@@ -27,7 +28,7 @@ pub fn hydrate() {
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     app::error_report::init();
-    leptos::mount::mount_to_body(|| app::App(app::AppProps { diagnostics: None }));
+    leptos::mount::mount_to_body(|| app::App(app::AppProps { chunk: None }));
     mark_hydrated();
 }
 

@@ -1,5 +1,5 @@
 //! The upstream request budget: never more than N requests leave this instance in any
-//! one-second window. A sliding log of the last N send times, not a token bucket: a bucket
+//! window (a second for the shipping guide, a minute for pickup points). A sliding log of the last N send times, not a token bucket: a bucket
 //! whose burst equals its rate lets 2N through in a window that straddles a refill.
 //! Over budget a request waits its turn instead of failing; its caller's deadline still
 //! bounds the wait, since dropping the wait gives up the turn.
@@ -43,7 +43,8 @@ struct Turn {
 }
 
 pub struct Budget {
-    per_second: usize,
+    per_window: usize,
+    window: Duration,
     /// The dispatcher's inbox. The dispatcher is spawned by the first request (it needs the
     /// runtime) and ends when the budget is dropped.
     dispatcher: OnceLock<mpsc::UnboundedSender<Turn>>,
@@ -53,8 +54,18 @@ pub struct Budget {
 impl Budget {
     /// `per_second` of 0 means no budget.
     pub fn new(per_second: usize) -> Self {
+        Self::per_window(per_second, WINDOW)
+    }
+
+    /// `per_minute` of 0 means no budget.
+    pub fn per_minute(per_minute: usize) -> Self {
+        Self::per_window(per_minute, Duration::from_secs(60))
+    }
+
+    fn per_window(per_window: usize, window: Duration) -> Self {
         Self {
-            per_second,
+            per_window,
+            window,
             dispatcher: OnceLock::new(),
             waiting: Arc::default(),
         }
@@ -63,7 +74,7 @@ impl Budget {
     /// Returns when one more request may leave now, taking the turn of the address the
     /// current task quotes for ([`on_behalf_of`]).
     pub async fn take(&self) {
-        if self.per_second == 0 {
+        if self.per_window == 0 {
             return;
         }
         let requester = ON_BEHALF_OF.try_with(|address| *address).ok().flatten();
@@ -72,7 +83,7 @@ impl Budget {
         let (grant, granted) = oneshot::channel();
         let dispatcher = self.dispatcher.get_or_init(|| {
             let (inbox, requests) = mpsc::unbounded_channel();
-            tokio::spawn(dispatch(self.per_second, requests));
+            tokio::spawn(dispatch(self.per_window, self.window, requests));
             inbox
         });
         if dispatcher.send(Turn { requester, grant }).is_ok() {
@@ -134,10 +145,14 @@ impl Queues {
     }
 }
 
-/// Hands out turns: whenever the last second has room, to the next requester in the ring.
-async fn dispatch(per_second: usize, mut requests: mpsc::UnboundedReceiver<Turn>) {
+/// Hands out turns: whenever the last window has room, to the next requester in the ring.
+async fn dispatch(
+    per_window: usize,
+    window: Duration,
+    mut requests: mpsc::UnboundedReceiver<Turn>,
+) {
     let mut queues = Queues::default();
-    let mut sent: VecDeque<Instant> = VecDeque::with_capacity(per_second);
+    let mut sent: VecDeque<Instant> = VecDeque::with_capacity(per_window);
     loop {
         while let Ok(turn) = requests.try_recv() {
             queues.push(turn);
@@ -149,10 +164,10 @@ async fn dispatch(per_second: usize, mut requests: mpsc::UnboundedReceiver<Turn>
             }
             continue;
         }
-        if sent.len() == per_second {
+        if sent.len() == per_window {
             let free_at = sent
                 .front()
-                .map_or_else(Instant::now, |&t| t + WINDOW + MARGIN);
+                .map_or_else(Instant::now, |&t| t + window + MARGIN);
             tokio::select! {
                 () = tokio::time::sleep_until(free_at) => {
                     sent.pop_front();

@@ -5,7 +5,6 @@
 //! not, so the next customer asks again. With Redis the answers are shared by every
 //! instance: this instance's memory first, then Redis, then the guide.
 
-use super::calendar::oslo_today;
 use super::{GuideError, GuideStatus, QuoteFuture, Refusal, ShippingGuide};
 use crate::shared::Shared;
 use app::model::{Offer, ProductId, SearchRequest};
@@ -75,11 +74,11 @@ impl QuoteCache {
 }
 
 impl ShippingGuide for QuoteCache {
-    fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
+    fn quote(&self, request: &SearchRequest, product: &ProductId, ships: Date) -> QuoteFuture {
         let key = Key {
             request: request.clone(),
             product: product.clone(),
-            shipping_date: oslo_today(),
+            shipping_date: ships,
         };
         let (guide, request, product) = (self.guide.clone(), request.clone(), product.clone());
         let (answers, hits, misses) =
@@ -98,7 +97,7 @@ impl ShippingGuide for QuoteCache {
                     }
                     asked = true;
                     misses.fetch_add(1, Ordering::Relaxed);
-                    let answer = match guide.quote(&request, &product).await {
+                    let answer = match guide.quote(&request, &product, ships).await {
                         Ok(offer) => Ok(offer),
                         Err(GuideError::NotEligible(why)) => Err(why),
                         Err(GuideError::Upstream(why)) => return Err(why),

@@ -1,16 +1,21 @@
 //! Shipping dates: "today" where the parcels are handed in (Norway), and working days: Monday
 //! to Friday except Norway's public holidays (helligdager), Easter's among them.
 
-use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, UtcOffset, Weekday};
 
 /// Today's date in Norway: a search at 00:30 in Oslo ships today, not on the UTC date.
 pub fn oslo_today() -> Date {
     oslo_date(OffsetDateTime::now_utc())
 }
 
-/// The date in Norway at a given instant: UTC+1, UTC+2 in summer (EU rule: from 01:00 UTC on
-/// the last Sunday of March to 01:00 UTC on the last Sunday of October).
+/// The date in Norway at a given instant.
 pub fn oslo_date(now: OffsetDateTime) -> Date {
+    oslo_time(now).date()
+}
+
+/// The wall-clock time in Norway at a given instant: UTC+1, UTC+2 in summer (EU rule: from
+/// 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October).
+pub fn oslo_time(now: OffsetDateTime) -> PrimitiveDateTime {
     let now = now.to_offset(UtcOffset::UTC);
     let year = now.year();
     let switch = |month| {
@@ -22,7 +27,8 @@ pub fn oslo_date(now: OffsetDateTime) -> Date {
         _ => false,
     };
     let hours = if summer { 2 } else { 1 };
-    (now + time::Duration::hours(hours)).date()
+    let local = now + time::Duration::hours(hours);
+    PrimitiveDateTime::new(local.date(), local.time())
 }
 
 fn last_sunday(year: i32, month: Month) -> Date {
@@ -114,6 +120,14 @@ mod tests {
         assert_eq!(
             oslo_date(datetime!(2026-10-24 22:30 UTC)),
             date!(2026 - 10 - 25)
+        );
+        assert_eq!(
+            oslo_time(datetime!(2026-12-04 13:59 UTC)),
+            datetime!(2026-12-04 14:59)
+        );
+        assert_eq!(
+            oslo_time(datetime!(2026-06-04 13:59 UTC)),
+            datetime!(2026-06-04 15:59)
         );
     }
 

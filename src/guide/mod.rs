@@ -8,6 +8,7 @@ pub mod bring;
 pub mod budget;
 pub mod cache;
 pub mod calendar;
+pub mod dispatch;
 pub mod refusal;
 pub mod simulator;
 
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use time::Date;
 
 /// The guide the configuration asks for, behind the quote cache when it has a time to live
 /// (shared through Redis when there is one).
@@ -52,9 +54,10 @@ pub enum GuideError {
 }
 
 pub trait ShippingGuide: Send + Sync + 'static {
-    /// Quotes one planned product. The future owns its inputs so it can run as its own task;
-    /// the search service bounds it with the quote timeout and drops it when nobody waits.
-    fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture;
+    /// Quotes one planned product for a parcel that ships on `ships` (see [`dispatch`]). The
+    /// future owns its inputs so it can run as its own task; the search service bounds it with
+    /// the quote timeout and drops it when nobody waits.
+    fn quote(&self, request: &SearchRequest, product: &ProductId, ships: Date) -> QuoteFuture;
 
     /// What `/healthz` shows of the guide.
     fn status(&self) -> GuideStatus {

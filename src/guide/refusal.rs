@@ -62,9 +62,9 @@ mod tests {
                 "Tar opptil 5 kg",
             ),
             (
-                Refusal::Size { cm: [35, 25, 7] },
-                "Fits parcels up to 35 × 25 × 7 cm",
-                "Tar pakker opptil 35 × 25 × 7 cm",
+                Refusal::Size { cm: [35, 25, 12] },
+                "Fits parcels up to 35 × 25 × 12 cm",
+                "Tar pakker opptil 35 × 25 × 12 cm",
             ),
             (
                 Refusal::LongestSide { max_cm: 120 },

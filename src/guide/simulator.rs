@@ -20,12 +20,13 @@
 //! end on Svalbard a surcharge applies, lead times are much longer (by air from Tromsø, or the
 //! weekly boat for groupage), and no VAT is charged (Svalbard is outside the VAT area).
 //!
-//! Limits: 3584 up to 5 kg and 35 × 25 × 7 cm; 0340 up to 20 kg; 5100 up to 1,000 kg; all other
+//! Limits: 3584 up to 5 kg and 35 × 25 × 12 cm (a mailbox); 0340 up to 20 kg; 5100 up to 1,000 kg; all other
 //! products 35 kg. Longest side: 120 cm for pickup products, 240 cm for the rest, 400 cm for
 //! groupage.
 //!
 //! Price (without VAT) = (base + per started kg above the first) × (1 + 6 % per zone apart),
-//! plus surcharges; VAT 25 % inside mainland Norway, 0 % on export and to Svalbard.
+//! plus surcharges, counting the volumetric weight (L × W × H / 5000 kg) when it is more, as
+//! Bring does; weight limits count the weight itself; VAT 25 % inside mainland Norway, 0 % on export and to Svalbard.
 //!
 //! Lead time (working days) = collection (1 day extra north of Trøndelag) + transport
 //! (1 day within a zone, 2 for 1–2 zones apart, 3 for 3–5, 4 for more); mailbox parcels take one
@@ -39,10 +40,10 @@
 //! timeout ends them). Which quotes fail and how long each takes are drawn from a hash of the
 //! request and product, so the same request always behaves the same.
 
-use super::calendar::{self, add_working_days};
+use super::calendar::add_working_days;
 use super::{GuideError, QuoteFuture, Refusal, ShippingGuide};
 use app::catalogue;
-use app::model::{LeadTime, Money, Offer, ProductId, SearchRequest};
+use app::model::{LastMile, LeadTime, MAX_ALTERNATIVES, Money, Offer, ProductId, SearchRequest};
 use app::plan::{self, NORDIC};
 use app::region::Region;
 use std::time::Duration;
@@ -177,7 +178,6 @@ pub struct Timing {
 pub struct Simulator {
     latency_scale: f64,
     failure_rate: f64,
-    today: fn() -> Date,
 }
 
 impl Simulator {
@@ -185,14 +185,7 @@ impl Simulator {
         Self {
             latency_scale: latency_scale.max(0.0),
             failure_rate: failure_rate.clamp(0.0, 1.0),
-            today: calendar::oslo_today,
         }
-    }
-
-    /// A simulator whose "today" is fixed, for tests of delivery dates.
-    pub fn with_today(mut self, today: fn() -> Date) -> Self {
-        self.today = today;
-        self
     }
 
     /// How this simulator answers one quote; deterministic, so the soak test can subtract the
@@ -229,8 +222,14 @@ impl Simulator {
         Duration::from_secs_f64(ms as f64 / 1000.0 * self.latency_scale)
     }
 
-    /// The offer or the reason there is none; pure, so every rule is testable without waiting.
-    pub fn offer(&self, request: &SearchRequest, product: &ProductId) -> Result<Offer, GuideError> {
+    /// The offer for a parcel shipped on `ships`, or the reason there is none; pure, so every
+    /// rule is testable without waiting.
+    pub fn offer(
+        &self,
+        request: &SearchRequest,
+        product: &ProductId,
+        ships: Date,
+    ) -> Result<Offer, GuideError> {
         let rule = rule(product.as_str())
             .filter(|r| plan::plan(request).contains(&ProductId::new(r.id)))
             .ok_or(GuideError::NotEligible(Refusal::NotOffered))?;
@@ -238,7 +237,7 @@ impl Simulator {
 
         let (from, to) = (&request.from, &request.to);
         let svalbard = plan::touches_svalbard(request);
-        let kg = request.parcel.weight_grams.div_ceil(1000).max(1) as i64;
+        let kg = request.parcel.chargeable_grams().div_ceil(1000).max(1) as i64;
         let mut price = rule.base_ore + (kg - 1) * rule.per_kg_ore;
         let mut working_days = match rule.kind {
             Kind::CrossBorder => {
@@ -298,11 +297,50 @@ impl Simulator {
                 with_vat_minor: with_vat,
                 without_vat_minor: price,
             },
-            lead_time: LeadTime {
-                working_days,
-                expected_delivery: add_working_days((self.today)(), working_days).to_string(),
-            },
+            lead_time: lead_time(rule.id, ships, working_days),
+            last_mile: last_mile(rule.id, request),
+            dispatch: None,
         })
+    }
+}
+
+/// The expected delivery date, and for home delivery in Norway the next working days the
+/// recipient could choose instead (Bring offers them for its home delivery services).
+fn lead_time(product: &str, ships: Date, working_days: u32) -> LeadTime {
+    let expected = add_working_days(ships, working_days);
+    let alternatives = match product {
+        "5600" => (1..=MAX_ALTERNATIVES as u32)
+            .map(|later| add_working_days(expected, later).to_string())
+            .collect(),
+        _ => Vec::new(),
+    };
+    LeadTime {
+        working_days,
+        expected_delivery: expected.to_string(),
+        alternatives,
+    }
+}
+
+/// The last mile as Bring reports it for the services it has environmental data for (not for
+/// pickup point parcels, which the recipient collects, nor express): electric in Oslo, electric
+/// and bio in the south and the cities, diesel still in part in the north; Nordic cross-border
+/// deliveries fossil-free; none for Svalbard or further abroad.
+fn last_mile(product: &str, request: &SearchRequest) -> Option<LastMile> {
+    let mile = |electric_pct: u8, bio_pct: u8| LastMile {
+        fossil_free: electric_pct + bio_pct == 100,
+        electric_pct,
+        bio_pct,
+    };
+    let to = &request.to;
+    match (product, to.country.as_str()) {
+        _ if plan::touches_svalbard(request) => None,
+        ("3584" | "5600" | "5000" | "5100", "NO") => Some(match Region::of(&to.postal_code) {
+            Region::Oslo => mile(100, 0),
+            Region::East | Region::South | Region::West | Region::Trondelag => mile(60, 40),
+            _ => mile(20, 30),
+        }),
+        ("0330" | "0349", "SE" | "DK" | "FI") | ("0340", "SE") => Some(mile(50, 50)),
+        _ => None,
     }
 }
 
@@ -315,8 +353,8 @@ fn check_size(request: &SearchRequest, rule: &Rule) -> Result<(), GuideError> {
     }
     let mut dims = [p.length_cm, p.width_cm, p.height_cm].map(|d| d.unwrap_or(0));
     dims.sort_unstable_by(|a, b| b.cmp(a));
-    if rule.id == "3584" && (dims[0] > 35 || dims[1] > 25 || dims[2] > 7) {
-        return Err(GuideError::NotEligible(Refusal::Size { cm: [35, 25, 7] }));
+    if rule.id == "3584" && (dims[0] > 35 || dims[1] > 25 || dims[2] > 12) {
+        return Err(GuideError::NotEligible(Refusal::Size { cm: [35, 25, 12] }));
     }
     if dims[0] > rule.longest_cm {
         return Err(GuideError::NotEligible(Refusal::LongestSide {
@@ -331,13 +369,13 @@ impl ShippingGuide for Simulator {
         super::GuideStatus::named("simulator")
     }
 
-    fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
+    fn quote(&self, request: &SearchRequest, product: &ProductId, ships: Date) -> QuoteFuture {
         let Timing {
             latency,
             fails,
             hangs,
         } = self.timing(request, product);
-        let answer = self.offer(request, product);
+        let answer = self.offer(request, product, ships);
         Box::pin(async move {
             if hangs {
                 std::future::pending::<()>().await;
@@ -378,12 +416,14 @@ mod tests {
     }
 
     fn sim() -> Simulator {
-        // Friday 27 November 2026.
-        Simulator::new(0.0, 0.0).with_today(|| time::macros::date!(2026 - 11 - 27))
+        Simulator::new(0.0, 0.0)
     }
 
+    /// Friday 27 November 2026.
+    const FRIDAY: Date = time::macros::date!(2026 - 11 - 27);
+
     fn offer(req: &SearchRequest, id: &str) -> Offer {
-        sim().offer(req, &ProductId::new(id)).unwrap()
+        sim().offer(req, &ProductId::new(id), FRIDAY).unwrap()
     }
 
     const OSLO: (&str, &str) = ("NO", "0150");
@@ -394,7 +434,11 @@ mod tests {
     fn svalbard_costs_a_surcharge_and_takes_longer() {
         assert!(
             sim()
-                .offer(&request(OSLO, LONGYEARBYEN, 1200), &ProductId::new("5600"))
+                .offer(
+                    &request(OSLO, LONGYEARBYEN, 1200),
+                    &ProductId::new("5600"),
+                    FRIDAY
+                )
                 .is_err()
         );
         let mainland = offer(&request(OSLO, ("NO", "9008"), 1200), "5800");
@@ -422,7 +466,7 @@ mod tests {
         let req = request(OSLO, ("DE", "10115"), 2000);
         let o = offer(&req, "0340");
         assert_eq!(o.price.with_vat_minor, o.price.without_vat_minor);
-        assert!(sim().offer(&req, &ProductId::new("5800")).is_err());
+        assert!(sim().offer(&req, &ProductId::new("5800"), FRIDAY).is_err());
         // Customs makes far destinations slower and dearer.
         let us = offer(&request(OSLO, ("US", "10001"), 2000), "0340");
         assert!(us.lead_time.working_days > o.lead_time.working_days);
@@ -446,7 +490,8 @@ mod tests {
             sim()
                 .offer(
                     &request(stockholm, LONGYEARBYEN, 1200),
-                    &ProductId::new("0349")
+                    &ProductId::new("0349"),
+                    FRIDAY,
                 )
                 .is_err()
         );
@@ -473,6 +518,32 @@ mod tests {
     }
 
     #[test]
+    fn home_delivery_offers_the_next_three_working_days_and_others_none() {
+        // Friday + 1 working day = Monday 30th; then Tuesday to Thursday.
+        let home = offer(&request(OSLO, ("NO", "0560"), 1000), "5600");
+        assert_eq!(home.lead_time.expected_delivery, "2026-11-30");
+        assert_eq!(
+            home.lead_time.alternatives,
+            ["2026-12-01", "2026-12-02", "2026-12-03"]
+        );
+        // Over Christmas: expected Wednesday 23rd, then the 24th, 28th and 29th.
+        let christmas = sim()
+            .offer(
+                &request(OSLO, ("NO", "0560"), 1000),
+                &ProductId::new("5600"),
+                time::macros::date!(2026 - 12 - 22),
+            )
+            .unwrap();
+        assert_eq!(christmas.lead_time.expected_delivery, "2026-12-23");
+        assert_eq!(
+            christmas.lead_time.alternatives,
+            ["2026-12-24", "2026-12-28", "2026-12-29"]
+        );
+        let pickup = offer(&request(OSLO, ("NO", "0560"), 1000), "5800");
+        assert!(pickup.lead_time.alternatives.is_empty());
+    }
+
+    #[test]
     fn price_grows_with_weight_and_distance_and_carries_domestic_vat() {
         let light = offer(&request(OSLO, KIRKENES, 1000), "5800");
         let heavy = offer(&request(OSLO, KIRKENES, 10_000), "5800");
@@ -484,33 +555,106 @@ mod tests {
     }
 
     #[test]
+    fn the_last_mile_is_fossil_free_in_the_south_not_in_the_far_north() {
+        let oslo = offer(&request(OSLO, ("NO", "0560"), 1000), "5600")
+            .last_mile
+            .unwrap();
+        assert_eq!((oslo.fossil_free, oslo.electric_pct), (true, 100));
+        assert!(
+            offer(&request(OSLO, ("NO", "5003"), 1000), "3584")
+                .last_mile
+                .unwrap()
+                .fossil_free
+        );
+        assert!(
+            !offer(&request(OSLO, KIRKENES, 1000), "5600")
+                .last_mile
+                .unwrap()
+                .fossil_free
+        );
+        assert_eq!(
+            offer(&request(OSLO, KIRKENES, 1000), "5800").last_mile,
+            None,
+            "collected at a pickup point"
+        );
+        assert_eq!(
+            offer(&request(OSLO, LONGYEARBYEN, 1000), "5800").last_mile,
+            None
+        );
+    }
+
+    #[test]
+    fn a_light_bulky_parcel_is_priced_by_its_volume() {
+        let light = request(OSLO, KIRKENES, 2_000);
+        let mut bulky = light.clone();
+        // 60 × 40 × 40 cm: 19.2 kg by volume, counted as 20 started kg.
+        (
+            bulky.parcel.length_cm,
+            bulky.parcel.width_cm,
+            bulky.parcel.height_cm,
+        ) = (Some(60), Some(40), Some(40));
+        let as_heavy = request(OSLO, KIRKENES, 20_000);
+        assert_eq!(offer(&bulky, "5800").price, offer(&as_heavy, "5800").price);
+        assert!(
+            offer(&bulky, "5800").price.with_vat_minor > offer(&light, "5800").price.with_vat_minor
+        );
+        // Small and dense: the weight counts.
+        let mut small = request(OSLO, KIRKENES, 4_000);
+        (
+            small.parcel.length_cm,
+            small.parcel.width_cm,
+            small.parcel.height_cm,
+        ) = (Some(35), Some(25), Some(12));
+        assert_eq!(
+            offer(&small, "5800").price,
+            offer(&request(OSLO, KIRKENES, 4_000), "5800").price
+        );
+    }
+
+    #[test]
     fn weight_and_size_limits_make_products_not_eligible() {
         let heavy = request(OSLO, KIRKENES, 6_000);
         assert!(matches!(
-            sim().offer(&heavy, &ProductId::new("3584")),
+            sim().offer(&heavy, &ProductId::new("3584"), FRIDAY),
             Err(GuideError::NotEligible(Refusal::WeightLimit { max_kg: 5 }))
         ));
-        assert!(sim().offer(&heavy, &ProductId::new("5800")).is_ok());
+        assert!(sim().offer(&heavy, &ProductId::new("5800"), FRIDAY).is_ok());
         let too_heavy = request(OSLO, KIRKENES, 36_000);
         for id in ["5800", "5600", "5000", "4850"] {
             assert!(
-                sim().offer(&too_heavy, &ProductId::new(id)).is_err(),
+                sim()
+                    .offer(&too_heavy, &ProductId::new(id), FRIDAY)
+                    .is_err(),
                 "{id}"
             );
         }
         let mut thick = request(OSLO, KIRKENES, 1_000);
         thick.parcel.length_cm = Some(30);
         thick.parcel.width_cm = Some(20);
-        thick.parcel.height_cm = Some(10);
-        assert!(sim().offer(&thick, &ProductId::new("3584")).is_err());
+        thick.parcel.height_cm = Some(12);
+        assert!(
+            sim().offer(&thick, &ProductId::new("3584"), FRIDAY).is_ok(),
+            "a mailbox takes 12 cm"
+        );
+        thick.parcel.height_cm = Some(13);
+        assert!(
+            sim()
+                .offer(&thick, &ProductId::new("3584"), FRIDAY)
+                .is_err()
+        );
         thick.parcel.height_cm = Some(130);
-        assert!(sim().offer(&thick, &ProductId::new("5800")).is_err());
-        assert!(sim().offer(&thick, &ProductId::new("5600")).is_ok());
+        assert!(
+            sim()
+                .offer(&thick, &ProductId::new("5800"), FRIDAY)
+                .is_err()
+        );
+        assert!(sim().offer(&thick, &ProductId::new("5600"), FRIDAY).is_ok());
         assert!(
             sim()
                 .offer(
                     &request(OSLO, ("DE", "10115"), 21_000),
-                    &ProductId::new("0340")
+                    &ProductId::new("0340"),
+                    FRIDAY,
                 )
                 .is_err()
         );
@@ -541,8 +685,14 @@ mod tests {
     async fn the_same_request_always_gets_the_same_answer() {
         let s = sim();
         let req = request(OSLO, KIRKENES, 1200);
-        let a = s.quote(&req, &ProductId::new("5600")).await.unwrap();
-        let b = s.quote(&req, &ProductId::new("5600")).await.unwrap();
+        let a = s
+            .quote(&req, &ProductId::new("5600"), FRIDAY)
+            .await
+            .unwrap();
+        let b = s
+            .quote(&req, &ProductId::new("5600"), FRIDAY)
+            .await
+            .unwrap();
         assert_eq!(a, b);
     }
 
@@ -553,7 +703,7 @@ mod tests {
         let mut hung = 0;
         for grams in 1..=200 {
             let req = request(OSLO, KIRKENES, grams * 100);
-            let fut = s.quote(&req, &ProductId::new("5800"));
+            let fut = s.quote(&req, &ProductId::new("5800"), FRIDAY);
             match tokio::time::timeout(Duration::from_millis(20), fut).await {
                 Err(_) => hung += 1,
                 Ok(Err(GuideError::Upstream(_))) => failed += 1,
@@ -567,9 +717,13 @@ mod tests {
         assert!(failed > 20 && hung > 20, "{failed} failed, {hung} hung");
         let none = Simulator::new(0.0, 0.0);
         assert!(
-            none.quote(&request(OSLO, KIRKENES, 100), &ProductId::new("5800"))
-                .await
-                .is_ok()
+            none.quote(
+                &request(OSLO, KIRKENES, 100),
+                &ProductId::new("5800"),
+                FRIDAY
+            )
+            .await
+            .is_ok()
         );
     }
 }

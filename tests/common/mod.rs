@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use time::Date;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -50,11 +51,11 @@ impl Drop for Active {
 }
 
 impl ShippingGuide for CountingGuide {
-    fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
+    fn quote(&self, request: &SearchRequest, product: &ProductId, ships: Date) -> QuoteFuture {
         self.started.fetch_add(1, Ordering::SeqCst);
         self.active.fetch_add(1, Ordering::SeqCst);
         let active = Active(self.active.clone());
-        let answer = self.inner.quote(request, product);
+        let answer = self.inner.quote(request, product, ships);
         let finished = self.finished.clone();
         Box::pin(async move {
             let _active = active;
@@ -411,4 +412,13 @@ pub fn distinct_code(n: usize) -> String {
         .nth(n)
         .expect("the register has enough codes")
         .to_owned()
+}
+
+/// The value of the first input named `name` in a rendered page.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag = &html[tag_start..tag_start + html[tag_start..].find('>')?];
+    let value = tag.split("value=\"").nth(1)?;
+    Some(value[..value.find('"')?].to_owned())
 }

@@ -52,32 +52,7 @@ pub fn load() -> View {
     || view! { <DiagnosticsPage/> }.into_any()
 }
 
-/// The view where it is at hand at once: on the server (whose `load` has nothing to wait
-/// for) and in Trunk's build.
-pub fn load_now() -> Option<View> {
-    #[cfg(feature = "ssr")]
-    {
-        use std::future::Future;
-        use std::task::{Context, Poll, Waker};
-        let mut loading = std::pin::pin!(load());
-        match loading
-            .as_mut()
-            .poll(&mut Context::from_waker(Waker::noop()))
-        {
-            Poll::Ready(view) => Some(view),
-            Poll::Pending => None,
-        }
-    }
-    #[cfg(all(feature = "csr", not(feature = "ssr")))]
-    {
-        Some(load())
-    }
-    // The hydrated page loads it before hydrating (`frontend`).
-    #[cfg(not(any(feature = "ssr", feature = "csr")))]
-    {
-        None
-    }
-}
+lazy_page_now!(load);
 
 #[component]
 fn DiagnosticsPage() -> impl IntoView {

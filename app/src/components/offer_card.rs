@@ -2,6 +2,7 @@
 
 use crate::cards::CardState;
 use crate::i18n::{self, Texts, W, product_name, use_texts};
+use crate::location::{set_param, use_url};
 use crate::model::{Offer, Outcome, ProductId, UnavailableReason};
 use leptos::prelude::*;
 
@@ -11,6 +12,8 @@ pub fn OfferCard(
     #[prop(into)] state: Signal<CardState>,
     /// Whether it is the cheapest and the fastest offer.
     marks: Signal<(bool, bool)>,
+    /// The volumetric weight in grams, when it decides the price.
+    by_volume: Option<u32>,
 ) -> impl IntoView {
     let t = use_texts();
     let name = product_name(t, &product_id);
@@ -35,7 +38,7 @@ pub fn OfferCard(
             </p>
             {move || match state.get() {
                 CardState::Loading => view! { <LoadingBody t name=name.clone()/> }.into_any(),
-                CardState::Ready(Outcome::Offer { offer }) => view! { <OfferBody t offer/> }.into_any(),
+                CardState::Ready(Outcome::Offer { offer }) => view! { <OfferBody t offer by_volume/> }.into_any(),
                 CardState::Ready(Outcome::Unavailable { reason, message, .. }) => {
                     view! { <UnavailableBody t name=name.clone() reason message/> }.into_any()
                 }
@@ -57,7 +60,7 @@ fn LoadingBody(t: Texts, name: String) -> impl IntoView {
 }
 
 #[component]
-fn OfferBody(t: Texts, offer: Offer) -> impl IntoView {
+fn OfferBody(t: Texts, offer: Offer, by_volume: Option<u32>) -> impl IntoView {
     let days = offer.lead_time.working_days;
     let unit = t.get(if days == 1 {
         W::WorkingDay
@@ -74,21 +77,65 @@ fn OfferBody(t: Texts, offer: Offer) -> impl IntoView {
         Some((name, about)) => (t.get(name).to_owned(), t.get(about).to_owned()),
         None => (offer.name, offer.description),
     };
+    // The booking form for this search (the URL's, language and all) and this service: a
+    // plain link, so it works without JavaScript.
+    let url = use_url();
+    let product = offer.product_id.to_string();
+    let choose = move || {
+        format!(
+            "/book?{}",
+            url.query.with(|q| set_param(q, "product", &product))
+        )
+    };
+    let choose_label = t.fill(W::ChooseService, &[("service", &name)]);
+    let fossil_free = offer.last_mile.filter(|m| m.fossil_free).map(|m| {
+        let shares: Vec<String> = [(W::ShareElectric, m.electric_pct), (W::ShareBio, m.bio_pct)]
+            .into_iter()
+            .filter(|(_, pct)| *pct > 0)
+            .map(|(word, pct)| t.fill(word, &[("pct", &pct.to_string())]))
+            .collect();
+        t.fill(W::LastMile, &[("shares", &shares.join(", "))])
+    });
+    let dispatch = offer.dispatch.map(|d| (d.today, i18n::dispatch(t, &d)));
+    let alternatives = offer.lead_time.alternatives;
     view! {
         <h2 class="card-name">{name}</h2>
         <p class="card-desc">{description}</p>
+        {fossil_free.map(|shares| view! {
+            <p class="card-green" data-testid="fossil-free">
+                <span class="green-mark">{t.get(W::FossilFree)}</span>
+                " "<span class="green-shares">{shares}</span>
+            </p>
+        })}
         <div class="card-facts">
             <p class="price">
                 <span class="price-amount" data-price=offer.price.with_vat_minor>
                     {i18n::money(t, &offer.price)}
                 </span>
                 <span class="price-note">{vat}</span>
+                {by_volume.map(|grams| view! {
+                    <span class="price-volume" data-testid="priced-by-volume">
+                        {t.fill(W::PricedByVolume, &[("kg", &i18n::weight(t, grams))])}
+                    </span>
+                })}
             </p>
             <p class="lead">
                 <span class="lead-days"><span data-lead-days=days>{days}</span>" "{unit}</span>
                 <span class="lead-date">{t.get(W::DeliveredBy)}" "{i18n::date(t, &offer.lead_time.expected_delivery)}</span>
             </p>
         </div>
+        {dispatch.map(|(today, text)| view! {
+            <p class="dispatch" data-testid="dispatch" data-today=today.then_some("")>{text}</p>
+        })}
+        {(!alternatives.is_empty()).then(|| view! {
+            <p class="alternatives" data-testid="alternatives">
+                {t.get(W::OtherDates)}" "
+                {alternatives.iter().map(|d| view! {
+                    <span class="alternative" data-date=d.clone()>{i18n::date(t, d)}</span>
+                }).collect_view()}
+            </p>
+        })}
+        <a class="choose" href=choose aria-label=choose_label data-testid="choose">{t.get(W::Choose)}</a>
     }
 }
 

@@ -99,6 +99,8 @@ fn card_grid(request: SearchRequest, cards: Vec<Card>, places: RwSignal<Places>)
         return view! { <NoService request/> }.into_any();
     }
     let count = cards.len();
+    // Every service counts the volumetric weight when it is more (as Bring does).
+    let by_volume = request.parcel.priced_by_volume();
     let sort = use_sort();
     let cards = StoredValue::new(cards);
     let answers = Memo::new(move |_| {
@@ -142,7 +144,7 @@ fn card_grid(request: SearchRequest, cards: Vec<Card>, places: RwSignal<Places>)
                         let (cheapest, fastest) = marks.get();
                         (cheapest == Some(i), fastest == Some(i))
                     });
-                    view! { <OfferCard product_id=card.product_id state=card.state marks=mark/> }
+                    view! { <OfferCard product_id=card.product_id state=card.state marks=mark by_volume/> }
                 }
             </For>
         </ul>

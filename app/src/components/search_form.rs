@@ -4,7 +4,7 @@
 use crate::error::FieldError;
 use crate::i18n::{Texts, W, country_name, field_error, use_texts};
 use crate::order::use_sort;
-use crate::validate::{COUNTRIES, SearchQuery, field};
+use crate::validate::{COUNTRIES, OWN_SIZE, SearchQuery, Size, field};
 use leptos::prelude::*;
 
 /// What the page's form shows: the query it renders and the errors of its fields.
@@ -95,6 +95,50 @@ fn CountryField(
     }
 }
 
+/// The parcel's size: a carrier's presets with their measurements, or the customer's own.
+#[component]
+fn SizeField(form: Form, chosen: Memo<String>) -> impl IntoView {
+    let t = form.t;
+    let error = error_for(form, field::SIZE);
+    let option = move |code: &'static str, name: W, note: Option<(String, String)>| {
+        view! {
+            <label class="size" data-size=code>
+                <input type="radio" name=field::SIZE value=code checked=move || chosen.get() == code/>
+                <span class="size-name">{t.get(name)}</span>
+                {note.map(|(measures, weight)| view! { <span class="size-note">{measures}<br/>{weight}</span> })}
+            </label>
+        }
+    };
+    let presets = Size::ALL
+        .into_iter()
+        .map(|size| {
+            let [l, w, h] = size.cm();
+            let kg = (size.max_grams() / 1000).to_string();
+            let mut weight = t.fill(W::SizeUpTo, &[("kg", &kg)]);
+            if size == Size::Small {
+                weight = format!("{weight} · {}", t.get(W::SizeMailbox));
+            }
+            let note = (format!("{l} × {w} × {h} cm"), weight);
+            let name = match size {
+                Size::Small => W::SizeSmall,
+                Size::Medium => W::SizeMedium,
+                Size::Large => W::SizeLarge,
+            };
+            option(size.code(), name, Some(note))
+        })
+        .collect_view();
+    view! {
+        <fieldset class="sizes" aria-describedby="error-size" data-testid="sizes">
+            <legend>{t.get(W::Size)}</legend>
+            {presets}
+            {option(OWN_SIZE, W::SizeOwn, None)}
+            <p class="field-error" id="error-size" data-testid="error-size" hidden=move || error().is_none()>
+                {error}
+            </p>
+        </fieldset>
+    }
+}
+
 #[component]
 pub fn SearchForm(
     query: Memo<SearchQuery>,
@@ -106,8 +150,16 @@ pub fn SearchForm(
     let form = Form { query, errors, t };
     let sort = use_sort();
     let v = |f: fn(&SearchQuery) -> &String| Signal::derive(move || query.with(|q| f(q).clone()));
-    let has_dims =
-        move || query.with(|q| !(q.length.is_empty() && q.width.is_empty() && q.height.is_empty()));
+    // The size chosen; measurements typed without one are the customer's own.
+    let chosen = Memo::new(move |_| {
+        query.with(|q| {
+            let typed = !(q.length.is_empty() && q.width.is_empty() && q.height.is_empty());
+            match q.size.trim() {
+                "" if typed => OWN_SIZE.to_owned(),
+                size => size.to_owned(),
+            }
+        })
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(qs) = form_query_string(&ev) {
             ev.prevent_default();
@@ -133,14 +185,13 @@ pub fn SearchForm(
             <fieldset class="group parcel">
                 <legend>{t.get(W::Parcel)}</legend>
                 <TextField name=field::WEIGHT label=t.get(W::Weight) value=v(|q| &q.weight) form hint=t.get(W::HintWeight) inputmode="decimal" suffix="kg"/>
-                <details class="dims" open=has_dims>
-                    <summary>{t.get(W::AddDimensions)}</summary>
-                    <div class="dims-row">
-                        <TextField name=field::LENGTH label=t.get(W::Length) value=v(|q| &q.length) form inputmode="numeric" suffix="cm"/>
-                        <TextField name=field::WIDTH label=t.get(W::Width) value=v(|q| &q.width) form inputmode="numeric" suffix="cm"/>
-                        <TextField name=field::HEIGHT label=t.get(W::Height) value=v(|q| &q.height) form inputmode="numeric" suffix="cm"/>
-                    </div>
-                </details>
+                <SizeField form chosen/>
+                // Shown (by CSS) for own measurements only, so it works without JavaScript.
+                <div class="dims-row">
+                    <TextField name=field::LENGTH label=t.get(W::Length) value=v(|q| &q.length) form inputmode="numeric" suffix="cm"/>
+                    <TextField name=field::WIDTH label=t.get(W::Width) value=v(|q| &q.width) form inputmode="numeric" suffix="cm"/>
+                    <TextField name=field::HEIGHT label=t.get(W::Height) value=v(|q| &q.height) form inputmode="numeric" suffix="cm"/>
+                </div>
             </fieldset>
             <button type="submit" class="submit">{t.get(W::ShowPrices)}</button>
         </form>
@@ -154,8 +205,12 @@ fn form_query_string(ev: &leptos::ev::SubmitEvent) -> Option<String> {
     let form: web_sys::HtmlFormElement = ev.target()?.dyn_into().ok()?;
     let data = web_sys::FormData::new_with_form(&form).ok()?;
     let params = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+    // A preset's measurements are its own: the hidden fields are left out, as are empty ones.
+    let preset = params
+        .get(field::SIZE)
+        .is_some_and(|size| Size::of_code(&size).is_some());
     for optional in [field::LENGTH, field::WIDTH, field::HEIGHT] {
-        if params.get(optional).is_some_and(|v| v.trim().is_empty()) {
+        if preset || params.get(optional).is_some_and(|v| v.trim().is_empty()) {
             params.delete(optional);
         }
     }

@@ -2,7 +2,7 @@
 //! "NOK 1,250.00", "Thu 3 Dec"), from the patterns and separators in its words.
 
 use super::{Texts, W};
-use crate::model::Money;
+use crate::model::{Dispatch, Money};
 
 const WEEKDAYS: [W; 7] = [W::Sun, W::Mon, W::Tue, W::Wed, W::Thu, W::Fri, W::Sat];
 const MONTHS: [W; 12] = [
@@ -64,6 +64,20 @@ pub fn date(t: Texts, iso: &str) -> String {
     )
 }
 
+/// When the parcel ships if ordered now: "Order by 15:00 today to ship today", or the day it
+/// ships and the cut-off.
+pub fn dispatch(t: Texts, dispatch: &Dispatch) -> String {
+    let time = dispatch.order_by.replace(':', t.get(W::TimeSeparator));
+    if dispatch.today {
+        t.fill(W::DispatchToday, &[("time", &time)])
+    } else {
+        t.fill(
+            W::DispatchLater,
+            &[("date", &date(t, &dispatch.ships)), ("time", &time)],
+        )
+    }
+}
+
 /// Kilograms from grams, without trailing zeros: "1.2" or "1,2".
 pub fn weight(t: Texts, grams: u32) -> String {
     let (kg, rest) = (grams / 1000, grams % 1000);
@@ -117,6 +131,34 @@ mod tests {
         assert_eq!(date(nb, "2027-01-01"), "fre. 1. jan.");
         assert_eq!(date(en, "soon"), "soon");
         assert_eq!(date(en, "2026-13-01"), "2026-13-01");
+    }
+
+    #[test]
+    fn dispatch_in_each_language() {
+        let (nb, en) = (Texts::new(Lang::Nb, false), Texts::new(Lang::En, false));
+        let today = Dispatch {
+            order_by: "15:00".into(),
+            ships: "2026-12-04".into(),
+            today: true,
+        };
+        assert_eq!(dispatch(en, &today), "Order by 15:00 today to ship today");
+        assert_eq!(
+            dispatch(nb, &today),
+            "Bestill innen kl. 15.00 i dag, så sendes pakken i dag"
+        );
+        let monday = Dispatch {
+            ships: "2026-12-07".into(),
+            today: false,
+            ..today
+        };
+        assert_eq!(
+            dispatch(en, &monday),
+            "Ships Mon 7 Dec if ordered now (same-day cut-off 15:00)"
+        );
+        assert_eq!(
+            dispatch(nb, &monday),
+            "Sendes man. 7. des. om du bestiller nå (frist kl. 15.00 for sending samme dag)"
+        );
     }
 
     #[test]

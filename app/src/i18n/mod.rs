@@ -7,7 +7,7 @@ mod format;
 mod names;
 mod words;
 
-pub use format::{date, money, weight};
+pub use format::{date, dispatch, money, weight};
 pub use names::{country_name, field_error, product, product_name};
 pub use words::W;
 

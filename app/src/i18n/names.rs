@@ -109,6 +109,11 @@ pub fn field_error(t: Texts, error: &FieldError, query: &SearchQuery) -> String 
             W::ErrDimensionRange,
             &[("max", &MAX_DIMENSION_CM.to_string())],
         ),
+        ErrorCode::TooHeavyForSize => {
+            let kg = query.preset().map_or(0, |s| s.max_grams() / 1000);
+            t.fill(W::ErrTooHeavyForSize, &[("kg", &kg.to_string())])
+        }
+        ErrorCode::UnknownSize => t.get(W::ErrUnknownSize).to_owned(),
         // Not a field problem the form makes: the server's own words.
         _ => error.message.clone(),
     }

@@ -5,7 +5,7 @@ use super::wire::{PriceLine, ProductAnswer, ProductsResponse};
 use crate::guide::calendar::add_working_days;
 use crate::guide::{GuideError, Refusal};
 use app::catalogue;
-use app::model::{LeadTime, Money, Offer, ProductId};
+use app::model::{LeadTime, MAX_ALTERNATIVES, Money, Offer, ProductId};
 use time::Date;
 
 /// The offer for `product` in a 200 answer. A product Bring leaves out or answers with
@@ -40,11 +40,30 @@ pub fn read_offer(
         .or_else(|| known.map(|p| p.description.to_owned()))
         .unwrap_or_default();
     Ok(Offer {
+        last_mile: last_mile(found),
         product_id: product.clone(),
         name,
         description,
         price,
         lead_time,
+        dispatch: None,
+    })
+}
+
+/// The last mile from Bring's environmental data, where it has any.
+fn last_mile(found: &super::wire::ProductAnswer) -> Option<app::model::LastMile> {
+    let leg = found
+        .environmental_data
+        .as_ref()?
+        .legs()
+        .iter()
+        .find(|l| l.transport_leg_type == "LAST_MILE")?;
+    let details = leg.details.clone().unwrap_or_default();
+    let pct = |share: f64| (share.clamp(0.0, 1.0) * 100.0).round() as u8;
+    Some(app::model::LastMile {
+        fossil_free: leg.fossil_free,
+        electric_pct: pct(details.electric),
+        bio_pct: pct(details.bio),
     })
 }
 
@@ -108,13 +127,22 @@ fn lead_time(found: &ProductAnswer, shipping_date: Date) -> Result<LeadTime, Gui
         .ok_or_else(|| upstream("lead time", &id))?;
     // Without a date (or with a garbled one), the working days still give it.
     let date = delivery
-        .expected_delivery_date
-        .as_ref()
-        .and_then(|parts| parts.to_date())
+        .date()
         .unwrap_or_else(|| add_working_days(shipping_date, working_days));
+    // Bring may list the expected date among the alternatives: only later ones, in order.
+    let mut alternatives: Vec<Date> = delivery
+        .alternative_delivery_dates
+        .iter()
+        .filter_map(|alternative| alternative.date())
+        .filter(|d| *d > date)
+        .collect();
+    alternatives.sort();
+    alternatives.dedup();
+    alternatives.truncate(MAX_ALTERNATIVES);
     Ok(LeadTime {
         working_days,
         expected_delivery: date.to_string(),
+        alternatives: alternatives.iter().map(Date::to_string).collect(),
     })
 }
 
@@ -221,6 +249,35 @@ mod tests {
         assert_eq!(offer.lead_time.expected_delivery, "2026-12-07");
         assert_eq!(offer.name, "Pickup point parcel");
         assert_eq!(offer.price.currency, "NOK");
+    }
+
+    #[test]
+    fn alternative_dates_are_the_later_ones_in_either_form_at_most_three() {
+        let with = |alternatives: &str| {
+            FULL.replace(
+                r#""expectedDeliveryDate":{"year":"2026","month":"12","day":"2"}"#,
+                &format!(
+                    r#""expectedDeliveryDate":{{"year":"2026","month":"12","day":"2"}},"alternativeDeliveryDates":{alternatives}"#
+                ),
+            )
+        };
+        let listed = with(
+            r#"[{"workingDays":"2","expectedDeliveryDate":{"year":"2026","month":"12","day":"2"}},
+                {"workingDays":"4","formattedExpectedDeliveryDate":"04.12.2026"},
+                {"workingDays":"3","expectedDeliveryDate":{"year":"2026","month":"12","day":"3"}},
+                {"something":"unknown"},
+                {"workingDays":"5","expectedDeliveryDate":{"year":"2026","month":"12","day":"7"}},
+                {"workingDays":"6","expectedDeliveryDate":{"year":"2026","month":"12","day":"8"}}]"#,
+        );
+        assert_eq!(
+            read(&listed, false).unwrap().lead_time.alternatives,
+            ["2026-12-03", "2026-12-04", "2026-12-07"]
+        );
+        for odd in [r#""soon""#, "null", "[1,2]", "{}"] {
+            let offer = read(&with(odd), false).unwrap();
+            assert!(offer.lead_time.alternatives.is_empty(), "{odd}");
+            assert_eq!(offer.lead_time.expected_delivery, "2026-12-02");
+        }
     }
 
     #[test]

@@ -9,10 +9,9 @@ pub mod simulated_api;
 pub mod wire;
 
 use super::budget::Budget;
-use super::calendar::oslo_today;
 use super::{GuideError, GuideStatus, QuoteFuture, ShippingGuide};
 use crate::config::Secret;
-use app::model::{Offer, ProductId, SearchRequest};
+use app::model::{MAX_ALTERNATIVES, Offer, ProductId, SearchRequest};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Response, StatusCode};
 use std::sync::Arc;
@@ -25,6 +24,8 @@ use wire::{
 };
 
 pub const DEFAULT_API_URL: &str = "https://api.bring.com/shippingguide";
+pub const DEFAULT_PICKUP_POINT_URL: &str = "https://api.bring.com/pickuppoint";
+pub const DEFAULT_BOOKING_URL: &str = "https://api.bring.com/booking";
 /// An answer for one product is a few KiB; anything far larger is not Bring's.
 const MAX_ANSWER_BYTES: usize = 1024 * 1024;
 /// When a 429 carries no usable `Retry-After`.
@@ -44,6 +45,12 @@ pub struct BringSettings {
     pub customer_number: Option<String>,
     /// Upstream requests per second at most; 0 = no budget.
     pub max_rps: usize,
+    /// The Pickup Point API's base, and how many lookups a minute it allows us.
+    pub pickup_point_url: String,
+    pub pickup_points_per_minute: u32,
+    /// The Booking API's base; bookings are tests (`testIndicator`) unless `booking_live`.
+    pub booking_url: String,
+    pub booking_live: bool,
 }
 
 #[derive(Clone)]
@@ -58,41 +65,65 @@ struct Client {
     deadline: Duration,
 }
 
+/// An HTTP client that speaks to Mybring's APIs as us: the credentials in headers marked
+/// sensitive (never logged), the client URL Bring asks for, JSON both ways. The shipping
+/// guide, the pickup points and the bookings each make theirs here.
+pub fn mybring_http(settings: &BringSettings) -> Result<reqwest::Client, String> {
+    let sensitive = |name: &str, value: &str| {
+        let mut value = HeaderValue::from_str(value)
+            .map_err(|_| format!("{name}: not a valid header value"))?;
+        value.set_sensitive(true);
+        Ok::<_, String>(value)
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        HeaderName::from_static("x-mybring-api-uid"),
+        sensitive("BRING_API_UID", settings.uid.expose())?,
+    );
+    headers.insert(
+        HeaderName::from_static("x-mybring-api-key"),
+        sensitive("BRING_API_KEY", settings.key.expose())?,
+    );
+    headers.insert(
+        HeaderName::from_static("x-bring-client-url"),
+        HeaderValue::from_str(&settings.client_url)
+            .map_err(|_| "BRING_CLIENT_URL: not a valid header value".to_owned())?,
+    );
+    headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        // Our credentials go to Bring only: a redirect is followed (or not) by the caller.
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(3))
+        .user_agent(concat!("fjordpost-promotions/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("HTTP client: {e}"))
+}
+
+/// A response's body, refused past `max` bytes (an answer far larger is not Bring's).
+pub async fn read_limited(mut response: Response, max: usize) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("the answer broke off: {}", e.without_url()))?
+    {
+        if bytes.len() + chunk.len() > max {
+            return Err("the answer is too large".into());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 impl Bring {
     pub fn new(settings: &BringSettings, deadline: Duration) -> Result<Self, String> {
-        let sensitive = |name: &str, value: &str| {
-            let mut value = HeaderValue::from_str(value)
-                .map_err(|_| format!("{name}: not a valid header value"))?;
-            value.set_sensitive(true);
-            Ok::<_, String>(value)
-        };
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            HeaderName::from_static("x-mybring-api-uid"),
-            sensitive("BRING_API_UID", settings.uid.expose())?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-mybring-api-key"),
-            sensitive("BRING_API_KEY", settings.key.expose())?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-bring-client-url"),
-            HeaderValue::from_str(&settings.client_url)
-                .map_err(|_| "BRING_CLIENT_URL: not a valid header value".to_owned())?,
-        );
-        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(Duration::from_secs(3))
-            .user_agent(concat!("fjordpost-promotions/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Self(Arc::new(Client {
-            http,
+            http: mybring_http(settings)?,
             endpoint: format!("{}/v2/products", settings.api_url.trim_end_matches('/')),
             customer_number: settings.customer_number.clone(),
             budget: Budget::new(settings.max_rps),
@@ -102,10 +133,10 @@ impl Bring {
 }
 
 impl ShippingGuide for Bring {
-    fn quote(&self, request: &SearchRequest, product: &ProductId) -> QuoteFuture {
+    fn quote(&self, request: &SearchRequest, product: &ProductId, ships: Date) -> QuoteFuture {
         let client = self.0.clone();
         let (request, product) = (request.clone(), product.clone());
-        Box::pin(async move { client.quote(&request, &product).await })
+        Box::pin(async move { client.quote(&request, &product, ships).await })
     }
 
     fn status(&self) -> GuideStatus {
@@ -121,9 +152,9 @@ impl Client {
         &self,
         request: &SearchRequest,
         product: &ProductId,
+        shipping_date: Date,
     ) -> Result<Offer, GuideError> {
         let started = Instant::now();
-        let shipping_date = oslo_today();
         let body = serde_json::to_vec(&self.body(request, product, shipping_date))
             .map_err(|e| GuideError::Upstream(format!("cannot encode the request: {e}")))?;
         let mut retried = false;
@@ -150,7 +181,9 @@ impl Client {
                     "Bring is throttling our requests (HTTP 429)".into(),
                 ));
             }
-            let bytes = read_limited(response).await?;
+            let bytes = read_limited(response, MAX_ANSWER_BYTES)
+                .await
+                .map_err(|e| GuideError::Upstream(format!("Bring: {e}")))?;
             if !status.is_success() {
                 return Err(refusal(status, &bytes));
             }
@@ -191,6 +224,9 @@ impl Client {
             with_price: true,
             with_expected_delivery: true,
             with_gui_information: true,
+            with_environmental_data: true,
+            // Bring may count the expected date among them: one more, so three later ones remain.
+            number_of_alternative_delivery_dates: MAX_ALTERNATIVES as u8 + 1,
             // The page is in English; Bring's product names follow this.
             language: "EN".into(),
         }
@@ -204,19 +240,6 @@ fn retry_after(headers: &HeaderMap) -> Duration {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map_or(DEFAULT_RETRY_AFTER, Duration::from_secs)
-}
-
-async fn read_limited(mut response: Response) -> Result<Vec<u8>, GuideError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| {
-        GuideError::Upstream(format!("Bring's answer broke off: {}", e.without_url()))
-    })? {
-        if bytes.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(GuideError::Upstream("Bring's answer is too large".into()));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
 }
 
 /// A non-2xx answer as an upstream error. Field errors are named by code and field only: their

@@ -7,8 +7,9 @@
 
 use super::money::format_minor;
 use super::wire::{
-    Amounts, ConsignmentAnswer, DateParts, ExpectedDelivery, FieldError, FieldErrors,
-    GuiInformation, Price, PriceLine, Problem, ProductAnswer, ProductsRequest, ProductsResponse,
+    Amounts, ConsignmentAnswer, DateParts, EnvironmentalData, ExpectedDelivery, FieldError,
+    FieldErrors, GuiInformation, LegDetails, Price, PriceLine, Problem, ProductAnswer,
+    ProductsRequest, ProductsResponse, TransportLeg,
 };
 use crate::guide::calendar::add_working_days;
 use crate::guide::simulator::{Simulator, Timing};
@@ -167,8 +168,8 @@ async fn products(State(api): State<Arc<Api>>, headers: HeaderMap, body: String)
             }
             slowest = slowest.max(latency);
             let net = wanted.customer_number.is_some();
-            match api.simulator.offer(&search, &id) {
-                Ok(offer) => products.push(answer(&offer, date, net)),
+            match api.simulator.offer(&search, &id, date) {
+                Ok(offer) => products.push(answer(&offer, date, net, &request)),
                 Err(GuideError::NotEligible(why)) => {
                     if let Some(code) = refusal_code(why) {
                         products.push(ProductAnswer {
@@ -203,7 +204,9 @@ fn refusal_code(why: Refusal) -> Option<&'static str> {
     }
 }
 
-fn answer(offer: &Offer, shipping_date: Date, net: bool) -> ProductAnswer {
+/// One product's answer, with what `asked` asks for: environmental data
+/// (`withEnvironmentalData`) and alternative delivery dates, the expected one first.
+fn answer(offer: &Offer, shipping_date: Date, net: bool, asked: &ProductsRequest) -> ProductAnswer {
     let line = |with_vat: i64, without_vat: i64| PriceLine {
         currency_code: Some(offer.price.currency.clone()),
         price_without_additional_services: Some(Amounts {
@@ -215,6 +218,29 @@ fn answer(offer: &Offer, shipping_date: Date, net: bool) -> ProductAnswer {
     let (with_vat, without_vat) = (offer.price.with_vat_minor, offer.price.without_vat_minor);
     let days = offer.lead_time.working_days;
     let delivery = add_working_days(shipping_date, days);
+    let expected = |date: Date, days: u32| ExpectedDelivery {
+        working_days: Some(days.to_string()),
+        expected_delivery_date: Some(DateParts::from_date(date)),
+        formatted_expected_delivery_date: Some(format!(
+            "{:02}.{:02}.{}",
+            date.day(),
+            u8::from(date.month()),
+            date.year()
+        )),
+        alternative_delivery_dates: Vec::new(),
+    };
+    // The simulator's alternatives are the working days after the expected one.
+    let offered = offer.lead_time.alternatives.len() as u32;
+    let alternatives = if offered == 0 {
+        Vec::new()
+    } else {
+        (0..=offered)
+            .map(|later| expected(add_working_days(delivery, later), days + later))
+            .take(usize::from(
+                asked.number_of_alternative_delivery_dates.min(9),
+            ))
+            .collect()
+    };
     ProductAnswer {
         id: offer.product_id.to_string(),
         gui_information: Some(GuiInformation {
@@ -227,15 +253,23 @@ fn answer(offer: &Offer, shipping_date: Date, net: bool) -> ProductAnswer {
             net_price: net.then(|| line(with_vat * 9 / 10, without_vat * 9 / 10)),
         }),
         expected_delivery: Some(ExpectedDelivery {
-            working_days: Some(days.to_string()),
-            expected_delivery_date: Some(DateParts::from_date(delivery)),
-            formatted_expected_delivery_date: Some(format!(
-                "{:02}.{:02}.{}",
-                delivery.day(),
-                u8::from(delivery.month()),
-                delivery.year()
-            )),
+            alternative_delivery_dates: alternatives,
+            ..expected(delivery, days)
         }),
+        environmental_data: offer
+            .last_mile
+            .filter(|_| asked.with_environmental_data)
+            .map(|mile| {
+                EnvironmentalData::Legs(vec![TransportLeg {
+                    transport_leg_type: "LAST_MILE".into(),
+                    fossil_free: mile.fossil_free,
+                    description: None,
+                    details: Some(LegDetails {
+                        electric: f64::from(mile.electric_pct) / 100.0,
+                        bio: f64::from(mile.bio_pct) / 100.0,
+                    }),
+                }])
+            }),
         errors: Vec::new(),
         warnings: Vec::new(),
     }

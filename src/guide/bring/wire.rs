@@ -14,6 +14,12 @@ pub struct ProductsRequest {
     pub with_price: bool,
     pub with_expected_delivery: bool,
     pub with_gui_information: bool,
+    /// Whether the last mile is driven fossil-free, for the services Bring knows it for.
+    #[serde(default)]
+    pub with_environmental_data: bool,
+    /// Later delivery dates the recipient could choose (Bring's maximum is 9).
+    #[serde(default)]
+    pub number_of_alternative_delivery_dates: u8,
     pub language: String,
 }
 
@@ -108,6 +114,8 @@ pub struct ProductAnswer {
     pub price: Option<Price>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_delivery: Option<ExpectedDelivery>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environmental_data: Option<EnvironmentalData>,
     /// Why Bring cannot offer this product for this parcel.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Problem>,
@@ -183,6 +191,36 @@ pub struct ExpectedDelivery {
     pub expected_delivery_date: Option<DateParts>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_expected_delivery_date: Option<String>,
+    /// Each alternative has the shape of an expected delivery. One Bring writes in a shape we
+    /// do not know is left out, never the whole answer.
+    #[serde(
+        default,
+        deserialize_with = "lenient_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub alternative_delivery_dates: Vec<ExpectedDelivery>,
+}
+
+impl ExpectedDelivery {
+    /// The date: its parts, else its formatted text (`dd.mm.yyyy`).
+    pub fn date(&self) -> Option<Date> {
+        if let Some(date) = self
+            .expected_delivery_date
+            .as_ref()
+            .and_then(DateParts::to_date)
+        {
+            return Some(date);
+        }
+        let text = self.formatted_expected_delivery_date.as_deref()?;
+        let mut parts = text.trim().split('.');
+        let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+        DateParts {
+            year: year.into(),
+            month: month.into(),
+            day: day.into(),
+        }
+        .to_date()
+    }
 }
 
 /// An error or warning on one product (`errorCode` e.g. `PACKAGE_NOT_WITHIN_WEIGHT_LIMIT`).
@@ -239,6 +277,65 @@ fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 fn optional_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Option::<Text>::deserialize(d).map(|t| t.map(String::from))
+}
+
+/// A list whose unreadable items (or a non-list) are dropped.
+fn lenient_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let items = match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Array(items) => items,
+        _ => return Ok(Vec::new()),
+    };
+    Ok(items
+        .into_iter()
+        .filter_map(|item| serde_json::from_value(item).ok())
+        .collect())
+}
+
+/// The transport legs Bring has environmental data for (documented in XML as
+/// `EnvironmentalData > TransportLeg`): read as a list of legs, or as an object holding one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum EnvironmentalData {
+    Legs(Vec<TransportLeg>),
+    Wrapped {
+        #[serde(alias = "transportLegs")]
+        #[serde(rename = "transportLeg")]
+        legs: Vec<TransportLeg>,
+    },
+}
+
+impl EnvironmentalData {
+    pub fn legs(&self) -> &[TransportLeg] {
+        match self {
+            EnvironmentalData::Legs(legs) | EnvironmentalData::Wrapped { legs } => legs,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransportLeg {
+    /// `FIRST_MILE`, `LINE_HAUL` or `LAST_MILE` (only the last is reported today).
+    pub transport_leg_type: String,
+    #[serde(default)]
+    pub fossil_free: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<LegDetails>,
+}
+
+/// Shares of the leg's driving, 1.0 = all of it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LegDetails {
+    #[serde(default)]
+    pub electric: f64,
+    #[serde(default)]
+    pub bio: f64,
 }
 
 #[cfg(test)]
@@ -303,6 +400,8 @@ mod tests {
             with_price: true,
             with_expected_delivery: true,
             with_gui_information: true,
+            with_environmental_data: true,
+            number_of_alternative_delivery_dates: 3,
             language: "EN".into(),
         };
         let v = serde_json::to_value(&request).unwrap();
@@ -316,5 +415,22 @@ mod tests {
         assert_eq!(v["withPrice"], true);
         assert_eq!(v["withExpectedDelivery"], true);
         assert_eq!(v["withGuiInformation"], true);
+        assert_eq!(v["withEnvironmentalData"], true);
+    }
+
+    #[test]
+    fn environmental_data_reads_as_a_list_or_an_object_of_legs() {
+        let leg = r#"{"transportLegType": "LAST_MILE", "fossilFree": true,
+            "description": "Pakken leveres fossilfritt", "details": {"electric": 0.6, "bio": 0.4}}"#;
+        for json in [
+            format!("[{leg}]"),
+            format!(r#"{{"transportLeg": [{leg}]}}"#),
+            format!(r#"{{"transportLegs": [{leg}]}}"#),
+        ] {
+            let data: EnvironmentalData = serde_json::from_str(&json).unwrap();
+            let leg = &data.legs()[0];
+            assert!(leg.fossil_free, "{json}");
+            assert_eq!(leg.details.as_ref().unwrap().electric, 0.6);
+        }
     }
 }

@@ -30,7 +30,10 @@ fn offer(id: &str) -> Offer {
         lead_time: LeadTime {
             working_days: 1,
             expected_delivery: "2026-11-30".into(),
+            alternatives: vec![],
         },
+        last_mile: None,
+        dispatch: None,
     }
 }
 
