@@ -10,16 +10,18 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite;
 
-/// The binary on a free port, killed when dropped.
+/// The binary on a free port with its own data dir, killed (and the dir removed) when dropped.
 struct Binary {
     child: Child,
     addr: SocketAddr,
+    data_dir: std::path::PathBuf,
 }
 
 impl Drop for Binary {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
 
@@ -40,18 +42,24 @@ async fn start_logging(port: u16, env: &[(&str, String)], log: Stdio) -> Binary 
             || name.starts_with("SENTRY_")
             || name.starts_with("BRING_")
             || name == "PUBLIC_ORIGIN"
+            || name == "DATABASE_URL"
         {
             command.env_remove(name);
         }
     }
+    // Binaries started side by side would otherwise share one SQLite file under ./data.
+    let data_dir =
+        std::env::temp_dir().join(format!("promotions-binary-{}-{port}", std::process::id()));
     command
         .env("LEPTOS_SITE_ADDR", addr.to_string())
+        .env("DATA_DIR", &data_dir)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(log)
         .stderr(Stdio::null());
     let binary = Binary {
         child: command.spawn().unwrap(),
         addr,
+        data_dir,
     };
     for _ in 0..200 {
         if tokio::net::TcpStream::connect(addr).await.is_ok() {
