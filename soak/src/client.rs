@@ -1,23 +1,17 @@
 //! One simulated customer: a socket that searches, waits for every outcome, thinks, and now and
 //! then vanishes mid-search (then comes back on a new socket).
 
+use crate::link::{Entry, Link};
 use app::model::{Address, Parcel, ProductId, SearchRequest};
 use app::protocol::{ClientMessage, ServerMessage};
-use futures::{SinkExt, StreamExt};
 use promotions::guide::simulator::Simulator;
 use std::collections::HashSet;
-use std::net::SocketAddr;
 use std::ops::Range;
 use std::time::Duration;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-pub type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Routes customers ask for: domestic near and far, Svalbard, Nordic and overseas export.
-const ROUTES: &[(&str, &str, &str, &str)] = &[
+pub const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("NO", "0150", "NO", "0150"),
     ("NO", "0150", "NO", "9900"),
     ("NO", "5003", "NO", "7010"),
@@ -27,42 +21,6 @@ const ROUTES: &[(&str, &str, &str, &str)] = &[
     ("NO", "0150", "DE", "10115"),
     ("SE", "114 55", "NO", "0150"),
 ];
-
-/// Where customers open their sockets: the server itself, or the TLS proxy in front of several.
-#[derive(Clone)]
-pub enum Entry {
-    Plain(SocketAddr),
-    Tls {
-        addr: SocketAddr,
-        connector: tokio_tungstenite::Connector,
-    },
-}
-
-impl Entry {
-    /// `wss://addr`, trusting exactly the certificate in `cert` (the local deployment's own).
-    pub fn tls(addr: SocketAddr, cert: &std::path::Path) -> Result<Self, String> {
-        use rustls::pki_types::CertificateDer;
-        use rustls::pki_types::pem::PemObject;
-        let mut roots = rustls::RootCertStore::empty();
-        for der in
-            CertificateDer::pem_file_iter(cert).map_err(|e| format!("{}: {e}", cert.display()))?
-        {
-            roots
-                .add(der.map_err(|e| e.to_string())?)
-                .map_err(|e| e.to_string())?;
-        }
-        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Ok(Entry::Tls {
-            addr,
-            connector: tokio_tungstenite::Connector::Rustls(std::sync::Arc::new(config)),
-        })
-    }
-}
 
 pub struct Settings {
     pub entry: Entry,
@@ -117,82 +75,26 @@ impl Rng {
     }
 }
 
-pub async fn connect(entry: &Entry) -> Result<Ws, String> {
-    let (url, origin, connector) = match entry {
-        Entry::Plain(addr) => (format!("ws://{addr}"), format!("http://{addr}"), None),
-        Entry::Tls { addr, connector } => (
-            format!("wss://{addr}"),
-            format!("https://{addr}"),
-            Some(connector.clone()),
-        ),
-    };
-    let mut request = format!("{url}/ws/promotions")
-        .into_client_request()
-        .map_err(|e| e.to_string())?;
-    request
-        .headers_mut()
-        .insert("origin", origin.parse().map_err(|_| "origin")?);
-    tokio_tungstenite::connect_async_tls_with_config(request, None, false, connector)
-        .await
-        .map(|(ws, _)| ws)
-        .map_err(|e| format!("connect: {e}"))
-}
-
-/// A plain `ws://addr` socket opened from `source`, another loopback address (any of
-/// 127.0.0.0/8 is this machine): to the server, a customer on another network.
-pub async fn connect_from(addr: SocketAddr, source: std::net::IpAddr) -> Result<Ws, String> {
-    let socket = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
-    socket
-        .bind(SocketAddr::new(source, 0))
-        .map_err(|e| format!("bind {source}: {e}"))?;
-    let tcp = socket
-        .connect(addr)
-        .await
-        .map_err(|e| format!("connect from {source}: {e}"))?;
-    let _ = tcp.set_nodelay(true);
-    let mut request = format!("ws://{addr}/ws/promotions")
-        .into_client_request()
-        .map_err(|e| e.to_string())?;
-    let origin = format!("http://{addr}");
-    request
-        .headers_mut()
-        .insert("origin", origin.parse().map_err(|_| "origin")?);
-    tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(tcp))
-        .await
-        .map(|(ws, _)| ws)
-        .map_err(|e| format!("handshake: {e}"))
-}
-
-async fn probe(entry: &Entry) -> Result<Ws, String> {
-    let mut ws = connect(entry).await?;
-    let ping =
-        serde_json::to_string(&ClientMessage::Ping { nonce: 1 }).map_err(|e| e.to_string())?;
-    ws.send(Message::Text(ping.into()))
-        .await
-        .map_err(|e| format!("send: {e}"))?;
-    match next_message(&mut ws, Duration::from_secs(10)).await? {
-        ServerMessage::Pong { nonce: 1 } => Ok(ws),
+/// Opens the socket as the page does on load, and probes it with a ping.
+async fn probe(entry: &Entry) -> Result<Link, String> {
+    let mut link = Link::open(entry).await?;
+    link.send(&ClientMessage::Ping { nonce: 1 }).await?;
+    match link.next(Duration::from_secs(10)).await? {
+        ServerMessage::Pong { nonce: 1 } => Ok(link),
         other => Err(format!("expected pong, got {other:?}")),
     }
 }
 
-pub async fn next_message(ws: &mut Ws, wait: Duration) -> Result<ServerMessage, String> {
-    loop {
-        match tokio::time::timeout(wait, ws.next()).await {
-            Err(_) => return Err(format!("nothing from the server for {wait:?}")),
-            Ok(None) => return Err("socket ended".into()),
-            Ok(Some(Err(e))) => return Err(format!("socket error: {e}")),
-            Ok(Some(Ok(Message::Text(text)))) => {
-                return serde_json::from_str(&text).map_err(|e| format!("bad frame {text}: {e}"));
-            }
-            Ok(Some(Ok(Message::Close(frame)))) => return Err(format!("closed: {frame:?}")),
-            Ok(Some(Ok(_))) => continue,
-        }
-    }
+fn request(rng: &mut Rng) -> SearchRequest {
+    let route = ROUTES[rng.below(ROUTES.len() as u64) as usize];
+    route_request(route, 100 + rng.below(20_000) as u32)
 }
 
-fn request(rng: &mut Rng) -> SearchRequest {
-    let (fc, fp, tc, tp) = ROUTES[rng.below(ROUTES.len() as u64) as usize];
+/// A search on `route` for a parcel of `weight_grams`.
+pub fn route_request(
+    (fc, fp, tc, tp): (&str, &str, &str, &str),
+    weight_grams: u32,
+) -> SearchRequest {
     SearchRequest {
         from: Address {
             country: fc.into(),
@@ -203,7 +105,7 @@ fn request(rng: &mut Rng) -> SearchRequest {
             postal_code: tp.into(),
         },
         parcel: Parcel {
-            weight_grams: 100 + rng.below(20_000) as u32,
+            weight_grams,
             length_cm: None,
             width_cm: None,
             height_cm: None,
@@ -215,7 +117,7 @@ fn request(rng: &mut Rng) -> SearchRequest {
 pub async fn customer(settings: &Settings, seed: u64) -> Tally {
     let mut tally = Tally::default();
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let mut ws: Option<Ws> = None;
+    let mut ws: Option<Link> = None;
     let mut search_id = 0u64;
     // Customers arrive spread over the first think interval.
     let first = rng.below(settings.think_ms.end);
@@ -261,7 +163,7 @@ pub async fn customer(settings: &Settings, seed: u64) -> Tally {
 }
 
 async fn search(
-    ws: &mut Ws,
+    ws: &mut Link,
     settings: &Settings,
     search_id: u64,
     request: &SearchRequest,
@@ -269,17 +171,14 @@ async fn search(
     tally: &mut Tally,
     rng: &mut Rng,
 ) -> Result<(), String> {
-    let message = ClientMessage::Search {
+    let sent = Instant::now();
+    ws.send(&ClientMessage::Search {
         search_id,
         request: request.clone(),
-    };
-    let text = serde_json::to_string(&message).map_err(|e| e.to_string())?;
-    let sent = Instant::now();
-    ws.send(Message::Text(text.into()))
-        .await
-        .map_err(|e| format!("send: {e}"))?;
+    })
+    .await?;
     let wait = settings.quote_timeout + Duration::from_secs(10);
-    let products = match next_message(ws, wait).await? {
+    let products = match ws.next(wait).await? {
         ServerMessage::Accepted {
             search_id: id,
             products,
@@ -295,7 +194,7 @@ async fn search(
     }
     let mut outstanding: HashSet<ProductId> = products.iter().cloned().collect();
     loop {
-        match next_message(ws, wait).await? {
+        match ws.next(wait).await? {
             ServerMessage::Offer {
                 search_id: id,
                 offer,

@@ -3,5 +3,8 @@
 
 pub mod client;
 pub mod cluster;
+pub mod idle;
+pub mod link;
 pub mod report;
 pub mod server;
+pub mod socketio;

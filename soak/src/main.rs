@@ -4,103 +4,96 @@
 //! over the simulator's own (p50/p99), and the server's memory before, at peak and after.
 //! Exits 1 if an outcome was lost or anything went wrong. Run it with `./scripts/soak`.
 
+use clap::Parser;
 use promotions::guide::simulator::Simulator;
-use promotions::stats::Health;
-use soak::client::{self, Entry, Settings, Tally};
+use soak::client::{self, Settings, Tally};
 use soak::cluster::Cluster;
+use soak::idle;
+use soak::link::Entry;
 use soak::report::{megabytes, quantile};
-use soak::server::Server;
+use soak::server::{Reading, Server};
+use soak::socketio;
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-const USAGE: &str = "\
-soak [options]
-  --sockets N          customers, one socket each            (default 1000)
-  --seconds S          how long they keep searching          (default 60)
-  --think A-B          ms between a customer's searches      (default 500-3000)
-  --kill-rate P        share of searches abandoned mid-way   (default 0.05)
-  --failure-rate P     GUIDE_FAILURE_RATE of the server      (default 0.2)
-  --latency-scale X    GUIDE_LATENCY_SCALE of the server     (default 1)
-  --quote-timeout S    GUIDE_TIMEOUT_SECS of the server      (default 3)
-  --server PATH        server binary to start     (default target/release/promotions)
-  --port N             port to start it on                   (default 3917)
-  --attach HOST:PORT   use a running server instead (its settings must match the above)
-  --cluster N          through the local deployment instead: nginx (TLS) in front of N
-                       instances sharing Redis (scripts/cluster; build the release first)";
-
+/// Soak and load test: customers on sockets through loopback against the release server, some
+/// vanishing mid-search, with a failing shipping guide; idle sockets beside them if asked.
+#[derive(Parser)]
+#[command(name = "soak")]
 struct Options {
+    /// Customers, one socket each, searching all along.
+    #[arg(long, default_value_t = 1000)]
     sockets: u64,
+    /// Idle sockets beside them, opened before the customers start and held to the end (from
+    /// 127.0.1.1, 127.0.1.2, …, 20,000 per source address: ports run out).
+    #[arg(long, default_value_t = 0)]
+    idle: u64,
+    /// How long the customers keep searching.
+    #[arg(long, default_value_t = 60)]
     seconds: u64,
-    think_ms: std::ops::Range<u64>,
+    /// Milliseconds between a customer's searches, A-B.
+    #[arg(long, default_value = "500-3000", value_parser = think)]
+    think: Range<u64>,
+    /// Share of searches abandoned mid-way (the socket closed).
+    #[arg(long, default_value_t = 0.05, value_parser = share)]
     kill_rate: f64,
+    /// GUIDE_FAILURE_RATE of the server.
+    #[arg(long, default_value_t = 0.2, value_parser = share)]
     failure_rate: f64,
+    /// GUIDE_LATENCY_SCALE of the server.
+    #[arg(long, default_value_t = 1.0)]
     latency_scale: f64,
+    /// GUIDE_TIMEOUT_SECS of the server.
+    #[arg(long, default_value_t = 3.0)]
     quote_timeout: f64,
+    /// The server binary to start.
+    #[arg(long, default_value = "target/release/promotions")]
     server: String,
+    /// The port to start it on.
+    #[arg(long, default_value_t = 3917)]
     port: u16,
+    /// Use a running server instead (its settings must match the above).
+    #[arg(long, value_name = "HOST:PORT")]
     attach: Option<SocketAddr>,
+    /// Through the local deployment instead: nginx (TLS) in front of N instances sharing
+    /// Redis (scripts/cluster; build the release first).
+    #[arg(long, value_name = "N", conflicts_with = "attach")]
     cluster: Option<u16>,
+    /// Against the Socket.IO yardstick instead (soak/socketio: `npm ci` there first), which
+    /// replays the simulator's answers at latency 0: needs --latency-scale 0 --failure-rate 0.
+    #[arg(long, conflicts_with_all = ["attach", "cluster"])]
+    socketio: bool,
 }
 
-fn parse() -> Result<Options, String> {
-    let mut o = Options {
-        sockets: 1000,
-        seconds: 60,
-        think_ms: 500..3000,
-        kill_rate: 0.05,
-        failure_rate: 0.2,
-        latency_scale: 1.0,
-        quote_timeout: 3.0,
-        server: "target/release/promotions".into(),
-        port: 3917,
-        attach: None,
-        cluster: None,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        if flag == "--help" || flag == "-h" {
-            println!("{USAGE}");
-            std::process::exit(0);
-        }
-        let value = args.next().ok_or(format!("{flag} needs a value"))?;
-        let bad = || format!("{flag} {value}: not a valid value");
-        match flag.as_str() {
-            "--sockets" => o.sockets = value.parse().map_err(|_| bad())?,
-            "--seconds" => o.seconds = value.parse().map_err(|_| bad())?,
-            "--think" => {
-                let (a, b) = value
-                    .split_once('-')
-                    .ok_or(format!("--think {value}: expected A-B"))?;
-                o.think_ms = a.parse().map_err(|_| bad())?..b.parse().map_err(|_| bad())?;
-                if o.think_ms.is_empty() {
-                    return Err(format!("--think {value}: A must be below B"));
-                }
-            }
-            "--kill-rate" => o.kill_rate = value.parse().map_err(|_| bad())?,
-            "--failure-rate" => o.failure_rate = value.parse().map_err(|_| bad())?,
-            "--latency-scale" => o.latency_scale = value.parse().map_err(|_| bad())?,
-            "--quote-timeout" => o.quote_timeout = value.parse().map_err(|_| bad())?,
-            "--server" => o.server = value,
-            "--port" => o.port = value.parse().map_err(|_| bad())?,
-            "--attach" => o.attach = Some(value.parse().map_err(|_| bad())?),
-            "--cluster" => o.cluster = Some(value.parse().map_err(|_| bad())?),
-            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
-        }
+fn think(value: &str) -> Result<Range<u64>, String> {
+    let (a, b) = value.split_once('-').ok_or("expected A-B")?;
+    let range =
+        a.parse().map_err(|_| "A: not a number")?..b.parse().map_err(|_| "B: not a number")?;
+    if range.is_empty() {
+        return Err("A must be below B".into());
     }
-    Ok(o)
+    Ok(range)
+}
+
+fn share(value: &str) -> Result<f64, String> {
+    match value.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err("a share from 0 to 1".into()),
+    }
 }
 
 #[tokio::main]
 async fn main() {
-    let o = match parse() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(2);
-        }
-    };
+    let o = Options::parse();
+    if o.socketio && (o.latency_scale != 0.0 || o.failure_rate != 0.0) {
+        eprintln!(
+            "--socketio replays answers at latency 0: add --latency-scale 0 --failure-rate 0"
+        );
+        std::process::exit(2);
+    }
     let env = [
         ("GUIDE_FAILURE_RATE", o.failure_rate.to_string()),
         ("GUIDE_LATENCY_SCALE", o.latency_scale.to_string()),
@@ -127,7 +120,15 @@ async fn main() {
             let addr = SocketAddr::from(([127, 0, 0, 1], o.port));
             let log = "target/soak-server.log";
             println!("server log: {log}");
-            match Server::spawn(&o.server, addr, &env, log).await {
+            let started = if o.socketio {
+                match socketio::answers().await {
+                    Ok(answers) => Server::socket_io(addr, &answers, log).await,
+                    Err(e) => Err(e),
+                }
+            } else {
+                Server::spawn(&o.server, addr, &env, log).await
+            };
+            match started {
                 Ok(s) => Some(s),
                 Err(e) => {
                     eprintln!("{e}");
@@ -142,24 +143,17 @@ async fn main() {
             c.instances.iter().collect(),
             Entry::tls(c.entry, &c.certificate()).expect("the cluster's certificate"),
         ),
+        (None, Some(s)) if o.socketio => (vec![s], Entry::SocketIo(s.addr)),
         (None, Some(s)) => (vec![s], Entry::Plain(s.addr)),
         (None, None) => unreachable!(),
     };
     let health = || futures::future::join_all(servers.iter().map(|s| s.health()));
-    let before: Vec<Health> = health()
+    let before: Vec<Reading> = health()
         .await
         .into_iter()
         .collect::<Result<_, _>>()
         .expect("/healthz");
     let quote_timeout = Duration::from_secs_f64(o.quote_timeout);
-    let settings = Arc::new(Settings {
-        entry,
-        until: Instant::now() + Duration::from_secs(o.seconds),
-        think_ms: o.think_ms.clone(),
-        kill_rate: o.kill_rate,
-        simulator: Simulator::new(o.latency_scale, o.failure_rate),
-        quote_timeout,
-    });
     if let Some(c) = &cluster {
         println!(
             "through nginx (TLS) at https://{} to {} instances sharing Redis",
@@ -171,13 +165,52 @@ async fn main() {
         "soak: {} sockets for {} s, think {}-{} ms, kill rate {}, failure rate {}, latency scale {}, quote timeout {} s",
         o.sockets,
         o.seconds,
-        o.think_ms.start,
-        o.think_ms.end,
+        o.think.start,
+        o.think.end,
         o.kill_rate,
         o.failure_rate,
         o.latency_scale,
         o.quote_timeout
     );
+    // The idle sockets first, all open before the customers start; the server's memory with
+    // them alone says what an idle socket costs.
+    let idle = match (&entry, o.idle) {
+        (_, 0) => None,
+        (Entry::Plain(_) | Entry::SocketIo(_), n) => {
+            let idle = idle::open(&entry, n).await;
+            let rss = health()
+                .await
+                .into_iter()
+                .flatten()
+                .next()
+                .and_then(|h| h.rss_bytes);
+            let per_socket = match (rss, before[0].rss_bytes) {
+                (Some(now), Some(b)) => now.saturating_sub(b) as f64 / idle.opened.max(1) as f64,
+                _ => f64::NAN,
+            };
+            println!(
+                "idle sockets           {:>8} opened in {:.1} s, {} failed; server RSS {}, {:.1} kB per idle socket",
+                idle.opened,
+                idle.took.as_secs_f64(),
+                idle.failed,
+                megabytes(rss),
+                per_socket / 1000.0
+            );
+            Some(idle)
+        }
+        (Entry::Tls { .. }, _) => {
+            eprintln!("--idle runs against one server, not --cluster");
+            std::process::exit(2);
+        }
+    };
+    let settings = Arc::new(Settings {
+        entry,
+        until: Instant::now() + Duration::from_secs(o.seconds),
+        think_ms: o.think.clone(),
+        kill_rate: o.kill_rate,
+        simulator: Simulator::new(o.latency_scale, o.failure_rate),
+        quote_timeout,
+    });
     let started = Instant::now();
     let customers: Vec<_> = (0..o.sockets)
         .map(|n| {
@@ -196,7 +229,7 @@ async fn main() {
                 for (peak, h) in peak_rss.iter_mut().zip(&now) {
                     *peak = (*peak).max(h.rss_bytes);
                 }
-                peak_sockets = peak_sockets.max(now.iter().map(|h| h.counters.sockets).sum());
+                peak_sockets = peak_sockets.max(now.iter().map(|h| h.sockets).sum());
             }
             peak_nginx = peak_nginx.max(cluster.as_ref().and_then(Cluster::nginx_rss));
         }
@@ -208,6 +241,9 @@ async fn main() {
     };
     let elapsed = started.elapsed().as_secs_f64();
     let mut tally = Tally::default();
+    if let Some(idle) = idle {
+        tally.errors.extend(idle.close().await);
+    }
     for r in results {
         match r {
             Ok(t) => tally.merge(t),
@@ -220,7 +256,7 @@ async fn main() {
             .idle(quote_timeout + Duration::from_secs(15))
             .await
             .expect("/healthz");
-        if !h.counters.is_idle() {
+        if !h.idle {
             tally
                 .errors
                 .push(format!("server not idle afterwards: {h:?}"));
@@ -262,12 +298,9 @@ async fn main() {
             megabytes(*peak),
             megabytes(a.rss_bytes)
         );
-        println!(
-            "{:<27}before {}, after {}",
-            format!("{name} tasks"),
-            b.tasks,
-            a.tasks
-        );
+        if let (Some(b), Some(a)) = (b.tasks, a.tasks) {
+            println!("{:<27}before {b}, after {a}", format!("{name} tasks"));
+        }
     }
     if cluster.is_some() {
         println!("nginx memory (RSS)         peak {}", megabytes(peak_nginx));

@@ -1,7 +1,9 @@
 //! The server under test: the release binary started as a child process with the soak's
-//! settings, or one already running; either way watched through its `/healthz`.
+//! settings, one already running, or the Socket.IO yardstick; each watched through its
+//! `/healthz`.
 
 use promotions::stats::Health;
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -11,8 +13,33 @@ use tokio::process::{Child, Command};
 
 pub struct Server {
     pub addr: SocketAddr,
+    socket_io: bool,
     /// Killed when the soak ends.
     _child: Option<Child>,
+}
+
+/// What the soak reads off a server while and after its customers run.
+#[derive(Debug, Deserialize)]
+pub struct Reading {
+    pub sockets: usize,
+    pub rss_bytes: Option<u64>,
+    /// Tasks alive on our server's runtime (Node has none to count).
+    #[serde(default)]
+    pub tasks: Option<usize>,
+    /// No socket, search or upstream call left.
+    #[serde(default)]
+    pub idle: bool,
+}
+
+impl From<Health> for Reading {
+    fn from(h: Health) -> Reading {
+        Reading {
+            sockets: h.counters.sockets,
+            rss_bytes: h.rss_bytes,
+            tasks: Some(h.tasks),
+            idle: h.counters.is_idle(),
+        }
+    }
 }
 
 impl Server {
@@ -24,13 +51,37 @@ impl Server {
         env: &[(&str, String)],
         log: &str,
     ) -> Result<Server, String> {
-        let log_file = std::fs::File::create(log).map_err(|e| format!("{log}: {e}"))?;
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .env("LEPTOS_SITE_ADDR", addr.to_string())
             .env("LEPTOS_OUTPUT_NAME", "promotions")
             .env("LEPTOS_ENV", "PROD")
             .env("RUST_LOG", "warn")
-            .envs(env.iter().map(|(k, v)| (k, v)))
+            .envs(env.iter().map(|(k, v)| (k, v)));
+        Server::start(command, addr, false, log).await
+    }
+
+    /// Starts the Socket.IO yardstick on `addr`, replaying `answers` (see [`crate::socketio`]).
+    pub async fn socket_io(addr: SocketAddr, answers: &str, log: &str) -> Result<Server, String> {
+        let file = format!("{log}.answers.json");
+        std::fs::write(&file, answers).map_err(|e| format!("{file}: {e}"))?;
+        let mut command = Command::new("node");
+        command
+            .arg(crate::socketio::SERVER)
+            .env("PORT", addr.port().to_string())
+            .env("ANSWERS", &file);
+        Server::start(command, addr, true, log).await
+    }
+
+    async fn start(
+        mut command: Command,
+        addr: SocketAddr,
+        socket_io: bool,
+        log: &str,
+    ) -> Result<Server, String> {
+        let binary = format!("{:?}", command.as_std().get_program());
+        let log_file = std::fs::File::create(log).map_err(|e| format!("{log}: {e}"))?;
+        let child = command
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
             .stderr(log_file)
@@ -39,6 +90,7 @@ impl Server {
             .map_err(|e| format!("cannot start {binary}: {e} (build it with ./scripts/soak)"))?;
         let server = Server {
             addr,
+            socket_io,
             _child: Some(child),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -53,20 +105,31 @@ impl Server {
 
     /// A server someone else runs.
     pub fn existing(addr: SocketAddr) -> Server {
-        Server { addr, _child: None }
+        Server {
+            addr,
+            socket_io: false,
+            _child: None,
+        }
     }
 
-    pub async fn health(&self) -> Result<Health, String> {
+    pub async fn health(&self) -> Result<Reading, String> {
         let body = get(self.addr, "/healthz").await?;
-        serde_json::from_str(&body).map_err(|e| format!("/healthz: {e}: {body}"))
+        let bad = |e| format!("/healthz: {e}: {body}");
+        if self.socket_io {
+            let mut reading: Reading = serde_json::from_str(&body).map_err(bad)?;
+            reading.idle = reading.sockets == 0;
+            Ok(reading)
+        } else {
+            Ok(serde_json::from_str::<Health>(&body).map_err(bad)?.into())
+        }
     }
 
     /// Waits up to `limit` for every socket and search to be gone.
-    pub async fn idle(&self, limit: Duration) -> Result<Health, String> {
+    pub async fn idle(&self, limit: Duration) -> Result<Reading, String> {
         let deadline = Instant::now() + limit;
         loop {
             let h = self.health().await?;
-            if h.counters.is_idle() || Instant::now() > deadline {
+            if h.idle || Instant::now() > deadline {
                 return Ok(h);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -9,9 +9,8 @@
 
 use app::model::{Address, Parcel, SearchRequest, UnavailableReason};
 use app::protocol::{ClientMessage, ServerMessage};
-use futures::SinkExt;
 use promotions::guide::bring::simulated_api::ApiStats;
-use soak::client::{connect_from, next_message};
+use soak::link::{Entry, Link};
 use soak::report::quantile;
 use soak::server::{Server, get};
 use std::net::IpAddr;
@@ -20,7 +19,6 @@ use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
 
 /// The server's deadline per quote in every phase (its default).
 const GUIDE_TIMEOUT_SECS: u64 = 10;
@@ -80,18 +78,15 @@ async fn search_from(
     source: IpAddr,
     request: SearchRequest,
 ) -> Result<Vec<Option<UnavailableReason>>, String> {
-    let mut ws = connect_from(addr, source).await?;
-    let message = ClientMessage::Search {
+    let mut link = Link::open_from(&Entry::Plain(addr), source, None).await?;
+    link.send(&ClientMessage::Search {
         search_id: 1,
         request,
-    };
-    let text = serde_json::to_string(&message).map_err(|e| e.to_string())?;
-    ws.send(Message::Text(text.into()))
-        .await
-        .map_err(|e| e.to_string())?;
+    })
+    .await?;
     let mut outcomes = Vec::new();
     loop {
-        match next_message(&mut ws, Duration::from_secs(30)).await? {
+        match link.next(Duration::from_secs(30)).await? {
             ServerMessage::Accepted { .. }
             | ServerMessage::Pong { .. }
             | ServerMessage::ProbeFrame { .. } => {}
