@@ -13,8 +13,8 @@
 // (within TOLERANCE_MS). At once: within the hedge bound, the fastest product's latency + 300 ms
 // + one round trip, read as `pass` settled (that latency and round trip) + 300 ms.
 import { expect, Page, test } from "@playwright/test";
-import { ChildProcess } from "child_process";
-import { MODES, proxyUrl, startProxy } from "../tests/proxy";
+import { MODES, proxyUrl } from "../tests/proxy";
+import { median, useProxy } from "./common";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 2_000);
@@ -25,16 +25,7 @@ const HEDGE_MS = 300;
 /** Every card of these searches is in by then (the slowest product takes at most 2.5 s). */
 const QUIET_MS = 3_200;
 
-let proxy: ChildProcess;
-test.beforeAll(async () => {
-  proxy = await startProxy();
-});
-test.afterAll(() => proxy?.kill());
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+useProxy();
 
 type Kind = "settled" | "at once" | "replacing";
 

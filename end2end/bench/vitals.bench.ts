@@ -10,23 +10,14 @@
 // once the page has hydrated and settled, measured until every card is in.
 // Targets: LCP <= 1000 ms, INP <= 100 ms, CLS 0. Judged here, printed, never asserted in specs.
 import { expect, test } from "@playwright/test";
-import { ChildProcess } from "child_process";
-import { MODES, proxyUrl, startProxy } from "../tests/proxy";
+import { MODES, proxyUrl } from "../tests/proxy";
+import { median, useProxy } from "./common";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGET = { lcp: 1000, inp: 100, cls: 0 };
 const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: 180_000, uploadThroughput: 84_375 };
 
-let proxy: ChildProcess;
-test.beforeAll(async () => {
-  proxy = await startProxy();
-});
-test.afterAll(() => proxy?.kill());
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+useProxy();
 
 /** Observers registered before the page's own scripts run: they see every entry from the start. */
 const OBSERVE = () => {

@@ -41,6 +41,8 @@ pub async fn open(entry: &Entry, n: u64) -> Idle {
                 let link = Link::open_from(&entry, source.into(), Some(small_buffers())).await;
                 drop(permit);
                 let _ = opened.send(link.is_ok()).await;
+                // Held to the end, the sender would keep `open` waiting for it.
+                drop(opened);
                 let release = async move {
                     let _ = released.wait_for(|r| *r).await;
                 };

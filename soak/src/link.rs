@@ -172,18 +172,17 @@ impl Link {
     pub async fn next(&mut self, wait: Duration) -> Result<ServerMessage, String> {
         loop {
             let text = self.text(wait).await?;
-            let json = if !self.socket_io {
-                text.as_str()
-            } else if let Some(event) = text.strip_prefix("42") {
-                // ["message", {…}]: the message is the event's argument.
-                let event: (String, serde_json::Value) =
-                    serde_json::from_str(event).map_err(|e| format!("bad event {text}: {e}"))?;
-                return serde_json::from_value(event.1)
-                    .map_err(|e| format!("bad message {text}: {e}"));
-            } else {
+            if !self.socket_io {
+                return serde_json::from_str(&text).map_err(|e| format!("bad frame {text}: {e}"));
+            }
+            // Other engine packets carry no message.
+            let Some(event) = text.strip_prefix("42") else {
                 continue;
             };
-            return serde_json::from_str(json).map_err(|e| format!("bad frame {text}: {e}"));
+            // ["message", {…}]: the message is the event's argument.
+            let (_, message): (String, serde_json::Value) =
+                serde_json::from_str(event).map_err(|e| format!("bad event {text}: {e}"))?;
+            return serde_json::from_value(message).map_err(|e| format!("bad message {text}: {e}"));
         }
     }
 
