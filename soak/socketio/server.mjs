@@ -14,8 +14,10 @@ let sockets = 0;
 
 const http = createServer((req, res) => {
   if (req.url === "/healthz") {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ sockets, rss_bytes: process.memoryUsage.rss() }));
+    const body = JSON.stringify({ sockets, rss_bytes: process.memoryUsage.rss() });
+    // A length, not chunks: the soak reads plain bodies.
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.end(body);
   } else {
     res.writeHead(404).end();
   }
