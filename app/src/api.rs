@@ -10,8 +10,11 @@ use server_fn::codec::{Json, JsonEncoding};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 /// What a server function can answer besides its result.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+/// Decoded flat, as `protocol::ServerFrame` says why.
+#[derive(Clone, Debug, PartialEq, Serialize, thiserror::Error, strum::EnumDiscriminants)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum_discriminants(name(ApiErrorKind), derive(Deserialize))]
+#[strum_discriminants(serde(rename_all = "snake_case"))]
 pub enum ApiError {
     /// The request failed validation: same codes as the socket's `error` message.
     #[error("{0}")]
@@ -25,6 +28,35 @@ pub enum ApiError {
     /// Transport or server trouble.
     #[error("{message}")]
     Server { message: String },
+}
+
+#[derive(Deserialize)]
+struct ApiErrorFrame {
+    kind: ApiErrorKind,
+    field: Option<String>,
+    code: Option<ErrorCode>,
+    message: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ApiError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::wire::need;
+        let f = ApiErrorFrame::deserialize(d)?;
+        let message = need(f.message, "message")?;
+        Ok(match f.kind {
+            ApiErrorKind::Invalid => ApiError::Invalid(FieldError {
+                field: need(f.field, "field")?,
+                code: need(f.code, "code")?,
+                message,
+            }),
+            ApiErrorKind::Refused => ApiError::Refused {
+                code: need(f.code, "code")?,
+                message,
+            },
+            ApiErrorKind::Unreadable => ApiError::Unreadable { message },
+            ApiErrorKind::Server => ApiError::Server { message },
+        })
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -266,7 +298,8 @@ pub mod call {
                 }
                 while let Some(end) = pending.iter().position(|&b| b == b'\n') {
                     let text: Vec<u8> = pending.drain(..=end).collect();
-                    if let Ok(msg) = serde_json::from_slice(&text) {
+                    let msg = std::str::from_utf8(&text).ok();
+                    if let Some(msg) = msg.and_then(crate::protocol::decode_server_message) {
                         line(msg);
                     }
                 }
@@ -372,6 +405,7 @@ mod tests {
             assert_eq!(error.status().as_u16(), status, "{error:?}");
             let json = serde_json::to_value(&error).unwrap();
             assert_eq!(json["kind"], kind);
+            assert_eq!(serde_json::from_value::<ApiError>(json).unwrap(), error);
         }
     }
 }

@@ -158,8 +158,11 @@ pub enum UnavailableReason {
 }
 
 /// The answer for one planned product: exactly one per product and search.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Decoded flat, as `protocol::ServerFrame` says why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, strum::EnumDiscriminants)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum_discriminants(name(OutcomeKind), derive(Deserialize))]
+#[strum_discriminants(serde(rename_all = "snake_case"))]
 pub enum Outcome {
     Offer {
         offer: Offer,
@@ -169,6 +172,32 @@ pub enum Outcome {
         reason: UnavailableReason,
         message: String,
     },
+}
+
+#[derive(Deserialize)]
+struct OutcomeFrame {
+    kind: OutcomeKind,
+    offer: Option<Offer>,
+    product_id: Option<ProductId>,
+    reason: Option<UnavailableReason>,
+    message: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Outcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::wire::need;
+        let f = OutcomeFrame::deserialize(d)?;
+        Ok(match f.kind {
+            OutcomeKind::Offer => Outcome::Offer {
+                offer: need(f.offer, "offer")?,
+            },
+            OutcomeKind::Unavailable => Outcome::Unavailable {
+                product_id: need(f.product_id, "product_id")?,
+                reason: need(f.reason, "reason")?,
+                message: need(f.message, "message")?,
+            },
+        })
+    }
 }
 
 impl Outcome {
@@ -256,5 +285,28 @@ mod tests {
         assert_eq!(v["product_id"], "5800");
         assert_eq!(v["price"]["with_vat_minor"], 18219);
         assert_eq!(v["lead_time"]["expected_delivery"], "2026-11-30");
+        let outcome = Outcome::Offer { offer };
+        let json = serde_json::to_string(&outcome).unwrap();
+        assert!(json.starts_with(r#"{"kind":"offer","offer":{"#), "{json}");
+        assert_eq!(serde_json::from_str::<Outcome>(&json).unwrap(), outcome);
+    }
+
+    #[test]
+    fn unavailable_outcomes_round_trip_and_name_what_is_missing() {
+        let outcome = Outcome::Unavailable {
+            product_id: ProductId::new("3584"),
+            reason: UnavailableReason::NotEligible,
+            message: "Over 5 kg".into(),
+        };
+        let json = serde_json::to_string(&outcome).unwrap();
+        assert_eq!(serde_json::from_str::<Outcome>(&json).unwrap(), outcome);
+        let missing =
+            serde_json::from_str::<Outcome>(r#"{"kind":"unavailable","product_id":"3584"}"#);
+        assert!(
+            missing
+                .unwrap_err()
+                .to_string()
+                .contains("missing field `reason`")
+        );
     }
 }

@@ -49,10 +49,13 @@ pub enum ClientMessage {
     Probe,
 }
 
-/// `<&str>::from(&message)` is its `type` tag (breadcrumbs name messages by it).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::IntoStaticStr)]
+/// `<&str>::from(&message)` is its `type` tag (breadcrumbs name messages by it). Decoded
+/// through [`ServerFrame`] (see there why).
+#[derive(Clone, Debug, PartialEq, Serialize, strum::IntoStaticStr, strum::EnumDiscriminants)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
+#[strum_discriminants(name(ServerMessageType), derive(Deserialize))]
+#[strum_discriminants(serde(rename_all = "snake_case"))]
 pub enum ServerMessage {
     /// The plan: every product that will get exactly one `offer` or `unavailable`.
     Accepted {
@@ -93,6 +96,70 @@ pub enum ServerMessage {
     },
 }
 
+/// Every field of every server message, flat. Deserializing a tagged enum directly makes
+/// serde buffer the whole message in its generic `Content` tree first and decode every
+/// nested type from there a second time: in the browser that machinery cost more WASM than
+/// this decoder (`wire::need` names a missing field as serde would).
+#[derive(Deserialize)]
+struct ServerFrame {
+    #[serde(rename = "type")]
+    kind: ServerMessageType,
+    search_id: Option<SearchId>,
+    products: Option<Vec<ProductId>>,
+    #[serde(default)]
+    places: Places,
+    offer: Option<Offer>,
+    product_id: Option<ProductId>,
+    reason: Option<UnavailableReason>,
+    message: Option<String>,
+    code: Option<ErrorCode>,
+    field: Option<String>,
+    nonce: Option<u64>,
+    seq: Option<u32>,
+    of: Option<u32>,
+}
+
+impl<'de> Deserialize<'de> for ServerMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::wire::need;
+        use ServerMessageType as T;
+        let f = ServerFrame::deserialize(d)?;
+        Ok(match f.kind {
+            T::Accepted => ServerMessage::Accepted {
+                search_id: need(f.search_id, "search_id")?,
+                products: need(f.products, "products")?,
+                places: f.places,
+            },
+            T::Offer => ServerMessage::Offer {
+                search_id: need(f.search_id, "search_id")?,
+                offer: need(f.offer, "offer")?,
+            },
+            T::Unavailable => ServerMessage::Unavailable {
+                search_id: need(f.search_id, "search_id")?,
+                product_id: need(f.product_id, "product_id")?,
+                reason: need(f.reason, "reason")?,
+                message: need(f.message, "message")?,
+            },
+            T::Done => ServerMessage::Done {
+                search_id: need(f.search_id, "search_id")?,
+            },
+            T::Error => ServerMessage::Error {
+                search_id: f.search_id,
+                code: need(f.code, "code")?,
+                message: need(f.message, "message")?,
+                field: f.field,
+            },
+            T::Pong => ServerMessage::Pong {
+                nonce: need(f.nonce, "nonce")?,
+            },
+            T::ProbeFrame => ServerMessage::ProbeFrame {
+                seq: need(f.seq, "seq")?,
+                of: need(f.of, "of")?,
+            },
+        })
+    }
+}
+
 impl ServerMessage {
     pub fn outcome(search_id: SearchId, outcome: Outcome) -> Self {
         match outcome {
@@ -109,6 +176,13 @@ impl ServerMessage {
             },
         }
     }
+}
+
+/// A server frame or stream line, `None` when it is not one of ours. Every browser path decodes
+/// through here, and by `from_str` as gloo's `json()` and Leptos' resources decode too: the
+/// WASM would hold a second copy of every decoder for `from_slice`.
+pub fn decode_server_message(text: &str) -> Option<ServerMessage> {
+    serde_json::from_str(text).ok()
 }
 
 /// Why a client frame could not be understood: a typed error for every input.
@@ -226,6 +300,30 @@ mod tests {
             let tag: &str = (&msg).into();
             assert!(json.starts_with(&format!(r#"{{"type":"{tag}""#)), "{tag}");
         }
+    }
+
+    #[test]
+    fn server_messages_decode_flat_in_any_field_order_and_name_what_is_missing() {
+        let late_tag = r#"{"search_id":7,"extra":[1,{"x":2}],"type":"done"}"#;
+        assert_eq!(
+            serde_json::from_str::<ServerMessage>(late_tag).unwrap(),
+            ServerMessage::Done { search_id: 7 }
+        );
+        let missing = serde_json::from_str::<ServerMessage>(r#"{"type":"offer","search_id":7}"#);
+        assert!(
+            missing
+                .unwrap_err()
+                .to_string()
+                .contains("missing field `offer`")
+        );
+        let unknown = serde_json::from_str::<ServerMessage>(r#"{"type":"hello"}"#);
+        assert!(
+            unknown
+                .unwrap_err()
+                .to_string()
+                .contains("unknown variant `hello`")
+        );
+        assert_eq!(decode_server_message(r#"{"nonce":1}"#), None);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use super::seen::SeenRequest;
 use super::{Check, Finding, Grade, Verdict, stream_finding, verdict};
 use crate::i18n::{Texts, W};
-use crate::protocol::{ClientMessage, PROBE_EVERY_MS, PROBE_FRAMES, ServerMessage};
+use crate::protocol::{
+    ClientMessage, PROBE_EVERY_MS, PROBE_FRAMES, ServerMessage, decode_server_message,
+};
 use crate::transport::driver::{now, socket_url};
 use leptos::prelude::window;
 use std::cell::RefCell;
@@ -126,7 +128,7 @@ async fn echo(t: Texts, socket: &CheckSocket) -> Finding {
     loop {
         match socket.next(start + ECHO_LIMIT_MS).await {
             Some(Event::Text(text)) => {
-                if let Ok(ServerMessage::Pong { nonce: n }) = serde_json::from_str(&text)
+                if let Some(ServerMessage::Pong { nonce: n }) = decode_server_message(&text)
                     && n == nonce
                 {
                     let f = Finding::new(Grade::Pass, t.get(W::FoundAnswered));
@@ -156,7 +158,7 @@ async fn stream(t: Texts, socket: &CheckSocket) -> Finding {
         }
         match socket.next(start + STREAM_LIMIT_MS).await {
             Some(Event::Text(text)) => {
-                if let Ok(ServerMessage::ProbeFrame { .. }) = serde_json::from_str(&text) {
+                if let Some(ServerMessage::ProbeFrame { .. }) = decode_server_message(&text) {
                     arrivals.push(now() - start);
                 }
             }

@@ -8,7 +8,7 @@ use crate::api::ApiError;
 use crate::api::call::{plan_search, quote_product, search};
 use crate::cards::SearchEvent;
 use crate::protocol::SearchId;
-use crate::protocol::{ClientMessage, ServerMessage};
+use crate::protocol::{ClientMessage, decode_server_message};
 use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -356,9 +356,9 @@ impl Transport {
             let warm_up = crate::model::ProductId::new(WARM_UP_PRODUCT);
             let _ = quote_product(request, warm_up, None).await;
             // The answers were errors: decode offers too, as real answers will be.
-            let _ = serde_json::from_slice::<crate::model::Outcome>(WARM_UP_OUTCOME.as_bytes());
+            let _ = serde_json::from_str::<crate::model::Outcome>(WARM_UP_OUTCOME);
             crate::api::call::search_warm_up().await;
-            let _ = serde_json::from_slice::<ServerMessage>(WARM_UP_LINE.as_bytes());
+            let _ = decode_server_message(WARM_UP_LINE);
         });
     }
 
@@ -433,8 +433,7 @@ impl Transport {
             handler(|t, e| {
                 let text = e.unchecked_into::<MessageEvent>().data().as_string();
                 // Frames that are not ours count as silence, not as answers.
-                if let Some(msg) = text.and_then(|t| serde_json::from_str::<ServerMessage>(&t).ok())
-                {
+                if let Some(msg) = text.and_then(|t| decode_server_message(&t)) {
                     crumb("message", &[("type", <&str>::from(&msg).into())]);
                     t.feed(Input::SocketMessage(msg));
                 }
