@@ -3,12 +3,15 @@
 //! `/api/sentry-tunnel` with `fetch(keepalive)`. Reporting never breaks the page: every failure
 //! to report is ignored. One event per distinct error per page view.
 
-use crate::sentry::{Breadcrumb, Event, Exception, Request, Values, envelope};
+use crate::sentry::{Breadcrumb, Event, Exception, Pairs, Request, Values, envelope};
 use leptos::prelude::{document, window};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+
+/// An event's tags or extra fields, each name once.
+pub type Fields<'a> = Vec<(&'a str, String)>;
 
 const TUNNEL: &str = "/api/sentry-tunnel";
 const MAX_BREADCRUMBS: usize = 30;
@@ -58,12 +61,7 @@ pub fn init() {
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        capture(
-            "panic",
-            &message,
-            [("location", location)].into(),
-            BTreeMap::new(),
-        );
+        capture("panic", &message, vec![("location", location)], Vec::new());
         REPORTER.with_borrow_mut(|r| r.panicked = true);
         leptos::logging::error!("{info}");
     }));
@@ -72,8 +70,8 @@ pub fn init() {
         capture(
             "Error",
             &e.message(),
-            [("location", location)].into(),
-            BTreeMap::new(),
+            vec![("location", location)],
+            Vec::new(),
         );
     });
     let on_rejection = Closure::<dyn FnMut(web_sys::PromiseRejectionEvent)>::new(
@@ -87,8 +85,8 @@ pub fn init() {
             capture(
                 "UnhandledRejection",
                 &text.unwrap_or_else(|| "unhandled promise rejection".into()),
-                BTreeMap::new(),
-                BTreeMap::new(),
+                Vec::new(),
+                Vec::new(),
             );
         },
     );
@@ -104,7 +102,7 @@ pub fn init() {
 }
 
 /// Notes something in the trail that comes with the next event.
-pub fn breadcrumb(category: &str, message: &str, data: BTreeMap<String, String>) {
+pub fn breadcrumb(category: &str, message: &str, data: Pairs) {
     REPORTER.with_borrow_mut(|r| {
         if r.breadcrumbs.len() == MAX_BREADCRUMBS {
             r.breadcrumbs.pop_front();
@@ -120,12 +118,7 @@ pub fn breadcrumb(category: &str, message: &str, data: BTreeMap<String, String>)
 
 /// Sends one event even if the same error was sent before: for what is news each time it
 /// happens (every fallback episode, however often its trigger repeats).
-pub fn capture_each(
-    kind: &str,
-    value: &str,
-    tags: BTreeMap<&str, String>,
-    extra: BTreeMap<&str, String>,
-) {
+pub fn capture_each(kind: &str, value: &str, tags: Fields<'_>, extra: Fields<'_>) {
     send(kind, value, tags, extra, false);
 }
 
@@ -136,22 +129,11 @@ fn event_id() -> String {
 }
 
 /// Sends one event, unless the same error was already sent from this page view.
-pub fn capture(
-    kind: &str,
-    value: &str,
-    tags: BTreeMap<&str, String>,
-    extra: BTreeMap<&str, String>,
-) {
+pub fn capture(kind: &str, value: &str, tags: Fields<'_>, extra: Fields<'_>) {
     send(kind, value, tags, extra, true);
 }
 
-fn send(
-    kind: &str,
-    value: &str,
-    tags: BTreeMap<&str, String>,
-    extra: BTreeMap<&str, String>,
-    once_per_page: bool,
-) {
+fn send(kind: &str, value: &str, tags: Fields<'_>, extra: Fields<'_>, once_per_page: bool) {
     let Some(text) = REPORTER.with_borrow_mut(|r| {
         let first = r.sent.insert(format!("{kind}:{value}"));
         if (r.panicked && value.contains("unreachable")) || (once_per_page && !first) {
@@ -186,12 +168,7 @@ pub enum Delivery {
 
 /// Sends one event now and says whether the tunnel took it: for reports the customer asked
 /// for (the connection test), so never deduplicated.
-pub async fn deliver(
-    kind: &str,
-    value: &str,
-    tags: BTreeMap<&str, String>,
-    extra: BTreeMap<&str, String>,
-) -> Delivery {
+pub async fn deliver(kind: &str, value: &str, tags: Fields<'_>, extra: Fields<'_>) -> Delivery {
     let Some(text) = REPORTER.with_borrow(|r| envelope_text(r, kind, value, "info", tags, extra))
     else {
         return Delivery::Off;
@@ -211,8 +188,8 @@ fn envelope_text(
     kind: &str,
     value: &str,
     level: &str,
-    tags: BTreeMap<&str, String>,
-    extra: BTreeMap<&str, String>,
+    tags: Fields<'_>,
+    extra: Fields<'_>,
 ) -> Option<String> {
     let dsn = r.dsn.as_deref()?;
     let win = window();
@@ -241,12 +218,12 @@ fn envelope_text(
                 location.origin().unwrap_or_default(),
                 location.pathname().unwrap_or_default()
             ),
-            headers: [("User-Agent".to_owned(), user_agent.clone())].into(),
+            headers: vec![("User-Agent".to_owned(), user_agent.clone())],
         },
         breadcrumbs: Values {
             values: r.breadcrumbs.iter().cloned().collect(),
         },
     };
-    event.extra.insert("user_agent".into(), user_agent);
+    event.extra.push(("user_agent".into(), user_agent));
     Some(envelope(dsn, &event))
 }

@@ -3,7 +3,40 @@
 //! not run in a browser), and the server's tunnel reads envelope headers with it.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+
+/// Names and values sent as one JSON object (tags, extra, headers, breadcrumb data). A list,
+/// not a map: each holds a few entries, and a `BTreeMap`'s code alone cost the browser's
+/// WASM about 7 kB br. Writers name each key once.
+pub type Pairs = Vec<(String, String)>;
+
+/// [`Pairs`] as a JSON object.
+mod pairs {
+    use super::Pairs;
+    use serde::de::{Deserializer, MapAccess, Visitor};
+    use serde::ser::Serializer;
+
+    pub fn serialize<S: Serializer>(pairs: &Pairs, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+        struct Object;
+        impl<'de> Visitor<'de> for Object {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                let mut pairs = Pairs::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(pairs)
+            }
+        }
+        d.deserialize_map(Object)
+    }
+}
 
 /// `{scheme}://{public_key}@{host}/{project_id}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,8 +122,8 @@ pub struct Breadcrumb {
     pub timestamp: f64,
     pub category: String,
     pub message: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub data: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "pairs")]
+    pub data: Pairs,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -112,9 +145,11 @@ pub struct Event {
     pub release: String,
     pub environment: String,
     pub exception: Values<Exception>,
-    pub tags: BTreeMap<String, String>,
+    #[serde(with = "pairs")]
+    pub tags: Pairs,
     /// Strings only: `serde_json::Value` would cost the WASM bundle more than it is worth.
-    pub extra: BTreeMap<String, String>,
+    #[serde(with = "pairs")]
+    pub extra: Pairs,
     pub request: Request,
     pub breadcrumbs: Values<Breadcrumb>,
 }
@@ -128,7 +163,8 @@ pub struct Values<T> {
 pub struct Request {
     /// The page URL without its query string: the query holds postal codes.
     pub url: String,
-    pub headers: BTreeMap<String, String>,
+    #[serde(with = "pairs")]
+    pub headers: Pairs,
 }
 
 /// One event as an envelope: header line, item header line, event line.

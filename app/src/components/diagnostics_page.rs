@@ -247,7 +247,6 @@ mod checks {
     use crate::error_report::{Delivery, deliver};
     use crate::transport::driver::now;
     use futures::future::{Either, select};
-    use std::collections::BTreeMap;
 
     const REPORT_LIMIT_MS: f64 = 5_000.0;
 
@@ -346,15 +345,14 @@ mod checks {
         findings: &[(Check, Finding)],
         report: String,
     ) -> Delivery {
-        let mut tags: BTreeMap<&str, String> = [
+        let mut tags = vec![
             ("support_code", code.to_owned()),
             ("verdict", verdict.as_str().to_owned()),
-        ]
-        .into();
-        let mut extra: BTreeMap<&str, String> = [("report", report)].into();
+        ];
+        let mut extra = vec![("report", report)];
         for (check, finding) in findings {
-            tags.insert(check.name(), finding.grade.as_str().to_owned());
-            extra.insert(check.name(), finding_line(finding));
+            tags.push((check.name(), finding.grade.as_str().to_owned()));
+            extra.push((check.name(), finding_line(finding)));
         }
         let value = format!("{code}: {}", verdict.as_str());
         deliver("ConnectivityTest", &value, tags, extra).await

@@ -84,8 +84,8 @@ fn report_failed_call(endpoint: &str, error: ApiError) -> ApiError {
         crate::error_report::capture(
             "ServerFunctionError",
             &format!("{endpoint}: {error}"),
-            [("endpoint", endpoint.to_owned())].into(),
-            Default::default(),
+            vec![("endpoint", endpoint.to_owned())],
+            Vec::new(),
         );
     }
     error

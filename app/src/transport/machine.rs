@@ -12,7 +12,7 @@ use crate::cards::SearchEvent;
 use crate::error::FieldError;
 use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest};
 use crate::protocol::{ClientMessage, SearchId, ServerMessage, close};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 /// Milliseconds on the page's clock.
 pub type Ms = f64;
@@ -105,25 +105,24 @@ impl Breakage {
         &self,
     ) -> (
         String,
-        BTreeMap<&'static str, String>,
-        BTreeMap<&'static str, String>,
+        Vec<(&'static str, String)>,
+        Vec<(&'static str, String)>,
     ) {
         let trigger = self.trigger.as_str();
-        let mut tags: BTreeMap<&str, String> = [
+        let mut tags = vec![
             ("trigger", trigger.to_owned()),
             ("transport", "http".into()),
-        ]
-        .into();
+        ];
         if let Some(code) = self.close_code {
-            tags.insert("close_code", code.to_string());
+            tags.push(("close_code", code.to_string()));
         }
         if let Some(clean) = self.was_clean {
-            tags.insert("was_clean", clean.to_string());
+            tags.push(("was_clean", clean.to_string()));
         }
         let ms_since_open = self
             .ms_since_open
             .map_or_else(String::new, |ms| (ms.round() as u64).to_string());
-        let extra: BTreeMap<&str, String> = [
+        let extra = vec![
             ("close_reason", self.close_reason.clone()),
             ("ms_since_open", ms_since_open),
             ("messages_received", self.messages_received.to_string()),
@@ -131,8 +130,7 @@ impl Breakage {
                 "products_outstanding",
                 self.products_outstanding.to_string(),
             ),
-        ]
-        .into();
+        ];
         (
             format!("live updates blocked, using HTTP ({trigger})"),
             tags,

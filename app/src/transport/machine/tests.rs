@@ -946,6 +946,7 @@ fn a_fallback_report_is_plain_fields() {
         products_outstanding: 2,
     };
     let (message, tags, extra) = b.report();
+    let (tags, extra) = (by_name(tags), by_name(extra));
     assert_eq!(
         message,
         "live updates blocked, using HTTP (closed_before_done)"
@@ -965,6 +966,7 @@ fn a_fallback_report_is_plain_fields() {
         ..b
     }
     .report();
+    let (tags, extra) = (by_name(tags), by_name(extra));
     assert!(!tags.contains_key("close_code") && !tags.contains_key("was_clean"));
     assert_eq!(extra["ms_since_open"], "");
 }
@@ -993,4 +995,14 @@ fn an_error_then_a_busy_close_is_the_server_not_the_network() {
     m.handle(30_010.0, Input::Cancel);
     let cmds = m.handle(8.0 + RETRY_BUSY_AFTER, Input::Search(sample_request()));
     assert!(cmds.contains(&Command::OpenSocket));
+}
+
+/// A report's fields by name; each name must come once (Sentry keeps one value per name).
+fn by_name(
+    fields: Vec<(&'static str, String)>,
+) -> std::collections::BTreeMap<&'static str, String> {
+    let n = fields.len();
+    let map: std::collections::BTreeMap<_, _> = fields.into_iter().collect();
+    assert_eq!(map.len(), n, "a field named twice");
+    map
 }
