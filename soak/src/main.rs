@@ -94,6 +94,7 @@ async fn main() {
         );
         std::process::exit(2);
     }
+    // RUST_LOG is left alone: the server logs at its default level, as deployed.
     let env = [
         ("GUIDE_FAILURE_RATE", o.failure_rate.to_string()),
         ("GUIDE_LATENCY_SCALE", o.latency_scale.to_string()),
@@ -104,7 +105,6 @@ async fn main() {
         ("SEARCHES_PER_MINUTE_PER_ADDRESS", "0".into()),
         ("MAX_SOCKETS_PER_SESSION", "0".into()),
         ("NEW_SESSIONS_PER_MINUTE_PER_ADDRESS", "0".into()),
-        ("RUST_LOG", "warn".into()),
     ];
     let cluster = o.cluster.map(|n| match Cluster::up(n, &env) {
         Ok(cluster) => cluster,

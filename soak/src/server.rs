@@ -56,7 +56,6 @@ impl Server {
             .env("LEPTOS_SITE_ADDR", addr.to_string())
             .env("LEPTOS_OUTPUT_NAME", "promotions")
             .env("LEPTOS_ENV", "PROD")
-            .env("RUST_LOG", "warn")
             .envs(env.iter().map(|(k, v)| (k, v)));
         Server::start(command, addr, false, log).await
     }

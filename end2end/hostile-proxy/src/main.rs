@@ -26,28 +26,33 @@ pub const MODES: &[&str] = &[
 
 const MAX_HEAD: usize = 64 * 1024;
 
+/// A hostile "corporate" proxy for tests: plain HTTP passes, WebSockets break after the
+/// handshake as inspecting proxies break them. Prints `mode port` per line once listening.
+#[derive(clap::Parser)]
+#[command(name = "hostile-proxy")]
+struct Options {
+    /// The app to relay to.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    upstream: SocketAddr,
+    /// The first mode's port; each further mode listens on the next one.
+    #[arg(long, default_value_t = 4100)]
+    base_port: u16,
+    /// Print the modes, one per line, and exit (the tests take their list from here).
+    #[arg(long)]
+    list_modes: bool,
+}
+
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--list-modes") {
-        // The tests take their list of modes from here.
+    let Options {
+        upstream,
+        base_port: base,
+        list_modes,
+    } = clap::Parser::parse();
+    if list_modes {
         println!("{}", MODES.join("\n"));
         return;
     }
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let upstream: SocketAddr = arg("--upstream")
-        .unwrap_or_else(|| "127.0.0.1:3000".into())
-        .parse()
-        .expect("--upstream host:port");
-    let base: u16 = arg("--base-port")
-        .unwrap_or_else(|| "4100".into())
-        .parse()
-        .expect("--base-port number");
     for (i, mode) in MODES.iter().enumerate() {
         let port = base + i as u16;
         let listener = TcpListener::bind(("127.0.0.1", port))

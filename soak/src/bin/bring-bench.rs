@@ -215,22 +215,30 @@ async fn fair_share(
     (customer, times, flooding.await.expect("flood task"))
 }
 
+/// Bring benchmark: the release server's Bring client against the Bring stand-in
+/// (`bring-simulator`): upstream requests per search, a burst against the stand-in's limit
+/// with and without the upstream budget, and the fair share of a flooding address.
+#[derive(clap::Parser)]
+#[command(name = "bring-bench")]
+struct Options {
+    /// Searches in the burst.
+    #[arg(long, default_value_t = 30)]
+    searches: usize,
+    /// The stand-in answers 429 above this many requests a second.
+    #[arg(long, default_value_t = 60)]
+    api_limit: usize,
+    /// The server's BRING_MAX_RPS in the budgeted run.
+    #[arg(long, default_value_t = 50)]
+    budget: usize,
+}
+
 #[tokio::main]
 async fn main() {
-    let mut args = std::env::args().skip(1);
-    let (mut searches, mut api_limit, mut budget) = (30usize, 60usize, 50usize);
-    while let Some(flag) = args.next() {
-        let value: Option<usize> = args.next().and_then(|v| v.parse().ok());
-        match (flag.as_str(), value) {
-            ("--searches", Some(v)) => searches = v,
-            ("--api-limit", Some(v)) => api_limit = v,
-            ("--budget", Some(v)) => budget = v,
-            _ => {
-                eprintln!("bring-bench [--searches 30] [--api-limit 60] [--budget 50]");
-                std::process::exit(2);
-            }
-        }
-    }
+    let Options {
+        searches,
+        api_limit,
+        budget,
+    } = clap::Parser::parse();
 
     // Upstream requests per search, cold and warm.
     let api = start_api(0, api_limit).await;
