@@ -99,15 +99,12 @@ pub struct Breakage {
     pub products_outstanding: usize,
 }
 
+/// An event's tags or extra fields, each name once (see `error_report`).
+pub type Fields = Vec<(&'static str, String)>;
+
 impl Breakage {
     /// The event's message, tags and extra fields: plain data for the error reporter.
-    pub fn report(
-        &self,
-    ) -> (
-        String,
-        Vec<(&'static str, String)>,
-        Vec<(&'static str, String)>,
-    ) {
+    pub fn report(&self) -> (String, Fields, Fields) {
         let trigger = self.trigger.as_str();
         let mut tags = vec![
             ("trigger", trigger.to_owned()),
