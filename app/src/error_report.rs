@@ -3,15 +3,12 @@
 //! `/api/sentry-tunnel` with `fetch(keepalive)`. Reporting never breaks the page: every failure
 //! to report is ignored. One event per distinct error per page view.
 
-use crate::sentry::{Breadcrumb, Event, Exception, Pairs, Request, Values, envelope};
+use crate::sentry::{Breadcrumb, Event, Exception, Fields, Pairs, Request, Values, envelope};
 use leptos::prelude::{document, window};
 use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-
-/// An event's tags or extra fields, each name once.
-pub type Fields<'a> = Vec<(&'a str, String)>;
 
 const TUNNEL: &str = "/api/sentry-tunnel";
 const MAX_BREADCRUMBS: usize = 30;

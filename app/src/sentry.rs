@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 /// WASM about 7 kB br. Writers name each key once.
 pub type Pairs = Vec<(String, String)>;
 
+/// An event's tags or extra fields as its writers name them, each name once.
+pub type Fields<'a> = Vec<(&'a str, String)>;
+
 /// [`Pairs`] as a JSON object.
 mod pairs {
     use super::Pairs;

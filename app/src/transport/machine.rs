@@ -12,6 +12,7 @@ use crate::cards::SearchEvent;
 use crate::error::FieldError;
 use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest};
 use crate::protocol::{ClientMessage, SearchId, ServerMessage, close};
+use crate::sentry::Fields;
 use std::collections::HashSet;
 
 /// Milliseconds on the page's clock.
@@ -99,12 +100,9 @@ pub struct Breakage {
     pub products_outstanding: usize,
 }
 
-/// An event's tags or extra fields, each name once (see `error_report`).
-pub type Fields = Vec<(&'static str, String)>;
-
 impl Breakage {
     /// The event's message, tags and extra fields: plain data for the error reporter.
-    pub fn report(&self) -> (String, Fields, Fields) {
+    pub fn report(&self) -> (String, Fields<'static>, Fields<'static>) {
         let trigger = self.trigger.as_str();
         let mut tags = vec![
             ("trigger", trigger.to_owned()),
