@@ -55,7 +55,7 @@ async fn cache(State(cache_control): State<HeaderValue>, request: Request, next:
 
 /// What start-up says about the files, so a deployment that forgot a step hears it at once.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Check {
+pub enum Readiness {
     /// Hashed names, every file with a brotli and a gzip copy.
     Production,
     /// Served, but without `--precompress` or without hashed names: slower for visitors.
@@ -64,10 +64,10 @@ pub enum Check {
     Missing(String),
 }
 
-pub fn check(options: &LeptosOptions) -> Check {
+pub fn readiness(options: &LeptosOptions) -> Readiness {
     let dir = pkg_dir(options);
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Check::Missing(format!(
+        return Readiness::Missing(format!(
             "{} does not exist: build with `cargo leptos build --release --precompress` and start the server from the workspace root",
             dir.display()
         ));
@@ -84,10 +84,10 @@ pub fn check(options: &LeptosOptions) -> Check {
         .iter()
         .any(|n| n.starts_with(&wasm) && n.ends_with(".wasm"))
     {
-        return Check::Missing(format!("no {wasm}*.wasm in {}", dir.display()));
+        return Readiness::Missing(format!("no {wasm}*.wasm in {}", dir.display()));
     }
     if options.hash_files && !app::asset_hash_file(options).is_some_and(|f| f.exists()) {
-        return Check::Missing(format!(
+        return Readiness::Missing(format!(
             "the asset names' hash file ({}) is not next to the server binary: copy it with the binary",
             options.hash_file
         ));
@@ -97,11 +97,11 @@ pub fn check(options: &LeptosOptions) -> Check {
         .filter(|n| !names.contains(&format!("{n}.br")) || !names.contains(&format!("{n}.gz")))
         .collect();
     match (options.hash_files, bare.is_empty()) {
-        (true, true) => Check::Production,
-        (false, _) => Check::Unoptimised(
+        (true, true) => Readiness::Production,
+        (false, _) => Readiness::Unoptimised(
             "asset names carry no content hash: browsers revalidate them on every visit".into(),
         ),
-        (true, false) => Check::Unoptimised(format!(
+        (true, false) => Readiness::Unoptimised(format!(
             "no precompressed copies of {bare:?}: compressed on every request (build with --precompress)"
         )),
     }

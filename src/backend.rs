@@ -6,8 +6,8 @@
 use crate::limits::{Caller, RetryAfter, Tier};
 use crate::route::route_class;
 use crate::state::AppState;
-use app::api::ApiError;
 use app::api::backend::{Admission, SearchBackend};
+use app::error::ApiError;
 use app::error::FieldError;
 use app::i18n::Texts;
 use app::model::{Outcome, ProductId, SearchRequest};

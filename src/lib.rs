@@ -9,6 +9,7 @@ pub mod booking;
 pub mod clock;
 pub mod config;
 pub mod guide;
+pub mod html_compression;
 pub mod limits;
 pub mod log_throttle;
 pub mod origin;
@@ -105,8 +106,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         provide_context(front.clone());
     };
     let render = booking::pages::Render::new(context.clone(), options.clone());
-    // Both pages streamed in order: header and form at once, then each card as it is found.
-    // The page's stream is never compressed, so it is never held back.
+    // Both pages streamed in order: header and form at once, then each card as it is found
+    // (compressed chunk by chunk, never held back: `html_compression`).
     let page =
         leptos_axum::render_app_to_stream_in_order_with_context(context.clone(), move || {
             shell(options.clone())
@@ -118,18 +119,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     Router::new()
         .merge(assets::routes(&state.leptos_options))
-        .route("/ws/promotions", get(ws::handler))
-        .route("/healthz", get(healthz))
+        .route(app::protocol::SOCKET_PATH, get(ws::handler))
+        .route(stats::HEALTH_PATH, get(healthz))
         .route("/", get(page.clone()))
         .route("/diagnostics", get(page))
         .merge(booking_routes(render))
-        .route("/api/search", post(search_stream::handler))
+        .route(app::api::SEARCH_PATH, post(search_stream::handler))
         .route("/api/{*server_fn}", post(server_fns))
         .fallback(not_found)
         // A search request is well under 1 KiB; nothing but the tunnel takes more than this.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Added after the layers above: error reports have their own, larger limit.
-        .route("/api/sentry-tunnel", post(sentry_tunnel::handler))
+        .route(app::sentry::TUNNEL_PATH, post(sentry_tunnel::handler))
 }
 
 /// `/book`, `/booking/{id}` and its label (`booking::pages`).
@@ -146,7 +147,8 @@ fn booking_routes(render: booking::pages::Render) -> Router<AppState> {
 /// The layers every route gets: the same-origin check for `/api`, who the caller is (and a
 /// session cookie for newcomers), panics as 500s (Sentry's panic hook reports them), a deadline for reading a
 /// request body and for answering (slow clients cannot hold connections open), security and
-/// cache headers (the HTML is revalidated on every visit; `/pkg` sets its own), request tracing.
+/// cache headers (the HTML is revalidated on every visit; `/pkg` sets its own), the HTML compressed
+/// as it streams, request tracing.
 pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(
@@ -157,6 +159,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
             state.clone(),
             limits::identify,
         ))
+        .layer(middleware::from_fn(html_compression::compress))
         .layer(CatchPanicLayer::new())
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(TimeoutLayer::with_status_code(

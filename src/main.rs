@@ -103,12 +103,12 @@ async fn main() {
 
 /// What an operator should hear at start: the mode, and any step of the deployment missed.
 fn report_deployment(config: &Config) {
-    use promotions::assets::Check;
+    use promotions::assets::Readiness;
     tracing::info!(environment = %config.environment, "mode: {:?}", config.leptos.env);
-    match promotions::assets::check(&config.leptos) {
-        Check::Production => tracing::info!("assets: hashed names, brotli and gzip copies"),
-        Check::Unoptimised(why) => tracing::warn!("assets: {why}"),
-        Check::Missing(why) => tracing::error!("assets: {why}"),
+    match promotions::assets::readiness(&config.leptos) {
+        Readiness::Production => tracing::info!("assets: hashed names, brotli and gzip copies"),
+        Readiness::Unoptimised(why) => tracing::warn!("assets: {why}"),
+        Readiness::Missing(why) => tracing::error!("assets: {why}"),
     }
     if config.session_secret.is_none() {
         tracing::warn!(

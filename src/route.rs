@@ -49,7 +49,6 @@ pub fn route_class(request: &SearchRequest) -> RouteClass {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::Parcel;
 
     #[test]
     fn regions_come_from_the_postal_code() {
@@ -63,23 +62,7 @@ mod tests {
         assert_eq!(Region::of("9600"), Region::Finnmark);
         assert_eq!(Region::of("9900"), Region::EastFinnmark);
         assert_eq!(
-            route_class(&SearchRequest {
-                from: Address {
-                    country: "NO".into(),
-                    postal_code: "0150".into()
-                },
-                to: Address {
-                    country: "SE".into(),
-                    postal_code: "114 55".into()
-                },
-                parcel: Parcel {
-                    weight_grams: 1,
-                    length_cm: None,
-                    width_cm: None,
-                    height_cm: None
-                },
-            })
-            .to_string(),
+            route_class(&SearchRequest::between(("NO", "0150"), ("SE", "114 55"), 1)).to_string(),
             "NO-Oslo>SE"
         );
     }

@@ -133,6 +133,7 @@ impl SearchService {
             tasks,
             ids,
             route: crate::route::route_class(request),
+            t,
             stats: self.stats.clone(),
             _in_flight: Gauge::enter(&self.stats, |s| &s.searches_in_flight),
         }
@@ -145,6 +146,8 @@ pub struct Fanout {
     ids: HashMap<Id, ProductId>,
     /// For reports: the route class, never the postal codes.
     route: crate::route::RouteClass,
+    /// The page's words, for a product whose task panicked.
+    t: Texts,
     stats: Arc<Stats>,
     _in_flight: Gauge,
 }
@@ -180,7 +183,7 @@ impl Fanout {
             Outcome::Unavailable {
                 product_id,
                 reason: UnavailableReason::UpstreamError,
-                message: "The price service failed for this product.".into(),
+                message: self.t.get(W::ReasonUpstream).to_owned(),
             }
         }))
     }

@@ -9,7 +9,7 @@
 use crate::limits::{Caller, Tier};
 use crate::search_start::{NotStarted, Started, begin};
 use crate::state::AppState;
-use app::api::ApiError;
+use app::error::ApiError;
 use app::i18n::Texts;
 use app::model::SearchRequest;
 use app::protocol::{SearchId, ServerMessage};

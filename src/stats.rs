@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+/// Where `/healthz` is served (monitors, the soak tool).
+pub const HEALTH_PATH: &str = "/healthz";
+
 #[derive(Default, Debug)]
 pub struct Stats {
     pub sockets: AtomicUsize,

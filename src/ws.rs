@@ -88,7 +88,7 @@ pub async fn handler(
             run(
                 socket,
                 state,
-                Client {
+                Owner {
                     caller,
                     t,
                     _slot: slot,
@@ -108,7 +108,7 @@ enum Ending {
 
 /// Whose socket it is and its page's words; the slot counts it against the client's cap
 /// while it lives.
-struct Client {
+struct Owner {
     caller: Caller,
     t: Texts,
     _slot: SocketSlot,
@@ -122,7 +122,7 @@ async fn refuse(mut socket: WebSocket) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
-async fn run(socket: WebSocket, state: AppState, client: Client) {
+async fn run(socket: WebSocket, state: AppState, client: Owner) {
     let _live = Gauge::enter(&state.stats, |s| &s.sockets);
     let opened = Instant::now();
     info!("socket opened");
@@ -315,7 +315,7 @@ type Events = crate::search::Messages;
 async fn handle_text(
     text: &str,
     state: &AppState,
-    client: &Client,
+    client: &Owner,
     searches: &mut Searches,
     probe: &mut Option<Events>,
     draining: bool,

@@ -44,12 +44,7 @@ fn settings(base: &str) -> BringSettings {
 }
 
 fn request(weight_grams: u32) -> SearchRequest {
-    serde_json::from_value(json!({
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": "9900"},
-        "parcel": {"weight_grams": weight_grams, "length_cm": null, "width_cm": null, "height_cm": null}
-    }))
-    .unwrap()
+    SearchRequest::between(("NO", "0150"), ("NO", "9900"), weight_grams)
 }
 
 /// One request as the fake Bring received it.

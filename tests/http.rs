@@ -2,6 +2,7 @@
 
 mod common;
 
+use app::model::SearchRequest;
 use common::*;
 
 const SEARCH: &str = "/?from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=1.2";
@@ -168,11 +169,7 @@ async fn healthz_reports_live_counts() {
 #[tokio::test]
 async fn server_functions_refuse_cross_site_requests_and_get() {
     let server = shared_server();
-    let body = serde_json::json!({"request": {
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": "9900"},
-        "parcel": {"weight_grams": 1000}
-    }})
+    let body = serde_json::json!({"request": SearchRequest::between(("NO", "0150"), ("NO", "9900"), 1000)})
     .to_string();
     let own = server.origin();
     let json = ("content-type", "application/json");

@@ -3,6 +3,7 @@
 
 mod common;
 
+use app::model::SearchRequest;
 use app::model::{Outcome, ProductId};
 use app::protocol::ServerMessage;
 use common::*;
@@ -59,11 +60,7 @@ async fn a_socket_writes_reasons_in_the_language_its_page_names() {
 #[tokio::test]
 async fn a_quote_call_writes_its_reason_in_the_accepted_language() {
     let server = start(CountingGuide::new(0.0), std::time::Duration::from_secs(5)).await;
-    let body = serde_json::json!({"request": {
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": "9900"},
-        "parcel": {"weight_grams": HEAVY}
-    }, "product_id": "3584"})
+    let body = serde_json::json!({"request": SearchRequest::between(("NO", "0150"), ("NO", "9900"), HEAVY), "product_id": "3584"})
     .to_string();
     for (language, want) in [("nb", "Tar opptil 5 kg"), ("en-GB", "Carries up to 5 kg")] {
         let headers = [
@@ -89,12 +86,8 @@ async fn a_refused_search_says_when_to_come_back_in_the_pages_language() {
     });
     let cookie = new_session(&server).await;
     let body = |to: &str| {
-        serde_json::json!({"request": {
-            "from": {"country": "NO", "postal_code": "0150"},
-            "to": {"country": "NO", "postal_code": to},
-            "parcel": {"weight_grams": 1000}
-        }})
-        .to_string()
+        serde_json::json!({"request": SearchRequest::between(("NO", "0150"), ("NO", to), 1000)})
+            .to_string()
     };
     let headers = [
         ("content-type", "application/json"),

@@ -4,6 +4,7 @@
 mod common;
 
 use app::error::ErrorCode;
+use app::model::SearchRequest;
 use app::protocol::ServerMessage;
 use common::*;
 use promotions::config::Config;
@@ -25,11 +26,11 @@ fn plan_body() -> String {
 }
 
 fn request_to(postal_code: &str) -> serde_json::Value {
-    serde_json::json!({
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": postal_code},
-        "parcel": {"weight_grams": 1000}
-    })
+    serde_json::json!(SearchRequest::between(
+        ("NO", "0150"),
+        ("NO", postal_code),
+        1000
+    ))
 }
 
 fn plan_body_to(postal_code: &str) -> String {
@@ -291,10 +292,10 @@ async fn searches_over_the_rate_get_rate_limited_on_the_socket_and_over_http_tog
         .expect("a Retry-After header");
     assert!((1..=20).contains(&retry), "retry after {retry} s");
     // The page's server-function client decodes it as its own error type.
-    let error: app::api::ApiError = serde_json::from_str(&reply.body).unwrap();
+    let error: app::error::ApiError = serde_json::from_str(&reply.body).unwrap();
     assert!(matches!(
         error,
-        app::api::ApiError::Refused {
+        app::error::ApiError::Refused {
             code: ErrorCode::RateLimited,
             ..
         }
@@ -370,11 +371,7 @@ async fn behind_a_proxy_each_forwarded_client_has_its_own_limits() {
 #[tokio::test]
 async fn http_quotes_have_their_own_budget() {
     let server = server(0, 1);
-    let body = serde_json::json!({"request": {
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": "9900"},
-        "parcel": {"weight_grams": 1000}
-    }, "product_id": "5800"})
+    let body = serde_json::json!({"request": SearchRequest::between(("NO", "0150"), ("NO", "9900"), 1000), "product_id": "5800"})
     .to_string();
     let mut statuses = Vec::new();
     for _ in 0..10 {
@@ -625,7 +622,7 @@ async fn a_search_without_a_caller_is_refused_not_let_through() {
     let request = serde_json::from_value(request_to("9900")).unwrap();
     let refused = state.admit_search(&request).await;
     assert!(
-        matches!(refused, Err(app::api::ApiError::Server { .. })),
+        matches!(refused, Err(app::error::ApiError::Server { .. })),
         "{refused:?}"
     );
     assert!(state.admit_quote().await.is_err());

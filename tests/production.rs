@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::model::SearchRequest;
 use common::{Reply, connect_at, exchange_at, free_port};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -192,11 +193,7 @@ async fn a_search_over_http_is_logged_like_one_over_the_socket() {
         ("GUIDE_LATENCY_SCALE", "0".to_owned()),
     ];
     let binary = start_logging(free_port(), &env, log.into()).await;
-    let request = serde_json::json!({
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": "9900"},
-        "parcel": {"weight_grams": 1200, "length_cm": null, "width_cm": null, "height_cm": null}
-    });
+    let request = serde_json::json!(SearchRequest::between(("NO", "0150"), ("NO", "9900"), 1200));
     let json = [("content-type", "application/json")];
     let call = |path: &'static str, body: serde_json::Value| {
         let addr = binary.addr;
@@ -252,11 +249,7 @@ async fn an_http_search_its_client_leaves_is_logged_once_as_cancelled() {
     // Real latencies: express takes over a second, so the search is still running.
     let env = [("NO_COLOR", "1".to_owned())];
     let binary = start_logging(free_port(), &env, log.into()).await;
-    let body = serde_json::json!({"search_id": 3, "request": {
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": "9900"},
-        "parcel": {"weight_grams": 1200}
-    }})
+    let body = serde_json::json!({"search_id": 3, "request": SearchRequest::between(("NO", "0150"), ("NO", "9900"), 1200)})
     .to_string();
     let mut stream = tokio::net::TcpStream::connect(binary.addr).await.unwrap();
     let request = format!(

@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::model::SearchRequest;
 use app::protocol::ServerMessage;
 use common::*;
 use promotions::limits::Settings;
@@ -16,11 +17,7 @@ use tokio::net::TcpStream;
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn body(search_id: u64, to: &str, grams: u32) -> String {
-    serde_json::json!({"search_id": search_id, "request": {
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": to},
-        "parcel": {"weight_grams": grams}
-    }})
+    serde_json::json!({"search_id": search_id, "request": SearchRequest::between(("NO", "0150"), ("NO", to), grams)})
     .to_string()
 }
 

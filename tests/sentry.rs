@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::model::SearchRequest;
 use axum::routing::get;
 use common::ingest::{envelope, ingest, wait_for};
 use common::*;
@@ -130,11 +131,7 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
         "forwards still under way"
     );
     // An upstream failure is reported with its product and route class, never postal codes.
-    let quote = serde_json::json!({"request": {
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": "9900"},
-        "parcel": {"weight_grams": 1000}
-    }, "product_id": "5800"});
+    let quote = serde_json::json!({"request": SearchRequest::between(("NO", "0150"), ("NO", "9900"), 1000), "product_id": "5800"});
     let json = [("content-type", "application/json")];
     let (status, body) = failing
         .http("POST", "/api/quote_product", &json, &quote.to_string())

@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::model::SearchRequest;
 use common::*;
 use promotions::config::Config;
 use promotions::guide::ShippingGuide;
@@ -129,11 +130,11 @@ fn new_session() -> String {
 }
 
 fn request_to(postal_code: &str) -> serde_json::Value {
-    serde_json::json!({
-        "from": {"country": "NO", "postal_code": "0150"},
-        "to": {"country": "NO", "postal_code": postal_code},
-        "parcel": {"weight_grams": 1000}
-    })
+    serde_json::json!(SearchRequest::between(
+        ("NO", "0150"),
+        ("NO", postal_code),
+        1000
+    ))
 }
 
 async fn plan(server: &TestServer, headers: &[(&str, &str)], to: &str) -> u16 {

@@ -371,8 +371,13 @@ impl promotions::guide::ShippingGuide for FaultyGuide {
 async fn every_kind_of_guide_fault_costs_its_product_only_and_the_search_still_ends() {
     use app::model::UnavailableReason::{Timeout, UpstreamError};
     let guide = FaultyGuide(promotions::guide::simulator::Simulator::new(0.0, 0.0));
+    use app::i18n::{Lang, Texts, W};
     let server = start(guide, Duration::from_millis(500)).await;
-    let mut ws = server.connect().await;
+    // A bokmål page: every reason in its words, the panicked product's too.
+    let url = format!("ws://{}/ws/promotions?lang=nb", server.addr);
+    let mut ws = connect_url(&url, Some(&server.origin()), &[])
+        .await
+        .expect("websocket connects");
     send_json(&mut ws, search_json(1, "0150", "9900", 1200)).await;
     assert!(matches!(
         expect_message(&mut ws).await,
@@ -383,21 +388,26 @@ async fn every_kind_of_guide_fault_costs_its_product_only_and_the_search_still_e
         match expect_message(&mut ws).await {
             ServerMessage::Offer { offer, .. } => offers.push(offer.product_id.0),
             ServerMessage::Unavailable {
-                product_id, reason, ..
-            } => unavailable.push((product_id.0, reason)),
+                product_id,
+                reason,
+                message,
+                ..
+            } => unavailable.push((product_id.0, reason, message)),
             ServerMessage::Done { .. } => break,
             other => panic!("{other:?}"),
         }
     }
     unavailable.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(offers, ["5800"]);
+    let nb = Texts::new(Lang::Nb, false);
+    let (timeout, upstream) = (nb.get(W::ReasonTimeout), nb.get(W::ReasonUpstream));
     assert_eq!(
         unavailable,
         [
-            ("3584".to_owned(), Timeout),
-            ("4850".to_owned(), Timeout),
-            ("5000".to_owned(), UpstreamError),
-            ("5600".to_owned(), UpstreamError),
+            ("3584".to_owned(), Timeout, timeout.to_owned()),
+            ("4850".to_owned(), Timeout, timeout.to_owned()),
+            ("5000".to_owned(), UpstreamError, upstream.to_owned()),
+            ("5600".to_owned(), UpstreamError, upstream.to_owned()),
         ]
     );
     // Nothing of it lingers: no upstream call, no search.

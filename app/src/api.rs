@@ -2,62 +2,13 @@
 //! They also feed the server-rendered results, so a page without WASM gets every offer.
 
 use crate::diagnosis::seen::SeenRequest;
+use crate::error::ApiError;
+#[cfg(any(feature = "ssr", test))]
 use crate::error::{ErrorCode, FieldError};
 use crate::model::{Outcome, Plan, ProductId, SearchRequest};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use server_fn::codec::{Json, JsonEncoding};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
-
-/// What a server function can answer besides its result.
-/// Decoded flat, as `protocol::ServerFrame` says why.
-#[derive(Clone, Debug, PartialEq, Serialize, thiserror::Error, strum::EnumDiscriminants)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-#[strum_discriminants(name(ApiErrorKind), derive(Deserialize))]
-#[strum_discriminants(serde(rename_all = "snake_case"))]
-pub enum ApiError {
-    /// The request failed validation: same codes as the socket's `error` message.
-    #[error("{0}")]
-    Invalid(FieldError),
-    /// The server refused to work on it now (e.g. `rate_limited`); the message says when to retry.
-    #[error("{message}")]
-    Refused { code: ErrorCode, message: String },
-    /// The request body could not be read: malformed, incomplete or too slow.
-    #[error("{message}")]
-    Unreadable { message: String },
-    /// Transport or server trouble.
-    #[error("{message}")]
-    Server { message: String },
-}
-
-#[derive(Deserialize)]
-struct ApiErrorFrame {
-    kind: ApiErrorKind,
-    field: Option<String>,
-    code: Option<ErrorCode>,
-    message: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for ApiError {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use crate::wire::need;
-        let f = ApiErrorFrame::deserialize(d)?;
-        let message = need(f.message, "message")?;
-        Ok(match f.kind {
-            ApiErrorKind::Invalid => ApiError::Invalid(FieldError {
-                field: need(f.field, "field")?,
-                code: need(f.code, "code")?,
-                message,
-            }),
-            ApiErrorKind::Refused => ApiError::Refused {
-                code: need(f.code, "code")?,
-                message,
-            },
-            ApiErrorKind::Unreadable => ApiError::Unreadable { message },
-            ApiErrorKind::Server => ApiError::Server { message },
-        })
-    }
-}
 
 #[cfg(feature = "ssr")]
 impl ApiError {
@@ -167,6 +118,10 @@ pub async fn connection_check() -> Result<SeenRequest, ApiError> {
     ))
 }
 
+/// `/api/search`: a whole search over one streamed response (an axum route, not a server
+/// function: docs/architecture.md §5).
+pub const SEARCH_PATH: &str = "/api/search";
+
 /// The browser's calls of the server functions above and of `/api/search`, with the browser's
 /// `fetch` (gloo-net reads the answers) rather than server_fn's client: its streaming
 /// machinery cost the WASM bundle kilobytes for three JSON POSTs. Same endpoints, bodies and
@@ -174,7 +129,9 @@ pub async fn connection_check() -> Result<SeenRequest, ApiError> {
 #[cfg(feature = "client")]
 pub mod call {
     use super::*;
+    use serde::Serialize;
     use serde::de::DeserializeOwned;
+    use server_fn::ServerFn;
     use std::future::Future;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
@@ -193,18 +150,18 @@ pub mod call {
 
     /// Posts now; the future reads the JSON answer.
     fn post<R: DeserializeOwned, A: Serialize>(
-        endpoint: &str,
+        path: &str,
         args: &A,
         signal: Option<&AbortSignal>,
     ) -> impl Future<Output = Result<R, ApiError>> + use<R, A> {
-        let pending = start(endpoint, args, signal);
+        let pending = start(path, args, signal);
         async move { answer(pending?).await?.json().await.map_err(unreachable) }
     }
 
     /// Posts `args` as JSON at once, not at the first poll of a future: a request started
     /// beside a socket frame leaves in the order the machine chose.
     fn start(
-        endpoint: &str,
+        path: &str,
         args: &impl Serialize,
         signal: Option<&AbortSignal>,
     ) -> Result<JsFuture, ApiError> {
@@ -224,8 +181,7 @@ pub mod call {
         init.set_headers(&headers);
         init.set_body(&body.into());
         init.set_signal(signal);
-        let promise =
-            leptos::prelude::window().fetch_with_str_and_init(&format!("/api/{endpoint}"), &init);
+        let promise = leptos::prelude::window().fetch_with_str_and_init(path, &init);
         Ok(JsFuture::from(promise))
     }
 
@@ -249,7 +205,7 @@ pub mod call {
         request: SearchRequest,
         signal: Option<&AbortSignal>,
     ) -> impl Future<Output = Result<Plan, ApiError>> + use<> {
-        post("plan_search", &PlanSearch { request }, signal)
+        post(PlanSearch::PATH, &PlanSearch { request }, signal)
     }
 
     pub fn quote_product(
@@ -261,7 +217,7 @@ pub mod call {
             request,
             product_id,
         };
-        post("quote_product", &args, signal)
+        post(QuoteProduct::PATH, &args, signal)
     }
 
     /// `/api/search`: the whole search over one response, each of its lines handed to `line`
@@ -278,7 +234,7 @@ pub mod call {
             search_id: crate::protocol::SearchId,
             request: SearchRequest,
         }
-        let pending = start("search", &Search { search_id, request }, signal);
+        let pending = start(SEARCH_PATH, &Search { search_id, request }, signal);
         async move {
             let response = answer(pending?).await?;
             let reader: web_sys::ReadableStreamDefaultReader = response
@@ -320,7 +276,7 @@ pub mod call {
     }
 
     pub fn connection_check() -> impl Future<Output = Result<SeenRequest, ApiError>> {
-        post("connection_check", &ConnectionCheck {}, None)
+        post(ConnectionCheck::PATH, &ConnectionCheck {}, None)
     }
 }
 

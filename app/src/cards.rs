@@ -2,7 +2,8 @@
 //! events.
 
 use crate::error::FieldError;
-use crate::model::{Outcome, Places, ProductId};
+use crate::model::{Outcome, ProductId};
+use crate::transport::SearchEvent;
 use leptos::prelude::*;
 
 /// One planned product's card.
@@ -32,19 +33,6 @@ pub enum ResultsView {
     /// The server refused fields of the search (the form shows them): nothing to show here.
     Refused(Vec<FieldError>),
     /// The server refused the search or could not be reached.
-    Failed(String),
-}
-
-/// An event of one search, whatever transport carried it.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SearchEvent {
-    Planned(Vec<ProductId>),
-    /// The places of the search's two ends, as the server's register names them.
-    Places(Places),
-    Outcome(Outcome),
-    Done,
-    /// The server refused a field (e.g. a postal code that does not exist): the form shows it.
-    Invalid(FieldError),
     Failed(String),
 }
 

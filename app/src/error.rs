@@ -1,4 +1,5 @@
-//! Stable error codes shared by the socket, the server functions and the page.
+//! Stable error codes shared by the socket, the server functions and the page, and the
+//! errors they answer with.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -79,6 +80,56 @@ impl FieldError {
             code,
             message: message.into(),
         }
+    }
+}
+
+/// What a server function can answer besides its result.
+/// Decoded flat, as `protocol::ServerFrame` says why.
+#[derive(Clone, Debug, PartialEq, Serialize, thiserror::Error, strum::EnumDiscriminants)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[strum_discriminants(name(ApiErrorKind), derive(Deserialize))]
+#[strum_discriminants(serde(rename_all = "snake_case"))]
+pub enum ApiError {
+    /// The request failed validation: same codes as the socket's `error` message.
+    #[error("{0}")]
+    Invalid(FieldError),
+    /// The server refused to work on it now (e.g. `rate_limited`); the message says when to retry.
+    #[error("{message}")]
+    Refused { code: ErrorCode, message: String },
+    /// The request body could not be read: malformed, incomplete or too slow.
+    #[error("{message}")]
+    Unreadable { message: String },
+    /// Transport or server trouble.
+    #[error("{message}")]
+    Server { message: String },
+}
+
+#[derive(Deserialize)]
+struct ApiErrorFrame {
+    kind: ApiErrorKind,
+    field: Option<String>,
+    code: Option<ErrorCode>,
+    message: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ApiError {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use crate::wire::need;
+        let f = ApiErrorFrame::deserialize(d)?;
+        let message = need(f.message, "message")?;
+        Ok(match f.kind {
+            ApiErrorKind::Invalid => ApiError::Invalid(FieldError {
+                field: need(f.field, "field")?,
+                code: need(f.code, "code")?,
+                message,
+            }),
+            ApiErrorKind::Refused => ApiError::Refused {
+                code: need(f.code, "code")?,
+                message,
+            },
+            ApiErrorKind::Unreadable => ApiError::Unreadable { message },
+            ApiErrorKind::Server => ApiError::Server { message },
+        })
     }
 }
 

@@ -3,14 +3,15 @@
 //! `/api/sentry-tunnel` with `fetch(keepalive)`. Reporting never breaks the page: every failure
 //! to report is ignored. One event per distinct error per page view.
 
-use crate::sentry::{Breadcrumb, Event, Exception, Fields, Pairs, Request, Values, envelope};
+use crate::sentry::{
+    Breadcrumb, Event, Exception, Fields, Pairs, Request, TUNNEL_PATH, Values, envelope,
+};
 use leptos::prelude::{document, window};
 use std::cell::RefCell;
 use std::collections::{HashSet, VecDeque};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-const TUNNEL: &str = "/api/sentry-tunnel";
 const MAX_BREADCRUMBS: usize = 30;
 
 #[derive(Default)]
@@ -146,7 +147,7 @@ fn send(kind: &str, value: &str, tags: Fields<'_>, extra: Fields<'_>, once_per_p
     // `keepalive` lets a report outlive the page (a panic, a navigation). gloo-net 0.6 cannot
     // set it, so this one post is web-sys fetch; web-sys has no setter either: Reflect.
     let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
-    let promise = window().fetch_with_str_and_init(TUNNEL, &init);
+    let promise = window().fetch_with_str_and_init(TUNNEL_PATH, &init);
     // A failed report is dropped quietly: it must never become an error of its own.
     leptos::task::spawn_local(async move {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
@@ -170,7 +171,7 @@ pub async fn deliver(kind: &str, value: &str, tags: Fields<'_>, extra: Fields<'_
     else {
         return Delivery::Off;
     };
-    let Ok(request) = gloo_net::http::Request::post(TUNNEL).body(text) else {
+    let Ok(request) = gloo_net::http::Request::post(TUNNEL_PATH).body(text) else {
         return Delivery::Unreachable;
     };
     match request.send().await {

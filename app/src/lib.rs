@@ -52,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title inner_html=t.get(W::Title).replace('&', "&amp;").replace('<', "&lt;")></title>
                 // The page's words for the hydrated page, which carries none (i18n).
                 <script type="application/json" id="words" data-explicit=t.explicit.then_some("") inner_html=t.json()></script>
-                <link id="leptos" rel="stylesheet" href=stylesheet_href(&options)/>
+                <Stylesheet options=options.clone()/>
                 // The page's script imports the loader of split WASM: fetched with it, not
                 // one round trip after it.
                 {split_loader_href(&options).map(|href| view! { <link rel="modulepreload" href=href/> })}
@@ -65,6 +65,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The page's styles. In production inline, under the render's nonce: a first visit paints
+/// one round trip sooner (the browser waits for the stylesheet before the first paint, and
+/// on a slow mobile link that round trip is half a second), and 3.6 kB of brotli is less than
+/// that round trip carries. Under `cargo leptos watch` a link, which live reload replaces.
+#[cfg(feature = "ssr")]
+#[component]
+fn Stylesheet(options: LeptosOptions) -> impl IntoView {
+    match inline_css(&options) {
+        Some(css) => {
+            view! { <style nonce=leptos::nonce::use_nonce() inner_html=css></style> }.into_any()
+        }
+        None => {
+            view! { <link id="leptos" rel="stylesheet" href=stylesheet_href(&options)/> }.into_any()
+        }
+    }
+}
+
+/// The stylesheet's text, read once: a production build's file never changes under its server.
+#[cfg(feature = "ssr")]
+fn inline_css(options: &LeptosOptions) -> Option<&'static str> {
+    static CSS: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    if options.env != leptos::config::Env::PROD {
+        return None;
+    }
+    let href = stylesheet_href(options);
+    CSS.get_or_init(|| {
+        let path =
+            std::path::Path::new(options.site_root.as_ref()).join(href.trim_start_matches('/'));
+        std::fs::read_to_string(path).ok()
+    })
+    .as_deref()
 }
 
 /// The stylesheet's URL. With `hash-files` cargo-leptos names it `<name>.<hash>.css` and writes
@@ -120,8 +153,9 @@ fn asset_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
 }
 
 /// The page's Content-Security-Policy, sent as a header (`frame-ancestors` is ignored in a
-/// `<meta>`): scripts only from our origin or carrying this render's nonce (Leptos puts it on
-/// its hydration and streaming scripts), WASM allowed, nothing framed, nothing third-party.
+/// `<meta>`): scripts and styles only from our origin or carrying this render's nonce (Leptos
+/// puts it on its hydration and streaming scripts, the shell on the inlined stylesheet), WASM
+/// allowed, nothing framed, nothing third-party.
 #[cfg(feature = "ssr")]
 mod csp {
     use leptos::prelude::*;
@@ -142,7 +176,7 @@ mod csp {
         };
         let policy = format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-             style-src 'self'; img-src 'self' data:; connect-src 'self'{reload}; \
+             style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'{reload}; \
              object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
         );
         if let Ok(value) = http::HeaderValue::from_str(&policy) {

@@ -60,6 +60,27 @@ pub struct SearchRequest {
     pub parcel: Parcel,
 }
 
+impl SearchRequest {
+    /// A parcel of `weight_grams`, no measurements, from one `(country, postal code)` to
+    /// another: the request tests and tools build (the form's is `validate`'s).
+    pub fn between(from: (&str, &str), to: (&str, &str), weight_grams: u32) -> Self {
+        let address = |(country, postal_code): (&str, &str)| Address {
+            country: country.into(),
+            postal_code: postal_code.into(),
+        };
+        SearchRequest {
+            from: address(from),
+            to: address(to),
+            parcel: Parcel {
+                weight_grams,
+                length_cm: None,
+                width_cm: None,
+                height_cm: None,
+            },
+        }
+    }
+}
+
 /// A shipping guide product number, e.g. `"5800"`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -212,22 +233,7 @@ impl Outcome {
 /// Oslo 0150 → Kirkenes 9900, 1.2 kg: the example request of the tests.
 #[cfg(test)]
 pub fn sample_request() -> SearchRequest {
-    SearchRequest {
-        from: Address {
-            country: "NO".into(),
-            postal_code: "0150".into(),
-        },
-        to: Address {
-            country: "NO".into(),
-            postal_code: "9900".into(),
-        },
-        parcel: Parcel {
-            weight_grams: 1200,
-            length_cm: None,
-            width_cm: None,
-            height_cm: None,
-        },
-    }
+    SearchRequest::between(("NO", "0150"), ("NO", "9900"), 1200)
 }
 
 #[cfg(test)]

@@ -87,18 +87,9 @@ mod register {
     #[cfg(test)]
     mod tests {
         use super::*;
-        use crate::model::{Address, sample_request};
 
         fn request(from: &str, to: &str) -> SearchRequest {
-            let at = |code: &str| Address {
-                country: "NO".into(),
-                postal_code: code.into(),
-            };
-            SearchRequest {
-                from: at(from),
-                to: at(to),
-                ..sample_request()
-            }
+            SearchRequest::between(("NO", from), ("NO", to), 1200)
         }
 
         #[test]

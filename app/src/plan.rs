@@ -52,23 +52,9 @@ pub fn plan(request: &SearchRequest) -> Vec<ProductId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Parcel;
 
     pub fn request(from: (&str, &str), to: (&str, &str)) -> SearchRequest {
-        let address = |(country, postal_code): (&str, &str)| Address {
-            country: country.into(),
-            postal_code: postal_code.into(),
-        };
-        SearchRequest {
-            from: address(from),
-            to: address(to),
-            parcel: Parcel {
-                weight_grams: 1200,
-                length_cm: None,
-                width_cm: None,
-                height_cm: None,
-            },
-        }
+        SearchRequest::between(from, to, 1200)
     }
 
     fn ids(from: (&str, &str), to: (&str, &str)) -> Vec<String> {

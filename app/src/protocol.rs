@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 pub type SearchId = u64;
 
+/// Where the socket is served.
+pub const SOCKET_PATH: &str = "/ws/promotions";
+
 /// Largest text frame the server accepts; bigger frames are closed with 1009.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 /// Searches one socket may have in flight at once.

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where the browser posts its envelopes; the server forwards them to Sentry.
+pub const TUNNEL_PATH: &str = "/api/sentry-tunnel";
+
 /// Names and values sent as one JSON object (tags, extra, headers, breadcrumb data). A list,
 /// not a map: each holds a few entries, and a `BTreeMap`'s code alone cost the browser's
 /// WASM about 7 kB br. Writers name each key once.

@@ -1,13 +1,16 @@
 // What a visitor downloads, measured on the bytes the running release server sends: the page's
 // assets are precompressed once (brotli 11, gzip), named by content hash and cached for a year;
-// the HTML is revalidated on every visit.
+// the HTML, with the stylesheet inlined, is compressed as it streams and revalidated on every
+// visit.
 import { expect, test } from "@playwright/test";
 import * as http from "http";
 import * as zlib from "zlib";
 
-/** The first visit's assets (JS, WASM, CSS) as sent with `Accept-Encoding: br`, in kB. */
-// Issue 26 aims at 200 kB; 230 holds what was cut so far (239.8 -> 224.6 kB) with a little room.
-const BUDGET_KB = 230;
+/** A first visit as sent with `Accept-Encoding: br`, in kB: the HTML of `/` (the stylesheet
+ * inlined in it) and the files it loads (script, WASM, the loader of split WASM). */
+// Issue 26 aims at 200 kB; 236 holds what was cut so far (HTML + assets 243.7 -> 230.6 kB)
+// with a little room.
+const BUDGET_KB = 236;
 const IMMUTABLE = "public, max-age=31536000, immutable";
 /** The page's files, the WASM-split loader and the lazy routes' chunks (`split_…`). */
 // `split_*`: a lazy page's own code; `chunk_*`: code two lazy pages share.
@@ -29,7 +32,7 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Raw> {
   });
 }
 
-/** The script, WASM and stylesheet the page links to. */
+/** The script and WASM the page links to (and a stylesheet, if it linked one). */
 function assetPaths(html: string): string[] {
   const paths = [...html.matchAll(/href="(\/pkg\/[^"]+)"/g)].map((m) => m[1]);
   return [...new Set(paths)].sort();
@@ -51,14 +54,22 @@ async function firstVisit(baseURL: string, path: string): Promise<string[]> {
 test("a first visit downloads under the budget, measured as the server sends it", async ({ baseURL }) => {
   const page = await get(`${baseURL}/`, { "accept-encoding": "br" });
   expect(page.status).toBe(200);
+  expect(page.headers["content-encoding"]).toBe("br");
+  // The stylesheet is in the page (no round trip before the first paint), under the nonce
+  // the Content-Security-Policy names for this response.
+  const html = zlib.brotliDecompressSync(page.body).toString();
+  const nonce = /'nonce-([^']+)'/.exec(String(page.headers["content-security-policy"]))?.[1];
+  expect(nonce).toBeTruthy();
+  expect(html).toContain(`<style nonce="${nonce}">`);
+  expect(html).toMatch(/<style[^>]*>[^<]*\.card\s*\{/);
   const paths = await firstVisit(baseURL!, "/");
-  // The page's script, WASM and stylesheet, and the loader of split WASM; never a lazy
-  // route's chunk (the diagnostics).
-  expect(paths.map((p) => p.split(".").pop()).sort()).toEqual(["css", "js", "js", "wasm"]);
+  // The page's script and WASM and the loader of split WASM; no stylesheet to fetch, never a
+  // lazy route's chunk (the diagnostics).
+  expect(paths.map((p) => p.split(".").pop()).sort()).toEqual(["js", "js", "wasm"]);
   expect(paths.filter((p) => p.includes("__wasm_split"))).toHaveLength(1);
   expect(paths.filter((p) => p.includes("/split_"))).toEqual([]);
-  let total = 0;
-  const rows: string[] = [];
+  let total = page.body.length;
+  const rows = [`${"/ (HTML, stylesheet inlined)".padEnd(48)} ${(total / 1000).toFixed(1).padStart(7)} kB`];
   for (const path of paths) {
     const asset = await get(`${baseURL}${path}`, { "accept-encoding": "br" });
     expect(asset.status, path).toBe(200);
@@ -66,10 +77,9 @@ test("a first visit downloads under the budget, measured as the server sends it"
     total += asset.body.length;
     rows.push(`${path.padEnd(48)} ${(asset.body.length / 1000).toFixed(1).padStart(7)} kB`);
   }
-  rows.push(`${"assets".padEnd(48)} ${(total / 1000).toFixed(1).padStart(7)} kB (budget ${BUDGET_KB} kB)`);
-  rows.push(`${"+ the HTML of /".padEnd(48)} ${((total + page.body.length) / 1000).toFixed(1).padStart(7)} kB`);
+  rows.push(`${"first visit".padEnd(48)} ${(total / 1000).toFixed(1).padStart(7)} kB (budget ${BUDGET_KB} kB)`);
   console.log(`bundle as served with Accept-Encoding: br\n${rows.join("\n")}`);
-  expect(total / 1000, "assets over budget").toBeLessThan(BUDGET_KB);
+  expect(total / 1000, "first visit over budget").toBeLessThan(BUDGET_KB);
 });
 
 test("assets are hashed, cached for a year and compressed exactly once; the HTML is revalidated", async ({ baseURL }) => {

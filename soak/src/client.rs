@@ -2,7 +2,7 @@
 //! then vanishes mid-search (then comes back on a new socket).
 
 use crate::link::{Entry, Link};
-use app::model::{Address, Parcel, ProductId, SearchRequest};
+use app::model::{ProductId, SearchRequest};
 use app::protocol::{ClientMessage, ServerMessage};
 use promotions::guide::simulator::Simulator;
 use std::collections::HashSet;
@@ -95,22 +95,7 @@ pub fn route_request(
     (fc, fp, tc, tp): (&str, &str, &str, &str),
     weight_grams: u32,
 ) -> SearchRequest {
-    SearchRequest {
-        from: Address {
-            country: fc.into(),
-            postal_code: fp.into(),
-        },
-        to: Address {
-            country: tc.into(),
-            postal_code: tp.into(),
-        },
-        parcel: Parcel {
-            weight_grams,
-            length_cm: None,
-            width_cm: None,
-            height_cm: None,
-        },
-    }
+    SearchRequest::between((fc, fp), (tc, tp), weight_grams)
 }
 
 /// The customer's whole session; `seed` makes each customer different.

@@ -2,7 +2,7 @@
 //! text frames) or the Socket.IO yardstick (the same messages inside Socket.IO `message`
 //! events), plain or through the local deployment's TLS.
 
-use app::protocol::{ClientMessage, ServerMessage};
+use app::protocol::{ClientMessage, SOCKET_PATH, ServerMessage};
 use futures::{SinkExt, StreamExt};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -63,11 +63,11 @@ impl Entry {
         let addr = self.addr();
         match self {
             Entry::Plain(_) => (
-                format!("ws://{addr}/ws/promotions"),
+                format!("ws://{addr}{SOCKET_PATH}"),
                 format!("http://{addr}"),
             ),
             Entry::Tls { .. } => (
-                format!("wss://{addr}/ws/promotions"),
+                format!("wss://{addr}{SOCKET_PATH}"),
                 format!("https://{addr}"),
             ),
             // Straight to the WebSocket transport, as a client told `transports: ["websocket"]`.

@@ -112,7 +112,7 @@ impl Server {
     }
 
     pub async fn health(&self) -> Result<Reading, String> {
-        let body = get(self.addr, "/healthz").await?;
+        let body = get(self.addr, promotions::stats::HEALTH_PATH).await?;
         let bad = |e| format!("/healthz: {e}: {body}");
         if self.socket_io {
             let mut reading: Reading = serde_json::from_str(&body).map_err(bad)?;

@@ -42,7 +42,7 @@ struct Turn {
     grant: oneshot::Sender<()>,
 }
 
-pub struct Budget {
+pub struct UpstreamBudget {
     per_window: usize,
     window: Duration,
     /// The dispatcher's inbox. The dispatcher is spawned by the first request (it needs the
@@ -51,7 +51,7 @@ pub struct Budget {
     waiting: Arc<AtomicUsize>,
 }
 
-impl Budget {
+impl UpstreamBudget {
     /// `per_second` of 0 means no budget.
     pub fn new(per_second: usize) -> Self {
         Self::per_window(per_second, WINDOW)
@@ -212,7 +212,7 @@ mod tests {
 
     /// `n` requests for `requester`, spawned now; each answers with when it got its turn.
     fn spawn_takes(
-        budget: &Arc<Budget>,
+        budget: &Arc<UpstreamBudget>,
         requester: Requester,
         n: usize,
         tasks: &mut tokio::task::JoinSet<(Requester, Instant)>,
@@ -228,7 +228,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_burst_waits_its_turn_and_never_exceeds_the_rate_in_any_window() {
-        let budget = Arc::new(Budget::new(10));
+        let budget = Arc::new(UpstreamBudget::new(10));
         let start = Instant::now();
         let mut tasks = tokio::task::JoinSet::new();
         spawn_takes(&budget, None, 35, &mut tasks);
@@ -246,7 +246,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_flooding_address_does_not_delay_another_beyond_a_turn_each() {
-        let budget = Arc::new(Budget::new(10));
+        let budget = Arc::new(UpstreamBudget::new(10));
         let start = Instant::now();
         let mut tasks = tokio::task::JoinSet::new();
         // One address asks for ten seconds' worth of turns at once...
@@ -291,7 +291,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_request_that_gives_up_leaves_the_queue() {
-        let budget = Budget::new(1);
+        let budget = UpstreamBudget::new(1);
         budget.take().await;
         let gave_up = tokio::time::timeout(Duration::from_millis(100), budget.take()).await;
         assert!(gave_up.is_err());
@@ -307,7 +307,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn zero_means_no_budget() {
-        let budget = Budget::new(0);
+        let budget = UpstreamBudget::new(0);
         for _ in 0..1000 {
             budget.take().await;
         }

@@ -394,25 +394,9 @@ impl ShippingGuide for Simulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::model::{Address, Parcel};
 
     fn request(from: (&str, &str), to: (&str, &str), grams: u32) -> SearchRequest {
-        SearchRequest {
-            from: Address {
-                country: from.0.into(),
-                postal_code: from.1.into(),
-            },
-            to: Address {
-                country: to.0.into(),
-                postal_code: to.1.into(),
-            },
-            parcel: Parcel {
-                weight_grams: grams,
-                length_cm: None,
-                width_cm: None,
-                height_cm: None,
-            },
-        }
+        SearchRequest::between(from, to, grams)
     }
 
     fn sim() -> Simulator {

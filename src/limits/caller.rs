@@ -191,7 +191,7 @@ pub async fn identify(
     // Health checks and assets need no session (and monitors would use up the allowance).
     let wants_session = caller.session.is_none()
         && !path.starts_with(crate::assets::PKG_PATH)
-        && path != "/healthz";
+        && path != crate::stats::HEALTH_PATH;
     let over_tls = origins.is_https_only() || callers.over_tls(request.headers());
     request.extensions_mut().insert(caller);
     // The request counts as sessionless either way, so it need not wait for the allowance

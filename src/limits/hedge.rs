@@ -76,24 +76,10 @@ impl Tickets {
 mod tests {
     use super::*;
     use crate::limits::caller::ClientKey;
-    use app::model::{Address, Parcel};
     use std::cell::Cell;
 
     fn request(to: &str) -> SearchRequest {
-        let address = |postal_code: &str| Address {
-            country: "NO".into(),
-            postal_code: postal_code.into(),
-        };
-        SearchRequest {
-            from: address("0150"),
-            to: address(to),
-            parcel: Parcel {
-                weight_grams: 1000,
-                length_cm: None,
-                width_cm: None,
-                height_cm: None,
-            },
-        }
+        SearchRequest::between(("NO", "0150"), ("NO", to), 1000)
     }
 
     #[test]

@@ -91,8 +91,8 @@ impl RetryAfter {
 
     /// The refusal as the server functions and `/api/search` answer it (429 with
     /// `Retry-After: secs()`), in the page's words.
-    pub fn api_error(self, t: app::i18n::Texts) -> app::api::ApiError {
-        app::api::ApiError::Refused {
+    pub fn api_error(self, t: app::i18n::Texts) -> app::error::ApiError {
+        app::error::ApiError::Refused {
             code: app::error::ErrorCode::RateLimited,
             message: self.message(t),
         }
@@ -142,12 +142,12 @@ impl<K: Hash + Eq + Clone> PerMinute<K> {
 
 /// One budget per session and a ceiling per address. The session is asked first, so an
 /// abusive session is refused without eating into its colleagues' ceiling.
-struct Budget {
+struct CallerBudget {
     per_session: PerMinute<SessionKey>,
     per_address: PerMinute<ClientKey>,
 }
 
-impl Budget {
+impl CallerBudget {
     fn new(per_session: u32, per_address: u32) -> Self {
         Self {
             per_session: PerMinute::new(per_session),
@@ -198,8 +198,8 @@ pub struct ClientLimits {
     /// Refusals are counted here for `/healthz`, whichever tier refused.
     stats: Arc<Stats>,
     sockets: Mutex<Sockets>,
-    searches: Budget,
-    quotes: Budget,
+    searches: CallerBudget,
+    quotes: CallerBudget,
     new_sessions: PerMinute<ClientKey>,
     tickets: hedge::Tickets,
     /// With Redis, the budgets and tickets of every instance; the local ones stand in while
@@ -214,11 +214,11 @@ impl ClientLimits {
             settings,
             stats,
             sockets: Mutex::default(),
-            searches: Budget::new(
+            searches: CallerBudget::new(
                 settings.searches_per_minute,
                 settings.searches_per_minute_per_address,
             ),
-            quotes: Budget::new(
+            quotes: CallerBudget::new(
                 settings
                     .searches_per_minute
                     .saturating_mul(QUOTES_PER_SEARCH),
@@ -390,12 +390,7 @@ mod tests {
     }
 
     fn request(n: u32) -> SearchRequest {
-        serde_json::from_value(serde_json::json!({
-            "from": {"country": "NO", "postal_code": "0150"},
-            "to": {"country": "NO", "postal_code": "9900"},
-            "parcel": {"weight_grams": n}
-        }))
-        .unwrap()
+        SearchRequest::between(("NO", "0150"), ("NO", "9900"), n)
     }
 
     #[test]

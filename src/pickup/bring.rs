@@ -1,11 +1,11 @@
 //! Pickup points from Bring's Pickup Point API: `GET {base}/api/pickuppoint/{country}/
 //! postalCode/{code}.json`, the ten nearest. Bring allows 60 lookups a minute per address: the
-//! lookups take turns in a [`Budget`] of that many a minute, and the answers are cached
+//! lookups take turns in a [`UpstreamBudget`] of that many a minute, and the answers are cached
 //! ([`super::Cached`]) for an hour.
 
 use super::{PickupError, PickupPoints, PointsFuture};
 use crate::guide::bring::{BringSettings, mybring_http, read_limited};
-use crate::guide::budget::Budget;
+use crate::guide::budget::UpstreamBudget;
 use app::booking::PickupPoint;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -63,20 +63,20 @@ impl WirePoint {
     }
 }
 
-pub struct BringPickupPoints(Arc<Client>);
+pub struct BringPickupPoints(Arc<PickupApi>);
 
-struct Client {
+struct PickupApi {
     http: reqwest::Client,
     base: String,
-    budget: Budget,
+    budget: UpstreamBudget,
 }
 
 impl BringPickupPoints {
     pub fn new(settings: &BringSettings) -> Result<Self, String> {
-        Ok(Self(Arc::new(Client {
+        Ok(Self(Arc::new(PickupApi {
             http: mybring_http(settings)?,
             base: settings.pickup_point_url.trim_end_matches('/').to_owned(),
-            budget: Budget::per_minute(settings.pickup_points_per_minute as usize),
+            budget: UpstreamBudget::per_minute(settings.pickup_points_per_minute as usize),
         })))
     }
 }

@@ -387,11 +387,7 @@ pub fn search_json(search_id: u64, from: &str, to: &str, grams: u32) -> serde_js
     serde_json::json!({
         "type": "search",
         "search_id": search_id,
-        "request": {
-            "from": {"country": "NO", "postal_code": from},
-            "to": {"country": "NO", "postal_code": to},
-            "parcel": {"weight_grams": grams, "length_cm": null, "width_cm": null, "height_cm": null}
-        }
+        "request": SearchRequest::between(("NO", from), ("NO", to), grams),
     })
 }
 

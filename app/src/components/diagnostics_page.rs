@@ -242,7 +242,7 @@ fn SeenTable(seen: SeenRequest) -> impl IntoView {
 #[cfg(feature = "client")]
 mod checks {
     use super::*;
-    use crate::diagnosis::run::{self, Progress};
+    use crate::diagnosis::run::{self, Observer};
     use crate::diagnosis::{Report, Site, finding_line, support_code};
     use crate::error_report::{Delivery, deliver};
     use crate::transport::driver::now;
@@ -253,7 +253,7 @@ mod checks {
     /// The runner reports into the page's state.
     struct Rows(State);
 
-    impl Progress for Rows {
+    impl Observer for Rows {
         fn started(&self, check: Check) {
             self.0.update(|s| s.running = Some(check));
         }

@@ -24,8 +24,8 @@ macro_rules! lazy_page_now {
 
 pub mod booking_page;
 pub mod diagnostics_page;
-pub mod offer_card;
 pub mod page;
+pub mod product_card;
 pub mod results_area;
 pub mod search_form;
 pub mod site;

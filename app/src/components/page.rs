@@ -117,7 +117,7 @@ fn unknown_codes(request: Option<&SearchRequest>) -> Vec<FieldError> {
 #[cfg(feature = "client")]
 mod live_search {
     use super::*;
-    use crate::cards::SearchEvent;
+    use crate::transport::SearchEvent;
     use crate::transport::Transport;
     use wasm_bindgen::JsCast;
 

@@ -1,11 +1,11 @@
 //! The results area: server-rendered for the URL's search (works without WASM), then driven
 //! live by the transport for every search the hydrated page makes.
 
-use crate::api::ApiError;
 #[cfg(not(feature = "client"))]
 use crate::api::{plan_search, quote_product};
 use crate::cards::{Card, CardState, ResultsView};
-use crate::components::offer_card::OfferCard;
+use crate::components::product_card::ProductCard;
+use crate::error::ApiError;
 use crate::i18n::{self, W, country_name, use_texts};
 use crate::location::{set_param, use_url};
 use crate::model::{Outcome, Places, Plan, SearchRequest, UnavailableReason};
@@ -144,7 +144,7 @@ fn card_grid(request: SearchRequest, cards: Vec<Card>, places: RwSignal<Places>)
                         let (cheapest, fastest) = marks.get();
                         (cheapest == Some(i), fastest == Some(i))
                     });
-                    view! { <OfferCard product_id=card.product_id state=card.state marks=mark by_volume/> }
+                    view! { <ProductCard product_id=card.product_id state=card.state marks=mark by_volume/> }
                 }
             </For>
         </ul>

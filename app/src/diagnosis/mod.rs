@@ -148,6 +148,7 @@ impl Verdict {
                 ("port", &port.to_string()),
                 ("ws", if *secure { "wss" } else { "ws" }),
                 ("http", if *secure { "https" } else { "http" }),
+                ("path", crate::protocol::SOCKET_PATH),
             ],
         )
     }

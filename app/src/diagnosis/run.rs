@@ -7,51 +7,49 @@ use crate::i18n::{Texts, W};
 use crate::protocol::{
     ClientMessage, PROBE_EVERY_MS, PROBE_FRAMES, ServerMessage, decode_server_message,
 };
+use crate::transport::browser_socket::{BrowserSocket, Close, SocketEvent};
 use crate::transport::driver::{now, socket_url};
+use crate::transport::machine::{CLOSE_WAIT, OPEN_TIMEOUT, REPLY_TIMEOUT};
 use leptos::prelude::window;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-const OPEN_LIMIT_MS: f64 = 5_000.0;
-const ECHO_LIMIT_MS: f64 = 3_000.0;
+// The socket is judged by the search page's own deadlines, so the test finds what the page
+// would: the socket's opening, its first answer, the `close` after an `error`.
 /// The stream's own length plus room for a slow network.
 const STREAM_LIMIT_S: u64 = (PROBE_FRAMES as u64 * PROBE_EVERY_MS) / 1000 + 3;
 const STREAM_LIMIT_MS: f64 = (STREAM_LIMIT_S * 1000) as f64;
 const HTTP_LIMIT_MS: f64 = 5_000.0;
-/// After an `error`, how long to wait for the `close` that carries the code.
-const CLOSE_AFTER_ERROR_MS: f64 = 500.0;
 
 /// Where the checks report to as they go.
-pub trait Progress {
+pub trait Observer {
     fn started(&self, check: Check);
     fn finished(&self, check: Check, finding: Finding);
 }
 
 /// What a run found; the error-reporting check is the caller's (it sends all of this).
-pub struct Outcome {
+pub struct RunResult {
     pub findings: Vec<(Check, Finding)>,
     pub seen: SeenRequest,
     pub verdict: Verdict,
 }
 
 /// Runs every check but error reporting. `page_seen` is what the server saw of the page load.
-pub async fn run(t: Texts, page_seen: SeenRequest, progress: &impl Progress) -> Outcome {
+pub async fn run(t: Texts, page_seen: SeenRequest, observer: &impl Observer) -> RunResult {
     let mut findings = Vec::new();
     let mut record = |check, finding: Finding| {
-        progress.finished(check, finding.clone());
+        observer.finished(check, finding.clone());
         findings.push((check, finding));
     };
 
-    progress.started(Check::WebsocketOpen);
+    observer.started(Check::WebsocketOpen);
     let (socket, finding) = open(t, &socket_url()).await;
     record(Check::WebsocketOpen, finding);
 
-    progress.started(Check::WebsocketEcho);
+    observer.started(Check::WebsocketEcho);
     let answered = match &socket {
         Some(socket) => {
             let finding = echo(t, socket).await;
@@ -65,28 +63,33 @@ pub async fn run(t: Texts, page_seen: SeenRequest, progress: &impl Progress) -> 
         }
     };
 
-    progress.started(Check::WebsocketStream);
+    observer.started(Check::WebsocketStream);
     match &socket {
         Some(socket) if answered => record(Check::WebsocketStream, stream(t, socket).await),
         _ => record(Check::WebsocketStream, not_run(t, W::WhyNoAnswer)),
     }
     drop(socket);
 
-    progress.started(Check::ServerFunction);
+    observer.started(Check::ServerFunction);
     let (seen, finding) = server_function(t).await;
     record(Check::ServerFunction, finding);
 
-    progress.started(Check::ProxyHints);
+    observer.started(Check::ProxyHints);
     let seen = seen.unwrap_or(page_seen);
     record(Check::ProxyHints, proxy_hints(t, &seen));
 
     let online = window().navigator().on_line();
     let verdict = verdict(&findings, online);
-    Outcome {
+    RunResult {
         findings,
         seen,
         verdict,
     }
+}
+
+/// A deadline in whole seconds, for a sentence.
+fn seconds(ms: f64) -> String {
+    ((ms / 1000.0).round() as u64).to_string()
 }
 
 fn not_run(t: Texts, why: W) -> Finding {
@@ -101,17 +104,20 @@ async fn open(t: Texts, url: &str) -> (Option<CheckSocket>, Finding) {
             Finding::new(Grade::Fail, t.get(W::FoundBrowserRefused)),
         );
     };
-    let finding = match socket.next(start + OPEN_LIMIT_MS).await {
-        Some(Event::Open) => {
+    let finding = match socket.next(start + OPEN_TIMEOUT).await {
+        Some(SocketEvent::Open) => {
             let f = Finding::new(Grade::Pass, t.get(W::FoundOpened));
             return (Some(socket), f.timed(now() - start));
         }
-        Some(Event::Error) => match socket.next(now() + CLOSE_AFTER_ERROR_MS).await {
-            Some(Event::Closed(close)) => refused(t, &close),
+        Some(SocketEvent::Error) => match socket.next(now() + CLOSE_WAIT).await {
+            Some(SocketEvent::Closed(close)) => refused(t, &close),
             _ => Finding::new(Grade::Fail, t.get(W::FoundRefused)),
         },
-        Some(Event::Closed(close)) => refused(t, &close),
-        Some(Event::Text(_)) | None => Finding::new(Grade::Fail, t.get(W::FoundOpenSlow)),
+        Some(SocketEvent::Closed(close)) => refused(t, &close),
+        Some(SocketEvent::Text(_)) | None => {
+            let sentence = t.fill(W::FoundOpenSlow, &[("seconds", &seconds(OPEN_TIMEOUT))]);
+            Finding::new(Grade::Fail, sentence)
+        }
     };
     (None, finding.timed(now() - start))
 }
@@ -126,8 +132,8 @@ async fn echo(t: Texts, socket: &CheckSocket) -> Finding {
     let nonce = (js_sys::Math::random() * 1e9) as u64;
     socket.send(&ClientMessage::Ping { nonce });
     loop {
-        match socket.next(start + ECHO_LIMIT_MS).await {
-            Some(Event::Text(text)) => {
+        match socket.next(start + REPLY_TIMEOUT).await {
+            Some(SocketEvent::Text(text)) => {
                 if let Some(ServerMessage::Pong { nonce: n }) = decode_server_message(&text)
                     && n == nonce
                 {
@@ -135,13 +141,14 @@ async fn echo(t: Texts, socket: &CheckSocket) -> Finding {
                     return f.timed(now() - start);
                 }
             }
-            Some(Event::Closed(close)) => {
+            Some(SocketEvent::Closed(close)) => {
                 let sentence = t.fill(W::FoundCutOnSend, &[("close", &close.describe())]);
                 return Finding::new(Grade::Fail, sentence).timed(now() - start);
             }
-            Some(Event::Open | Event::Error) => {}
+            Some(SocketEvent::Open | SocketEvent::Error) => {}
             None => {
-                return Finding::new(Grade::Fail, t.get(W::FoundSilent)).timed(now() - start);
+                let sentence = t.fill(W::FoundSilent, &[("seconds", &seconds(REPLY_TIMEOUT))]);
+                return Finding::new(Grade::Fail, sentence).timed(now() - start);
             }
         }
     }
@@ -157,13 +164,13 @@ async fn stream(t: Texts, socket: &CheckSocket) -> Finding {
             break None;
         }
         match socket.next(start + STREAM_LIMIT_MS).await {
-            Some(Event::Text(text)) => {
+            Some(SocketEvent::Text(text)) => {
                 if let Some(ServerMessage::ProbeFrame { .. }) = decode_server_message(&text) {
                     arrivals.push(now() - start);
                 }
             }
-            Some(Event::Closed(close)) => break Some(close.describe()),
-            Some(Event::Open | Event::Error) => {}
+            Some(SocketEvent::Closed(close)) => break Some(close.describe()),
+            Some(SocketEvent::Open | SocketEvent::Error) => {}
             None => {
                 let seconds = STREAM_LIMIT_S.to_string();
                 break Some(t.fill(W::WhyNothingMore, &[("seconds", &seconds)]));
@@ -214,97 +221,44 @@ pub async fn sleep(ms: f64) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// How a socket closed, as the browser tells it.
-struct Close {
-    code: u16,
-    reason: String,
-    clean: bool,
-}
-
-impl Close {
-    fn describe(&self) -> String {
-        let clean = if self.clean { "clean" } else { "not clean" };
-        match self.reason.as_str() {
-            "" => format!("code {}, {clean}", self.code),
-            reason => format!("code {}, {clean}: {reason}", self.code),
-        }
-    }
-}
-
-enum Event {
-    Open,
-    Text(String),
-    Error,
-    Closed(Close),
-}
-
 #[derive(Default)]
 struct Inbox {
-    events: VecDeque<Event>,
+    events: VecDeque<SocketEvent>,
     /// Resolves the promise `next` waits on.
     wake: Option<js_sys::Function>,
 }
 
-/// A WebSocket whose events are read in order with `next`, each wait with a deadline.
+/// A socket whose events are read in order with `next`, each wait with a deadline.
 struct CheckSocket {
-    ws: WebSocket,
+    socket: BrowserSocket,
     inbox: Rc<RefCell<Inbox>>,
-    _handlers: [Closure<dyn FnMut(JsValue)>; 4],
 }
 
 impl CheckSocket {
     fn open(url: &str) -> Result<Self, JsValue> {
-        let ws = WebSocket::new(url)?;
         let inbox = Rc::new(RefCell::new(Inbox::default()));
-        let handler = |to_event: fn(JsValue) -> Option<Event>| {
-            let inbox = inbox.clone();
-            Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                let Some(event) = to_event(e) else { return };
-                let wake = {
-                    let mut inbox = inbox.borrow_mut();
-                    inbox.events.push_back(event);
-                    inbox.wake.take()
-                };
-                if let Some(wake) = wake {
-                    let _ = wake.call0(&JsValue::NULL);
-                }
-            })
-        };
-        let handlers = [
-            handler(|_| Some(Event::Open)),
-            handler(|e| {
-                let text = e.unchecked_into::<MessageEvent>().data().as_string()?;
-                Some(Event::Text(text))
-            }),
-            handler(|_| Some(Event::Error)),
-            handler(|e| {
-                let e = e.unchecked_into::<CloseEvent>();
-                Some(Event::Closed(Close {
-                    code: e.code(),
-                    reason: e.reason(),
-                    clean: e.was_clean(),
-                }))
-            }),
-        ];
-        ws.set_onopen(Some(handlers[0].as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(handlers[1].as_ref().unchecked_ref()));
-        ws.set_onerror(Some(handlers[2].as_ref().unchecked_ref()));
-        ws.set_onclose(Some(handlers[3].as_ref().unchecked_ref()));
-        Ok(Self {
-            ws,
-            inbox,
-            _handlers: handlers,
-        })
+        let to_inbox = inbox.clone();
+        let socket = BrowserSocket::open(url, move |event| {
+            let wake = {
+                let mut inbox = to_inbox.borrow_mut();
+                inbox.events.push_back(event);
+                inbox.wake.take()
+            };
+            if let Some(wake) = wake {
+                let _ = wake.call0(&JsValue::NULL);
+            }
+        })?;
+        Ok(Self { socket, inbox })
     }
 
     fn send(&self, msg: &ClientMessage) {
         if let Ok(text) = serde_json::to_string(msg) {
-            let _ = self.ws.send_with_str(&text);
+            let _ = self.socket.send(&text);
         }
     }
 
     /// The next event, or `None` once `deadline` (in `performance.now()` time) has passed.
-    async fn next(&self, deadline: f64) -> Option<Event> {
+    async fn next(&self, deadline: f64) -> Option<SocketEvent> {
         loop {
             if let Some(event) = self.inbox.borrow_mut().events.pop_front() {
                 return Some(event);
@@ -323,15 +277,5 @@ impl CheckSocket {
             });
             let _ = JsFuture::from(promise).await;
         }
-    }
-}
-
-impl Drop for CheckSocket {
-    fn drop(&mut self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onerror(None);
-        self.ws.set_onclose(None);
-        let _ = self.ws.close();
     }
 }

@@ -1,12 +1,12 @@
-//! The driver around [`Machine`]: owns the WebSocket, the timer, the server-function
+//! The driver around [`Machine`]: owns the WebSocket (`browser_socket.rs`), the timer, the server-function
 //! calls and the page's notice. It feeds the machine inputs with the time and carries out its
 //! commands; all decisions are the machine's.
 
+use super::browser_socket::{BrowserSocket, SocketEvent};
 use super::machine::{Breakage, Command, Input, Machine, Tier};
-use super::{Notice, WARM_UP_LINE, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
-use crate::api::ApiError;
+use super::{Notice, SearchEvent, WARM_UP_LINE, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
 use crate::api::call::{plan_search, quote_product, search};
-use crate::cards::SearchEvent;
+use crate::error::ApiError;
 use crate::protocol::SearchId;
 use crate::protocol::{ClientMessage, decode_server_message};
 use futures::future::{AbortHandle, Abortable};
@@ -17,7 +17,7 @@ use std::future::Future;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use web_sys::WebSocket;
 
 /// sessionStorage key: until when (epoch ms) this browser session uses the HTTP tier.
 const HTTP_UNTIL_KEY: &str = "promotions.http_until";
@@ -30,25 +30,9 @@ type TimerCallback = Closure<dyn FnMut(JsValue)>;
 #[derive(Clone)]
 pub struct Transport(Rc<Driver>);
 
-struct LiveSocket {
-    ws: WebSocket,
-    _handlers: [Closure<dyn FnMut(web_sys::Event)>; 4],
-}
-
-impl Drop for LiveSocket {
-    fn drop(&mut self) {
-        // Detach first: a handler called after its closure is dropped would throw.
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onerror(None);
-        self.ws.set_onclose(None);
-        let _ = self.ws.close();
-    }
-}
-
 struct Driver {
     machine: RefCell<Machine>,
-    socket: RefCell<Option<LiveSocket>>,
+    socket: RefCell<Option<BrowserSocket>>,
     /// Frames sent before the socket opened.
     outbox: RefCell<Vec<String>>,
     inputs: RefCell<VecDeque<Input>>,
@@ -144,7 +128,7 @@ pub(crate) fn socket_url() -> String {
     } else {
         "ws"
     };
-    format!("{scheme}://{}/ws/promotions", host())
+    format!("{scheme}://{}{}", host(), crate::protocol::SOCKET_PATH)
 }
 
 impl Transport {
@@ -339,20 +323,8 @@ impl Transport {
             return;
         }
         leptos::task::spawn_local(async {
-            let oslo = crate::model::Address {
-                country: "NO".into(),
-                postal_code: "0150".into(),
-            };
-            let request = crate::model::SearchRequest {
-                from: oslo.clone(),
-                to: oslo,
-                parcel: crate::model::Parcel {
-                    weight_grams: 1000,
-                    length_cm: None,
-                    width_cm: None,
-                    height_cm: None,
-                },
-            };
+            let oslo = ("NO", "0150");
+            let request = crate::model::SearchRequest::between(oslo, oslo, 1000);
             let warm_up = crate::model::ProductId::new(WARM_UP_PRODUCT);
             let _ = quote_product(request, warm_up, None).await;
             // The answers were errors: decode offers too, as real answers will be.
@@ -417,55 +389,42 @@ impl Transport {
             socket_url(),
             crate::i18n::Lang::of_document().code()
         );
-        let Ok(ws) = WebSocket::new(&url) else {
-            self.0.inputs.borrow_mut().push_back(Input::ConstructFailed);
-            return;
-        };
-        let handler = |f: fn(&Transport, web_sys::Event)| {
-            let this = self.clone();
-            Closure::<dyn FnMut(web_sys::Event)>::new(move |e| f(&this, e))
-        };
-        let handlers = [
-            handler(|t, _| {
+        let this = self.clone();
+        let socket = BrowserSocket::open(&url, move |event| match event {
+            SocketEvent::Open => {
                 crumb("open", &[]);
-                t.on_open()
-            }),
-            handler(|t, e| {
-                let text = e.unchecked_into::<MessageEvent>().data().as_string();
+                this.on_open()
+            }
+            SocketEvent::Text(text) => {
                 // Frames that are not ours count as silence, not as answers.
-                if let Some(msg) = text.and_then(|t| decode_server_message(&t)) {
+                if let Some(msg) = decode_server_message(&text) {
                     crumb("message", &[("type", <&str>::from(&msg).into())]);
-                    t.feed(Input::SocketMessage(msg));
+                    this.feed(Input::SocketMessage(msg));
                 }
-            }),
-            handler(|t, _| {
+            }
+            SocketEvent::Error => {
                 crumb("error", &[]);
-                t.feed(Input::SocketError)
-            }),
-            handler(|t, e| {
-                let close = e.unchecked_into::<CloseEvent>();
+                this.feed(Input::SocketError)
+            }
+            SocketEvent::Closed(close) => {
                 crumb(
                     "close",
                     &[
-                        ("code", close.code().to_string()),
-                        ("was_clean", close.was_clean().to_string()),
+                        ("code", close.code.to_string()),
+                        ("was_clean", close.was_clean.to_string()),
                     ],
                 );
-                t.feed(Input::SocketClosed {
-                    code: close.code(),
-                    reason: close.reason(),
-                    was_clean: close.was_clean(),
+                this.feed(Input::SocketClosed {
+                    code: close.code,
+                    reason: close.reason,
+                    was_clean: close.was_clean,
                 });
-            }),
-        ];
-        ws.set_onopen(Some(handlers[0].as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(handlers[1].as_ref().unchecked_ref()));
-        ws.set_onerror(Some(handlers[2].as_ref().unchecked_ref()));
-        ws.set_onclose(Some(handlers[3].as_ref().unchecked_ref()));
-        *self.0.socket.borrow_mut() = Some(LiveSocket {
-            ws,
-            _handlers: handlers,
+            }
         });
+        match socket {
+            Ok(socket) => *self.0.socket.borrow_mut() = Some(socket),
+            Err(_) => self.0.inputs.borrow_mut().push_back(Input::ConstructFailed),
+        }
     }
 
     fn on_open(&self) {
@@ -484,8 +443,8 @@ impl Transport {
 
     fn send_frame(&self, frame: String) {
         let failed = match &*self.0.socket.borrow() {
-            Some(s) if s.ws.ready_state() == WebSocket::OPEN => s.ws.send_with_str(&frame).is_err(),
-            Some(s) if s.ws.ready_state() == WebSocket::CONNECTING => {
+            Some(s) if s.ready_state() == WebSocket::OPEN => s.send(&frame).is_err(),
+            Some(s) if s.ready_state() == WebSocket::CONNECTING => {
                 self.0.outbox.borrow_mut().push(frame);
                 false
             }

@@ -1,7 +1,24 @@
 //! The search transport. [`machine`] decides (pure, unit-tested); the driver in
-//! `driver.rs` opens the socket, calls the server functions and keeps the timer.
+//! `driver.rs` opens the socket (`browser_socket.rs`, shared with the connection test), calls
+//! the server functions and keeps the timer.
 
 pub mod machine;
+
+use crate::error::FieldError;
+use crate::model::{Outcome, Places, ProductId};
+
+/// An event of one search, whatever transport carried it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SearchEvent {
+    Planned(Vec<ProductId>),
+    /// The places of the search's two ends, as the server's register names them.
+    Places(Places),
+    Outcome(Outcome),
+    Done,
+    /// The server refused a field (e.g. a postal code that does not exist): the form shows it.
+    Invalid(FieldError),
+    Failed(String),
+}
 
 /// Not a product: the page's warm-up call when it turns to HTTP (`Transport::warm_http`) is
 /// refused by the server without a quote.
@@ -18,6 +35,8 @@ pub struct Notice {
     pub host: String,
 }
 
+#[cfg(feature = "client")]
+pub(crate) mod browser_socket;
 #[cfg(feature = "client")]
 pub(crate) mod driver;
 #[cfg(feature = "client")]

@@ -7,7 +7,7 @@
 //! customer on another address searches now and then; the customer's searches beside the same
 //! customer's without the flood. Run it with `./scripts/bench-bring`.
 
-use app::model::{Address, Parcel, SearchRequest, UnavailableReason};
+use app::model::{SearchRequest, UnavailableReason};
 use app::protocol::{ClientMessage, ServerMessage};
 use promotions::guide::bring::simulated_api::ApiStats;
 use soak::link::{Entry, Link};
@@ -42,22 +42,7 @@ struct Burst {
 }
 
 fn request(to: &str, grams: u32) -> SearchRequest {
-    SearchRequest {
-        from: Address {
-            country: "NO".into(),
-            postal_code: "0150".into(),
-        },
-        to: Address {
-            country: "NO".into(),
-            postal_code: to.into(),
-        },
-        parcel: Parcel {
-            weight_grams: grams,
-            length_cm: None,
-            width_cm: None,
-            height_cm: None,
-        },
-    }
+    SearchRequest::between(("NO", "0150"), ("NO", to), grams)
 }
 
 /// The flooding address, and the customer's (both this machine).

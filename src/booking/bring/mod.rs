@@ -21,9 +21,9 @@ use wire::{
 const MAX_ANSWER_BYTES: usize = 256 * 1024;
 const MAX_LABEL_BYTES: usize = 5 * 1024 * 1024;
 
-pub struct BringCarrier(Arc<Client>);
+pub struct BringCarrier(Arc<BookingApi>);
 
-struct Client {
+struct BookingApi {
     /// With our credentials.
     mybring: reqwest::Client,
     /// Without them, for the label's storage.
@@ -42,7 +42,7 @@ impl BringCarrier {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
-        Ok(Self(Arc::new(Client {
+        Ok(Self(Arc::new(BookingApi {
             mybring,
             plain,
             endpoint: format!("{}/api/booking", settings.booking_url.trim_end_matches('/')),
@@ -127,7 +127,7 @@ pub fn request(shipment: &Shipment, customer_number: &str, test: bool) -> Bookin
     }
 }
 
-impl Client {
+impl BookingApi {
     async fn book(&self, body: &BookingRequest) -> Result<Booked, CarrierError> {
         let unavailable = |why: String| CarrierError::Unavailable(format!("Bring: {why}"));
         let response = self

@@ -1,6 +1,6 @@
 //! A [`ShippingGuide`] on Bring's Shipping Guide API v2: one `POST {base}/v2/products` per
 //! product, so cards still fill in one by one. Every request first takes its turn in the
-//! upstream [`Budget`]; a 429 is retried once after `Retry-After` when the quote's deadline
+//! upstream [`UpstreamBudget`]; a 429 is retried once after `Retry-After` when the quote's deadline
 //! allows. The credentials live in request headers marked sensitive and in no message.
 
 mod answer;
@@ -8,7 +8,7 @@ pub mod money;
 pub mod simulated_api;
 pub mod wire;
 
-use super::budget::Budget;
+use super::budget::UpstreamBudget;
 use super::{GuideError, GuideStatus, QuoteFuture, ShippingGuide};
 use crate::config::Secret;
 use app::model::{MAX_ALTERNATIVES, Offer, ProductId, SearchRequest};
@@ -19,7 +19,7 @@ use std::time::Duration;
 use time::Date;
 use tokio::time::Instant;
 use wire::{
-    Consignment, DateParts, FieldErrors, Package, ProductsRequest, ProductsResponse,
+    BringFieldErrors, Consignment, DateParts, Package, ProductsRequest, ProductsResponse,
     RequestedProduct,
 };
 
@@ -54,13 +54,13 @@ pub struct BringSettings {
 }
 
 #[derive(Clone)]
-pub struct Bring(Arc<Client>);
+pub struct Bring(Arc<GuideApi>);
 
-struct Client {
+struct GuideApi {
     http: reqwest::Client,
     endpoint: String,
     customer_number: Option<String>,
-    budget: Budget,
+    budget: UpstreamBudget,
     /// The search service's quote timeout: a 429 is retried only if the retry fits in it.
     deadline: Duration,
 }
@@ -122,11 +122,11 @@ pub async fn read_limited(mut response: Response, max: usize) -> Result<Vec<u8>,
 
 impl Bring {
     pub fn new(settings: &BringSettings, deadline: Duration) -> Result<Self, String> {
-        Ok(Self(Arc::new(Client {
+        Ok(Self(Arc::new(GuideApi {
             http: mybring_http(settings)?,
             endpoint: format!("{}/v2/products", settings.api_url.trim_end_matches('/')),
             customer_number: settings.customer_number.clone(),
-            budget: Budget::new(settings.max_rps),
+            budget: UpstreamBudget::new(settings.max_rps),
             deadline,
         })))
     }
@@ -147,7 +147,7 @@ impl ShippingGuide for Bring {
     }
 }
 
-impl Client {
+impl GuideApi {
     async fn quote(
         &self,
         request: &SearchRequest,
@@ -245,7 +245,7 @@ fn retry_after(headers: &HeaderMap) -> Duration {
 /// A non-2xx answer as an upstream error. Field errors are named by code and field only: their
 /// messages may quote the customer's postal code.
 fn refusal(status: StatusCode, body: &[u8]) -> GuideError {
-    let fields = serde_json::from_slice::<FieldErrors>(body)
+    let fields = serde_json::from_slice::<BringFieldErrors>(body)
         .map(|f| {
             f.field_errors
                 .iter()

@@ -7,8 +7,8 @@
 
 use super::money::format_minor;
 use super::wire::{
-    Amounts, ConsignmentAnswer, DateParts, EnvironmentalData, ExpectedDelivery, FieldError,
-    FieldErrors, GuiInformation, LegDetails, Price, PriceLine, Problem, ProductAnswer,
+    Amounts, BringFieldError, BringFieldErrors, ConsignmentAnswer, DateParts, EnvironmentalData,
+    ExpectedDelivery, GuiInformation, LegDetails, Price, PriceLine, Problem, ProductAnswer,
     ProductsRequest, ProductsResponse, TransportLeg,
 };
 use crate::guide::calendar::add_working_days;
@@ -276,8 +276,8 @@ fn answer(offer: &Offer, shipping_date: Date, net: bool, asked: &ProductsRequest
 }
 
 fn field_error(status: StatusCode, code: &str, field: &str) -> Response {
-    let body = FieldErrors {
-        field_errors: vec![FieldError {
+    let body = BringFieldErrors {
+        field_errors: vec![BringFieldError {
             code: Some(code.into()),
             message: Some("Simulated error".into()),
             field: (!field.is_empty()).then(|| field.into()),

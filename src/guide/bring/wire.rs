@@ -238,13 +238,13 @@ pub struct Problem {
 /// The body of a 400 or 500.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FieldErrors {
+pub struct BringFieldErrors {
     #[serde(default)]
-    pub field_errors: Vec<FieldError>,
+    pub field_errors: Vec<BringFieldError>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct FieldError {
+pub struct BringFieldError {
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]

@@ -7,7 +7,7 @@ use crate::model::{Offer, Outcome, ProductId, UnavailableReason};
 use leptos::prelude::*;
 
 #[component]
-pub fn OfferCard(
+pub fn ProductCard(
     product_id: ProductId,
     #[prop(into)] state: Signal<CardState>,
     /// Whether it is the cheapest and the fastest offer.
