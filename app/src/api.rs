@@ -3,7 +3,7 @@
 
 use crate::diagnosis::seen::SeenRequest;
 use crate::error::ApiError;
-#[cfg(any(feature = "ssr", test))]
+#[cfg(feature = "ssr")]
 use crate::error::{ErrorCode, FieldError};
 use crate::model::{Outcome, Plan, ProductId, SearchRequest};
 use leptos::prelude::*;

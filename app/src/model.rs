@@ -1,11 +1,51 @@
 //! The search and its answers: the shapes both sides put on the wire (docs/architecture.md §3).
 
-pub use crate::places::Places;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What the server plans for a search: the products, in display order, and the places of its
 /// two ends (the browser has no postal register of its own).
+/// The places of a search's two ends, where known.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Places {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+impl Places {
+    pub fn is_empty(&self) -> bool {
+        self.from.is_none() && self.to.is_none()
+    }
+}
+
+/// Field names of the form and the URL (docs/architecture.md §10).
+pub mod field {
+    pub const FROM_COUNTRY: &str = "from_country";
+    pub const FROM_POSTAL: &str = "from_postal";
+    pub const TO_COUNTRY: &str = "to_country";
+    pub const TO_POSTAL: &str = "to_postal";
+    pub const WEIGHT: &str = "weight";
+    pub const LENGTH: &str = "length";
+    pub const WIDTH: &str = "width";
+    pub const HEIGHT: &str = "height";
+    /// A parcel size (`small`, `medium`, `large`) or `own` measurements.
+    pub const SIZE: &str = "size";
+    /// Every field, in form order: the order errors are reported in.
+    pub const ALL: [&str; 9] = [
+        FROM_COUNTRY,
+        FROM_POSTAL,
+        TO_COUNTRY,
+        TO_POSTAL,
+        WEIGHT,
+        SIZE,
+        LENGTH,
+        WIDTH,
+        HEIGHT,
+    ];
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub products: Vec<ProductId>,

@@ -2,32 +2,13 @@
 //! (`app/data/postal-codes-no.tsv`, made by `scripts/postal-register`), which only the server
 //! carries: the browser learns places from the server's answers.
 
-use serde::{Deserialize, Serialize};
-
-/// The places of a search's two ends, where known.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Places {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-}
-
-impl Places {
-    pub fn is_empty(&self) -> bool {
-        self.from.is_none() && self.to.is_none()
-    }
-}
-
 #[cfg(feature = "ssr")]
 pub use register::{check_known, norwegian_codes, place, places};
 
 #[cfg(feature = "ssr")]
 mod register {
-    use super::*;
     use crate::error::{ErrorCode, FieldError};
-    use crate::model::SearchRequest;
-    use crate::validate::field;
+    use crate::model::{Places, SearchRequest, field};
     use std::collections::HashMap;
     use std::sync::OnceLock;
 

@@ -3,7 +3,7 @@
 //! a JSON [`SearchRequest`].
 
 use crate::error::{ErrorCode, FieldError};
-use crate::model::{Address, Parcel, SearchRequest};
+use crate::model::{Address, Parcel, SearchRequest, field};
 
 /// A country the page offers, with the formats its postal codes take.
 /// In a format, `N` is a digit, `A` a letter, `X` either; anything else stands for itself.
@@ -202,32 +202,6 @@ pub fn canonical_postal_code(country: &Country, raw: &str) -> Option<String> {
             }
         })
         .filter(|c| country.code != "NO" || c != "0000")
-}
-
-/// Field names of the form and the URL (docs/architecture.md §10).
-pub mod field {
-    pub const FROM_COUNTRY: &str = "from_country";
-    pub const FROM_POSTAL: &str = "from_postal";
-    pub const TO_COUNTRY: &str = "to_country";
-    pub const TO_POSTAL: &str = "to_postal";
-    pub const WEIGHT: &str = "weight";
-    pub const LENGTH: &str = "length";
-    pub const WIDTH: &str = "width";
-    pub const HEIGHT: &str = "height";
-    /// A parcel size (`small`, `medium`, `large`) or `own` measurements.
-    pub const SIZE: &str = "size";
-    /// Every field, in form order: the order errors are reported in.
-    pub const ALL: [&str; 9] = [
-        FROM_COUNTRY,
-        FROM_POSTAL,
-        TO_COUNTRY,
-        TO_POSTAL,
-        WEIGHT,
-        SIZE,
-        LENGTH,
-        WIDTH,
-        HEIGHT,
-    ];
 }
 
 fn check_address(

@@ -3,11 +3,12 @@
 //! every refusal is a typed error naming a field.
 
 use app::error::ErrorCode;
+use app::model::field;
 use app::model::{Address, Parcel, SearchRequest};
 use app::protocol::{ClientMessage, MAX_FRAME_BYTES, decode_client_message};
 use app::validate::{
     COUNTRIES, MAX_DIMENSION_CM, MAX_WEIGHT_GRAMS, MIN_WEIGHT_GRAMS, SearchQuery,
-    canonical_postal_code, country, field, validate_request,
+    canonical_postal_code, country, validate_request,
 };
 use proptest::prelude::*;
 

@@ -3,8 +3,9 @@
 
 use crate::error::FieldError;
 use crate::i18n::{Texts, W, country_name, field_error, use_texts};
+use crate::model::field;
 use crate::order::use_sort;
-use crate::validate::{COUNTRIES, OWN_SIZE, SearchQuery, Size, field};
+use crate::validate::{COUNTRIES, OWN_SIZE, SearchQuery, Size};
 use leptos::prelude::*;
 
 /// What the page's form shows: the query it renders and the errors of its fields.

@@ -1,7 +1,8 @@
 //! Money, dates and weights as the page's language writes them ("kr 1 250,00", "tor. 3. des.";
 //! "NOK 1,250.00", "Thu 3 Dec"), from the patterns and separators in its words.
 
-use super::{Texts, W};
+use super::texts::Texts;
+use super::words::W;
 use crate::model::{Dispatch, Money};
 
 const WEEKDAYS: [W; 7] = [W::Sun, W::Mon, W::Tue, W::Wed, W::Thu, W::Fri, W::Sat];

@@ -1,10 +1,12 @@
 //! What the page calls things in its language: countries, products, and each field error
 //! (by its code, not the English message the API sends along with it).
 
-use super::{Texts, W};
+use super::texts::Texts;
+use super::words::W;
 use crate::error::{ErrorCode, FieldError};
 use crate::model::ProductId;
-use crate::validate::{MAX_DIMENSION_CM, MAX_WEIGHT_GRAMS, SearchQuery, country, field};
+use crate::model::field;
+use crate::validate::{MAX_DIMENSION_CM, MAX_WEIGHT_GRAMS, SearchQuery, country};
 
 /// A country's name; the code itself for one the page does not list.
 pub fn country_name(t: Texts, code: &str) -> String {

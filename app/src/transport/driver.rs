@@ -3,8 +3,9 @@
 //! commands; all decisions are the machine's.
 
 use super::browser_socket::{BrowserSocket, SocketEvent};
+use super::event::{Notice, SearchEvent};
 use super::machine::{Breakage, Command, Input, Machine, Tier};
-use super::{Notice, SearchEvent, WARM_UP_LINE, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
+use super::warm_up::{WARM_UP_LINE, WARM_UP_OUTCOME, WARM_UP_PRODUCT};
 use crate::api::call::{plan_search, quote_product, search};
 use crate::error::ApiError;
 use crate::protocol::SearchId;
@@ -45,6 +46,12 @@ struct Driver {
     /// callback dropped while its timer was still pending would throw when called.
     on_timer: TimerCallback,
     sink: RefCell<Option<Sink>>,
+    /// While a search click is handled, what it shows waits for the next task (see `show`).
+    in_click: Cell<bool>,
+    /// Events waiting for that task, in order; later events queue behind them.
+    later: RefCell<VecDeque<SearchEvent>>,
+    /// The one callback that shows them (`setTimeout(0)`).
+    on_later: Closure<dyn FnMut()>,
     notice: RwSignal<Option<Notice>>,
     /// Server-function calls in flight, by search; aborting one drops its future, and
     /// server_fn then aborts the fetch (its `AbortController`).
@@ -164,6 +171,16 @@ impl Transport {
                 })
             },
             sink: RefCell::new(None),
+            in_click: Cell::new(false),
+            later: RefCell::new(VecDeque::new()),
+            on_later: {
+                let driver = driver.clone();
+                Closure::new(move || {
+                    if let Some(driver) = driver.upgrade() {
+                        Transport(driver).show_later();
+                    }
+                })
+            },
             notice,
             calls: RefCell::default(),
             next_call: Cell::new(0),
@@ -202,12 +219,51 @@ impl Transport {
         sink: impl Fn(SearchEvent) + 'static,
     ) {
         *self.0.sink.borrow_mut() = Some(Rc::new(sink));
+        // The previous search's events still waiting are not this one's.
+        self.0.later.borrow_mut().clear();
+        self.0.in_click.set(true);
         self.feed(Input::Search(request));
+        self.0.in_click.set(false);
     }
 
     pub fn cancel(&self) {
         *self.0.sink.borrow_mut() = None;
+        self.0.later.borrow_mut().clear();
         self.feed(Input::Cancel);
+    }
+
+    /// Hands an event to the search's sink. What a click causes (on HTTP the planned cards,
+    /// drawn at once) waits for the next task: the click's own frame paints first (INP), and
+    /// its requests are on the wire already.
+    fn show(&self, event: SearchEvent) {
+        let mut later = self.0.later.borrow_mut();
+        if self.0.in_click.get() || !later.is_empty() {
+            if later.is_empty() {
+                let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+                    self.0.on_later.as_ref().unchecked_ref(),
+                    0,
+                );
+            }
+            later.push_back(event);
+            return;
+        }
+        drop(later);
+        let sink = self.0.sink.borrow().clone();
+        if let Some(sink) = sink {
+            sink(event);
+        }
+    }
+
+    fn show_later(&self) {
+        loop {
+            let Some(event) = self.0.later.borrow_mut().pop_front() else {
+                return;
+            };
+            let sink = self.0.sink.borrow().clone();
+            if let Some(sink) = sink {
+                sink(event);
+            }
+        }
     }
 
     fn feed(&self, input: Input) {
@@ -288,18 +344,13 @@ impl Transport {
                         },
                     );
                 }
-                Command::Emit(event) => {
-                    let sink = self.0.sink.borrow().clone();
-                    if let Some(sink) = sink {
-                        sink(event);
-                    }
-                }
+                Command::Emit(event) => self.show(event),
                 Command::Tier(Tier::Http) => {
-                    super::mark_body("http");
+                    mark_body("http");
                     self.warm_http();
                 }
                 Command::Tier(Tier::Socket) => {
-                    super::mark_body("ws");
+                    mark_body("ws");
                     // The socket works again (after its retry): the notice and the pin go.
                     if self.0.notice.get_untracked().is_some() {
                         self.0.notice.set(None);
@@ -474,5 +525,12 @@ impl Transport {
         ) {
             self.0.timer.set(Some(id));
         }
+    }
+}
+
+/// `<body data-transport>` names the tier in use, for tests and support staff.
+fn mark_body(tier: &str) {
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-transport", tier);
     }
 }

@@ -14,7 +14,7 @@
 use crate::error::{ApiError, FieldError};
 use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest};
 use crate::protocol::{ClientMessage, SearchId, ServerMessage, close};
-use crate::transport::SearchEvent;
+use crate::transport::event::SearchEvent;
 use std::collections::HashSet;
 
 mod breakage;
