@@ -3,7 +3,6 @@
 //! 11) and gzip copies next to each: those are sent as they are, never compressed again, and
 //! kept by browsers for a year, so a returning visitor downloads nothing but the HTML.
 
-use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -27,7 +26,7 @@ fn pkg_dir(options: &LeptosOptions) -> PathBuf {
 
 /// `/pkg/*`: precompressed files when the client takes them; compressed on the fly only when
 /// a build left no precompressed copy (a response with `Content-Encoding` is left alone).
-pub fn routes(options: &LeptosOptions) -> Router<AppState> {
+pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
     let cache_control = if options.hash_files {
         IMMUTABLE
     } else {

@@ -2,16 +2,20 @@
 //! an environment variable (or the flag of the same name); `promotions --help` lists them with
 //! their defaults. Bad values stop start-up with status 2 and a message naming the variable.
 
+use crate::guards::origin::OriginPolicy;
+use crate::guide::ShippingGuide;
 use crate::guide::bring::{
     BringSettings, DEFAULT_API_URL, DEFAULT_BOOKING_URL, DEFAULT_PICKUP_POINT_URL,
 };
 use crate::limits;
-use crate::origin::OriginPolicy;
+use crate::secret::Secret;
+use crate::shared::Shared;
 use axum::http::HeaderName;
 use clap::{CommandFactory, FromArgMatches, Parser};
 use leptos::config::{LeptosOptions, get_configuration};
 use leptos::prelude::Env;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Each field is named after its variable: clap derives the variable (`env`) and the value's
@@ -172,12 +176,12 @@ fn database_url(v: &str) -> Result<String, String> {
 
 fn session_secret(v: &str) -> Result<String, String> {
     let v = v.trim();
-    if v.len() >= crate::session::MIN_SECRET_LEN {
+    if v.len() >= crate::guards::session::MIN_SECRET_LEN {
         Ok(v.to_owned())
     } else {
         Err(format!(
             "expected at least {} characters (e.g. `openssl rand -hex 32`)",
-            crate::session::MIN_SECRET_LEN
+            crate::guards::session::MIN_SECRET_LEN
         ))
     }
 }
@@ -235,23 +239,24 @@ pub struct Config {
     pub clock: crate::clock::Clock,
 }
 
-/// A credential: readable only through [`Secret::expose`], never printed by `{:?}`.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(redacted)")
+impl Config {
+    /// The guide the configuration asks for, behind the quote cache when it has a time to live
+    /// (shared through Redis when there is one).
+    pub fn guide(&self, shared: Option<Arc<Shared>>) -> Result<Arc<dyn ShippingGuide>, String> {
+        let guide: Arc<dyn ShippingGuide> = match &self.bring {
+            Some(settings) => Arc::new(crate::guide::bring::Bring::new(
+                settings,
+                self.quote_timeout,
+            )?),
+            None => Arc::new(crate::guide::simulator::Simulator::new(
+                self.latency_scale,
+                self.failure_rate,
+            )),
+        };
+        Ok(match self.quote_cache_ttl {
+            Some(ttl) => Arc::new(crate::guide::cache::QuoteCache::new(guide, ttl, shared)),
+            None => guide,
+        })
     }
 }
 

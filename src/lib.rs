@@ -8,48 +8,32 @@ pub mod backend;
 pub mod booking;
 pub mod clock;
 pub mod config;
+pub mod guards;
 pub mod guide;
 pub mod html_compression;
+pub mod layers;
 pub mod limits;
 pub mod log_throttle;
-pub mod origin;
 pub mod pickup;
 pub mod route;
-pub mod same_origin;
 pub mod search;
-pub mod search_start;
-pub mod search_stream;
+pub mod secret;
 pub mod sentry_tunnel;
-pub mod session;
 pub mod shared;
 pub mod state;
 pub mod stats;
 pub mod telemetry;
-pub mod ws;
 
 use app::api::backend::Backend;
 use app::shell;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware;
 use axum::routing::{get, post};
+pub use layers::with_layers;
 use leptos::prelude::provide_context;
 use state::AppState;
 use std::sync::Arc;
-use std::time::Duration;
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
-use tower_http::trace::TraceLayer;
-
-/// Request bodies on every route but the Sentry tunnel.
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
-/// How long a client may take to send a request body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a response may take to start; a quote's own timeout is shorter.
-pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 async fn healthz(
     State(stats): State<Arc<stats::Stats>>,
@@ -57,7 +41,7 @@ async fn healthz(
     State(shared): State<Option<Arc<shared::Shared>>>,
     State(bookings): State<Arc<booking::Bookings>>,
 ) -> axum::Json<stats::Health> {
-    let redis = shared.map_or(shared::RedisStatus::Off, |s| s.status());
+    let redis = shared.map_or(stats::RedisStatus::Off, |s| s.status());
     let database = bookings.store.kind();
     axum::Json(stats::Health::now(
         &stats,
@@ -119,16 +103,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     Router::new()
         .merge(assets::routes(&state.leptos_options))
-        .route(app::protocol::SOCKET_PATH, get(ws::handler))
+        .route(app::protocol::SOCKET_PATH, get(search::socket::handler))
         .route(stats::HEALTH_PATH, get(healthz))
         .route("/", get(page.clone()))
         .route("/diagnostics", get(page))
         .merge(booking_routes(render))
-        .route(app::api::SEARCH_PATH, post(search_stream::handler))
+        .route(app::api::SEARCH_PATH, post(search::stream::handler))
         .route("/api/{*server_fn}", post(server_fns))
         .fallback(not_found)
         // A search request is well under 1 KiB; nothing but the tunnel takes more than this.
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(layers::MAX_BODY_BYTES))
         // Added after the layers above: error reports have their own, larger limit.
         .route(app::sentry::TUNNEL_PATH, post(sentry_tunnel::handler))
 }
@@ -142,46 +126,4 @@ fn booking_routes(render: booking::pages::Render) -> Router<AppState> {
         .route("/booking/{id}/label.pdf", get(pages::label))
         // What renders the pages, for the handlers that render one.
         .layer(axum::Extension(render))
-}
-
-/// The layers every route gets: the same-origin check for `/api`, who the caller is (and a
-/// session cookie for newcomers), panics as 500s (Sentry's panic hook reports them), a deadline for reading a
-/// request body and for answering (slow clients cannot hold connections open), security and
-/// cache headers (the HTML is revalidated on every visit; `/pkg` sets its own), the HTML compressed
-/// as it streams, request tracing.
-pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
-    routes
-        .layer(middleware::from_fn_with_state(
-            state.origins.clone(),
-            same_origin::guard,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            limits::identify,
-        ))
-        .layer(middleware::from_fn(html_compression::compress))
-        .layer(CatchPanicLayer::new())
-        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            RESPONSE_TIMEOUT,
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }

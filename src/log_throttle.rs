@@ -9,7 +9,6 @@ pub const EVERY: Duration = Duration::from_secs(10);
 
 /// `tracing::warn!` through a throttle of its own: the first at once, then at most one per
 /// [`EVERY`], each with `suppressed` = how many were left out since the last.
-#[macro_export]
 macro_rules! warn_throttled {
     ($($arg:tt)+) => {{
         static LOG: $crate::log_throttle::Throttle = $crate::log_throttle::Throttle::new();
@@ -18,6 +17,7 @@ macro_rules! warn_throttled {
         }
     }};
 }
+pub(crate) use warn_throttled;
 
 /// One kind of warning's throttle (see [`warn_throttled!`]).
 pub struct Throttle {

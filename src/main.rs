@@ -28,7 +28,7 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let guide = match promotions::guide::from_config(&config, shared.clone()) {
+    let guide = match config.guide(shared.clone()) {
         Ok(guide) => guide,
         Err(e) => {
             eprintln!("promotions: {e}");
@@ -92,8 +92,9 @@ async fn main() {
         tracing::error!(error = %e, "server error");
     }
     // Upgraded sockets outlive the HTTP server: let them drain and close with 1001 first.
-    let deadline =
-        std::time::Instant::now() + promotions::ws::DRAIN_LIMIT + std::time::Duration::from_secs(2);
+    let deadline = std::time::Instant::now()
+        + promotions::search::clocks::DRAIN_LIMIT
+        + std::time::Duration::from_secs(2);
     while stats.sockets.load(std::sync::atomic::Ordering::Relaxed) > 0
         && std::time::Instant::now() < deadline
     {

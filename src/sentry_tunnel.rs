@@ -81,7 +81,9 @@ pub async fn handler(
         return (StatusCode::TOO_MANY_REQUESTS, "too many reports");
     }
     let Ok(permit) = tunnel.in_flight.clone().try_acquire_owned() else {
-        crate::warn_throttled!("sentry tunnel: {MAX_IN_FLIGHT} forwards under way; report refused");
+        crate::log_throttle::warn_throttled!(
+            "sentry tunnel: {MAX_IN_FLIGHT} forwards under way; report refused"
+        );
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "too many reports under way",
@@ -97,7 +99,7 @@ pub async fn handler(
         return (StatusCode::BAD_REQUEST, "not a sentry envelope with a dsn");
     };
     if !dsn.same_target(&tunnel.dsn) {
-        crate::warn_throttled!(host = %dsn.host, project = %dsn.project_id, "sentry tunnel: foreign dsn refused");
+        crate::log_throttle::warn_throttled!(host = %dsn.host, project = %dsn.project_id, "sentry tunnel: foreign dsn refused");
         return (StatusCode::FORBIDDEN, "unknown dsn");
     }
     tunnel.forward(body, permit);

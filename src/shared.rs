@@ -3,7 +3,10 @@
 //! and when Redis is unreachable the instance says so once, answers from its own state, and
 //! tries Redis again a second later (the connection manager reconnects by itself).
 
-use crate::limits::{Caller, RetryAfter, Scope, SessionKey, Tier};
+use crate::limits::caller::{Caller, SessionKey};
+use crate::limits::hedge::Tier;
+use crate::limits::retry::{RetryAfter, Scope};
+use crate::stats::RedisStatus;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -80,16 +83,6 @@ pub struct Shared {
     down_until: std::sync::Mutex<Option<Instant>>,
     /// Whether the last call failed: the log says so once per outage, not once per call.
     failing: AtomicBool,
-}
-
-/// What `/healthz` shows of Redis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RedisStatus {
-    Off,
-    Connecting,
-    Up,
-    Unreachable,
 }
 
 impl Shared {
@@ -249,7 +242,7 @@ impl Shared {
             .await?;
         let verdict = verdict(&answer, session);
         if verdict.is_none() {
-            crate::warn_throttled!(
+            crate::log_throttle::warn_throttled!(
                 ?answer,
                 "redis: unexpected answer to admit; counted locally"
             );
@@ -319,7 +312,7 @@ mod tests {
     #[test]
     fn only_the_scripts_two_answers_are_verdicts_anything_else_is_decided_locally() {
         let address = ClientKey::of([192, 0, 2, 1].into());
-        let session = SessionKey::Cookie(crate::session::SessionId::random());
+        let session = SessionKey::Cookie(crate::guards::session::SessionId::random());
         assert_eq!(verdict(&[1, 0], session), Some(Ok(())));
         let refused = verdict(&[0, 1500, 1], session).unwrap().unwrap_err();
         assert_eq!(

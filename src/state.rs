@@ -2,12 +2,12 @@
 
 use crate::booking::Bookings;
 use crate::config::Config;
+use crate::guards::origin::OriginPolicy;
+use crate::guards::session::SessionKeys;
 use crate::guide::ShippingGuide;
 use crate::limits::{Callers, ClientLimits};
-use crate::origin::OriginPolicy;
 use crate::search::SearchService;
 use crate::sentry_tunnel::Tunnel;
-use crate::session::SessionKeys;
 use crate::shared::Shared;
 use crate::stats::Stats;
 use app::sentry::{ClientTelemetry, Dsn};
@@ -33,7 +33,7 @@ pub struct AppState {
     pub clients: Callers,
     /// Redis, when `REDIS_URL` shares cache and budgets between instances.
     pub shared: Option<Arc<Shared>>,
-    pub socket_timeouts: crate::ws::Timeouts,
+    pub socket_timeouts: crate::search::clocks::Timeouts,
     pub bookings: Arc<Bookings>,
 }
 
@@ -81,7 +81,7 @@ impl AppState {
                     }),
             ),
             shared,
-            socket_timeouts: crate::ws::Timeouts::default(),
+            socket_timeouts: crate::search::clocks::Timeouts::default(),
             bookings: Arc::new(crate::booking::from_config(config, stats.clone())),
         }
     }

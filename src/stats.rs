@@ -86,9 +86,9 @@ pub struct Health {
     #[serde(flatten)]
     pub counters: Snapshot,
     /// The shipping guide in use, its quote cache and its upstream budget.
-    pub guide: crate::guide::GuideStatus,
+    pub guide: GuideStatus,
     /// Redis, when `REDIS_URL` shares cache and budgets: `off`, `connecting`, `up`, `unreachable`.
-    pub redis: crate::shared::RedisStatus,
+    pub redis: RedisStatus,
     /// Where bookings are kept: `sqlite` or `postgresql`.
     #[serde(default)]
     pub database: String,
@@ -100,12 +100,7 @@ pub struct Health {
 
 impl Health {
     /// Must run on the server's runtime.
-    pub fn now(
-        stats: &Stats,
-        guide: crate::guide::GuideStatus,
-        redis: crate::shared::RedisStatus,
-        database: &str,
-    ) -> Health {
+    pub fn now(stats: &Stats, guide: GuideStatus, redis: RedisStatus, database: &str) -> Health {
         Health {
             counters: stats.snapshot(),
             guide,
@@ -154,4 +149,37 @@ impl Drop for Gauge {
     fn drop(&mut self) {
         (self.pick)(&self.stats).fetch_sub(1, Ordering::Relaxed);
     }
+}
+
+/// The guide in use and what stands in front of it, for `/healthz`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GuideStatus {
+    /// `simulator` or `bring`.
+    pub name: String,
+    /// Quotes answered without an upstream call: from the cache, or by joining an identical
+    /// call already in flight.
+    pub cache_hits: u64,
+    /// Quotes that made an upstream call.
+    pub cache_misses: u64,
+    /// Upstream requests waiting for the request budget.
+    pub waiting_for_budget: usize,
+}
+
+impl GuideStatus {
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// What `/healthz` shows of Redis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedisStatus {
+    Off,
+    Connecting,
+    Up,
+    Unreachable,
 }

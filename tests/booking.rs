@@ -5,7 +5,8 @@
 mod common;
 
 use common::*;
-use promotions::booking::carrier::{BookFuture, Carrier, Shipment, Simulator};
+use promotions::booking::carrier::{BookFuture, Carrier, Shipment};
+use promotions::booking::simulated_carrier::Simulator;
 use promotions::booking::{Bookings, store::Store};
 use promotions::config::Config;
 use promotions::pickup;
@@ -64,7 +65,7 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!(
             "promotions-booking-{}",
-            promotions::session::unguessable_id()
+            promotions::guards::session::unguessable_id()
         ));
         let config = Config::from_env().expect("config");
         let mut state =

@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use common::*;
 use promotions::booking::bring::simulated_api::BookingStats;
-use promotions::config::{Config, Secret};
+use promotions::config::Config;
 use promotions::guide::bring::BringSettings;
 use promotions::pickup::simulated_api::PointStats;
+use promotions::secret::Secret;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
@@ -46,7 +47,7 @@ fn server_on(bring: BringSettings) -> TestServer {
     config.latency_scale = 0.0;
     config.data_dir = std::env::temp_dir().join(format!(
         "promotions-bring-booking-{}",
-        promotions::session::unguessable_id()
+        promotions::guards::session::unguessable_id()
     ));
     // The guide stays the simulator: this is about pickup points and bookings.
     spawn_with(config, CountingGuide::new(0.0), |routes| routes)

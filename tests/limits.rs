@@ -422,7 +422,7 @@ async fn a_body_that_never_arrives_gets_400_instead_of_holding_the_connection() 
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut reply = Vec::new();
     let read = tokio::time::timeout(
-        promotions::BODY_TIMEOUT + Duration::from_secs(5),
+        promotions::layers::BODY_TIMEOUT + Duration::from_secs(5),
         stream.read_to_end(&mut reply),
     )
     .await;

@@ -177,7 +177,7 @@ async fn the_session_secret_signs_the_cookie_and_without_one_the_start_warns() {
         let _ = std::fs::remove_file(&path);
         let cookie = reply.session_cookie().expect("a session");
         let value = cookie.split_once('=').unwrap().1;
-        let keys = promotions::session::SessionKeys::new(secret.as_bytes());
+        let keys = promotions::guards::session::SessionKeys::new(secret.as_bytes());
         assert_eq!(keys.verify(value).is_some(), set, "{cookie}");
         let warnings = log.matches("SESSION_SECRET is unset").count();
         assert_eq!(warnings, usize::from(!set), "{log}");

@@ -167,8 +167,8 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
     let mut bring_config = Config::from_env().unwrap();
     bring_config.bring = Some(promotions::guide::bring::BringSettings {
         api_url: format!("http://{echoing}"),
-        uid: promotions::config::Secret::new(uid),
-        key: promotions::config::Secret::new(key),
+        uid: promotions::secret::Secret::new(uid),
+        key: promotions::secret::Secret::new(key),
         client_url: "https://promotions.example".into(),
         customer_number: None,
         max_rps: 50,
@@ -209,7 +209,7 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
     booking_config.latency_scale = 0.0;
     booking_config.data_dir = std::env::temp_dir().join(format!(
         "promotions-sentry-{}",
-        promotions::session::unguessable_id()
+        promotions::guards::session::unguessable_id()
     ));
     let booking = spawn_with(booking_config, CountingGuide::new(0.0), |routes| routes);
     let search = "from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=1";

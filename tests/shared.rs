@@ -10,8 +10,9 @@ use promotions::config::Config;
 use promotions::guide::ShippingGuide;
 use promotions::guide::cache::QuoteCache;
 use promotions::limits::Settings;
-use promotions::shared::{RedisStatus, Shared};
+use promotions::shared::Shared;
 use promotions::state::AppState;
+use promotions::stats::RedisStatus;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -66,7 +67,7 @@ fn instance(redis: &Redis, guide: &CountingGuide, limits: Settings) -> TestServe
     let mut config = Config::from_env().expect("config");
     config.limits = limits;
     // Every instance of a deployment signs sessions with the same key.
-    config.session_secret = Some(promotions::config::Secret::new(SESSION_SECRET));
+    config.session_secret = Some(promotions::secret::Secret::new(SESSION_SECRET));
     let shared = {
         let _runtime = server_runtime().enter();
         Shared::connect(&redis.url()).unwrap()
@@ -124,8 +125,8 @@ const SESSION_SECRET: &str = "the cluster's shared secret, 32 characters or more
 
 /// A `Cookie` header value for a new browser session, signed as the instances sign them.
 fn new_session() -> String {
-    let keys = promotions::session::SessionKeys::new(SESSION_SECRET.as_bytes());
-    let id = promotions::session::SessionId::random();
+    let keys = promotions::guards::session::SessionKeys::new(SESSION_SECRET.as_bytes());
+    let id = promotions::guards::session::SessionId::random();
     format!("promo_session={}", keys.sign(id))
 }
 

@@ -12,7 +12,7 @@ use std::process::Command;
 fn temp_dir(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!(
         "promotions-{name}-{}",
-        promotions::session::unguessable_id()
+        promotions::guards::session::unguessable_id()
     ))
 }
 

@@ -463,7 +463,7 @@ async fn on_shutdown_running_searches_finish_then_sockets_close_with_1001() {
     assert_eq!(close_frame(&mut ws).await, restart);
 }
 
-fn with_timeouts(timeouts: promotions::ws::Timeouts) -> TestServer {
+fn with_timeouts(timeouts: promotions::search::clocks::Timeouts) -> TestServer {
     let config = promotions::config::Config::from_env().expect("config");
     let mut state = promotions::state::AppState::new(
         &config,
@@ -476,7 +476,7 @@ fn with_timeouts(timeouts: promotions::ws::Timeouts) -> TestServer {
 
 #[tokio::test]
 async fn a_socket_that_never_speaks_is_closed_after_the_idle_limit() {
-    let server = with_timeouts(promotions::ws::Timeouts {
+    let server = with_timeouts(promotions::search::clocks::Timeouts {
         ping_every: Duration::from_millis(100),
         idle_limit: Duration::from_millis(500),
         send_limit: Duration::from_secs(1),
@@ -492,9 +492,9 @@ async fn a_socket_that_never_speaks_is_closed_after_the_idle_limit() {
 
 #[tokio::test]
 async fn a_peer_that_stops_reading_cannot_hold_its_socket() {
-    let server = with_timeouts(promotions::ws::Timeouts {
+    let server = with_timeouts(promotions::search::clocks::Timeouts {
         send_limit: Duration::from_millis(300),
-        ..promotions::ws::Timeouts::default()
+        ..promotions::search::clocks::Timeouts::default()
     });
     let ws = server.connect().await;
     // The peer keeps asking (pings answered by pongs) but never reads: the answers pile up

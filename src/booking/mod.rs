@@ -6,10 +6,11 @@ pub mod bring;
 pub mod carrier;
 pub mod label;
 pub mod pages;
+pub mod simulated_carrier;
 pub mod store;
 
+use crate::guards::session::unguessable_id;
 use crate::pickup::{PickupError, PickupPoints};
-use crate::session::unguessable_id;
 use crate::stats::Stats;
 use app::booking::{Confirmation, PickupPoint, delivered_to_pickup_point};
 use app::model::{ProductId, SearchRequest};
@@ -50,7 +51,7 @@ pub fn from_config(config: &crate::config::Config, stats: Arc<Stats>) -> Booking
     )
     .expect("the configuration checked DATABASE_URL");
     let simulated = || -> Arc<dyn Carrier> {
-        Arc::new(carrier::Simulator {
+        Arc::new(simulated_carrier::Simulator {
             latency: Duration::from_secs_f64(0.4 * config.latency_scale),
             failure_rate: config.booking_failure_rate,
         })

@@ -9,10 +9,10 @@
 
 use super::carrier::Shipment;
 use super::{BookError, Bookings};
+use crate::guards::session::{is_unguessable_id, unguessable_id};
 use crate::limits::Caller;
 use crate::pickup::PickupError;
 use crate::route::route_class;
-use crate::session::{is_unguessable_id, unguessable_id};
 use crate::state::AppState;
 use app::booking::{BookedPage, BookingDraft, BookingPage, Quoted, field};
 use app::error::{ErrorCode, FieldError};
@@ -105,7 +105,7 @@ pub async fn submit(
 ) -> Response {
     let (parts, body) = request.into_parts();
     let t = Texts::for_request(&parts);
-    let Ok(bytes) = axum::body::to_bytes(body, crate::MAX_BODY_BYTES).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, crate::layers::MAX_BODY_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "the form is too large").into_response();
     };
     // `application/x-www-form-urlencoded`; anything else reads as a form with empty fields.

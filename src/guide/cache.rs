@@ -5,8 +5,9 @@
 //! not, so the next customer asks again. With Redis the answers are shared by every
 //! instance: this instance's memory first, then Redis, then the guide.
 
-use super::{GuideError, GuideStatus, QuoteFuture, Refusal, ShippingGuide};
+use super::{GuideError, QuoteFuture, Refusal, ShippingGuide};
 use crate::shared::Shared;
+use crate::stats::GuideStatus;
 use app::model::{Offer, ProductId, SearchRequest};
 use moka::future::Cache;
 use std::sync::Arc;

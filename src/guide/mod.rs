@@ -12,34 +12,12 @@ pub mod dispatch;
 pub mod refusal;
 pub mod simulator;
 
-use crate::config::Config;
-use crate::shared::Shared;
+use crate::stats::GuideStatus;
 use app::model::{Offer, ProductId, SearchRequest};
 pub use refusal::Refusal;
-use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use time::Date;
-
-/// The guide the configuration asks for, behind the quote cache when it has a time to live
-/// (shared through Redis when there is one).
-pub fn from_config(
-    config: &Config,
-    shared: Option<Arc<Shared>>,
-) -> Result<Arc<dyn ShippingGuide>, String> {
-    let guide: Arc<dyn ShippingGuide> = match &config.bring {
-        Some(settings) => Arc::new(bring::Bring::new(settings, config.quote_timeout)?),
-        None => Arc::new(simulator::Simulator::new(
-            config.latency_scale,
-            config.failure_rate,
-        )),
-    };
-    Ok(match config.quote_cache_ttl {
-        Some(ttl) => Arc::new(cache::QuoteCache::new(guide, ttl, shared)),
-        None => guide,
-    })
-}
 
 pub type QuoteFuture = Pin<Box<dyn Future<Output = Result<Offer, GuideError>> + Send>>;
 
@@ -62,28 +40,5 @@ pub trait ShippingGuide: Send + Sync + 'static {
     /// What `/healthz` shows of the guide.
     fn status(&self) -> GuideStatus {
         GuideStatus::named("custom")
-    }
-}
-
-/// The guide in use and what stands in front of it, for `/healthz`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct GuideStatus {
-    /// `simulator` or `bring`.
-    pub name: String,
-    /// Quotes answered without an upstream call: from the cache, or by joining an identical
-    /// call already in flight.
-    pub cache_hits: u64,
-    /// Quotes that made an upstream call.
-    pub cache_misses: u64,
-    /// Upstream requests waiting for the request budget.
-    pub waiting_for_budget: usize,
-}
-
-impl GuideStatus {
-    pub fn named(name: &str) -> Self {
-        Self {
-            name: name.into(),
-            ..Self::default()
-        }
     }
 }

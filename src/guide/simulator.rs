@@ -365,8 +365,8 @@ fn check_size(request: &SearchRequest, rule: &Rule) -> Result<(), GuideError> {
 }
 
 impl ShippingGuide for Simulator {
-    fn status(&self) -> super::GuideStatus {
-        super::GuideStatus::named("simulator")
+    fn status(&self) -> crate::stats::GuideStatus {
+        crate::stats::GuideStatus::named("simulator")
     }
 
     fn quote(&self, request: &SearchRequest, product: &ProductId, ships: Date) -> QuoteFuture {

@@ -6,9 +6,12 @@
 
 pub mod caller;
 pub mod hedge;
+pub mod identify;
+pub mod retry;
 
-pub use caller::{Caller, Callers, ClientKey, SessionKey, identify};
+pub use caller::{Caller, Callers, ClientKey, SessionKey};
 pub use hedge::Tier;
+pub use retry::{RetryAfter, Scope};
 
 use crate::shared::{PerMinuteMs, Shared};
 use crate::stats::Stats;
@@ -66,45 +69,6 @@ impl Settings {
             max_sockets_per_ip: 0,
             new_sessions_per_minute_per_address: 0,
         }
-    }
-}
-
-/// Which budget refused: the message tells a customer whether it is them or their network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    Session,
-    Network,
-}
-
-/// Refused: try again after this long.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryAfter {
-    pub wait: Duration,
-    pub scope: Scope,
-}
-
-impl RetryAfter {
-    /// Whole seconds, at least one: what `Retry-After` and the message say.
-    pub fn secs(self) -> u64 {
-        self.wait.as_secs_f64().ceil().max(1.0) as u64
-    }
-
-    /// The refusal as the server functions and `/api/search` answer it (429 with
-    /// `Retry-After: secs()`), in the page's words.
-    pub fn api_error(self, t: app::i18n::Texts) -> app::error::ApiError {
-        app::error::ApiError::Refused {
-            code: app::error::ErrorCode::RateLimited,
-            message: self.message(t),
-        }
-    }
-
-    /// What the page shows, in its words.
-    pub fn message(self, t: app::i18n::Texts) -> String {
-        let word = match self.scope {
-            Scope::Session => app::i18n::W::RefusedSession,
-            Scope::Network => app::i18n::W::RefusedNetwork,
-        };
-        t.fill(word, &[("secs", &self.secs().to_string())])
     }
 }
 
@@ -253,7 +217,7 @@ impl ClientLimits {
         };
         if !granted {
             self.stats.refused_sessions.fetch_add(1, Ordering::Relaxed);
-            crate::warn_throttled!(
+            crate::log_throttle::warn_throttled!(
                 "session refused: this address had its new sessions for the minute"
             );
         }
@@ -274,7 +238,9 @@ impl ClientLimits {
             )
         {
             self.stats.refused_sockets.fetch_add(1, Ordering::Relaxed);
-            crate::warn_throttled!("websocket refused: too many sockets from this client");
+            crate::log_throttle::warn_throttled!(
+                "websocket refused: too many sockets from this client"
+            );
             return None;
         }
         *sockets.per_address.entry(caller.address).or_insert(0) += 1;
@@ -334,7 +300,7 @@ impl ClientLimits {
     fn counted(&self, verdict: Result<(), RetryAfter>, what: &str) -> Result<(), RetryAfter> {
         verdict.inspect_err(|retry| {
             self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-            crate::warn_throttled!(what, scope = ?retry.scope, "rate limit: refused");
+            crate::log_throttle::warn_throttled!(what, scope = ?retry.scope, "rate limit: refused");
         })
     }
 }
@@ -360,7 +326,7 @@ impl Drop for SocketSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::SessionId;
+    use crate::guards::session::SessionId;
     use app::i18n::{Lang, Texts};
 
     fn en() -> Texts {

@@ -9,8 +9,8 @@ use super::wire::{
     BookingRequest, BookingResponse, Confirmation, ConsignmentResponse, Links, Message,
     PackageNumber, WireError, WireParty,
 };
-use crate::booking::carrier::parcel_number;
 use crate::booking::label::{Label, render};
+use crate::booking::simulated_carrier::parcel_number;
 use app::booking::Party;
 use app::model::ProductId;
 use axum::extract::{Path, State};
@@ -64,7 +64,7 @@ fn refuse(api: &Api, status: StatusCode, code: &str, message: &str) -> Response 
             correlation_id: None,
             confirmation: None,
             errors: Some(vec![WireError {
-                unique_id: Some(crate::session::unguessable_id()),
+                unique_id: Some(crate::guards::session::unguessable_id()),
                 code: code.to_owned(),
                 messages: vec![Message {
                     lang: "en".into(),

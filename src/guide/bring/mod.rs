@@ -9,8 +9,9 @@ pub mod simulated_api;
 pub mod wire;
 
 use super::budget::UpstreamBudget;
-use super::{GuideError, GuideStatus, QuoteFuture, ShippingGuide};
-use crate::config::Secret;
+use super::{GuideError, QuoteFuture, ShippingGuide};
+use crate::secret::Secret;
+use crate::stats::GuideStatus;
 use app::model::{MAX_ALTERNATIVES, Offer, ProductId, SearchRequest};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Response, StatusCode};

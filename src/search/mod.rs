@@ -1,6 +1,14 @@
 //! SearchService: validate, plan, and fan out one task per product, each with its own timeout.
 //! Dropping a [`Fanout`] aborts its tasks, so a cancelled search or a vanished client stops
 //! every upstream call at once.
+//!
+//! The ways a search arrives: `start.rs` (its start, the same everywhere: budgets, validation,
+//! log), `socket.rs` (`/ws/promotions`, with `clocks.rs`), `stream.rs` (`/api/search`).
+
+pub mod clocks;
+pub mod socket;
+pub mod start;
+pub mod stream;
 
 use crate::clock::Clock;
 use crate::guide::budget::{Requester, on_behalf_of};
@@ -43,7 +51,7 @@ impl SearchService {
     }
 
     /// The guide in use, for `/healthz`.
-    pub fn guide_status(&self) -> crate::guide::GuideStatus {
+    pub fn guide_status(&self) -> crate::stats::GuideStatus {
         self.guide.status()
     }
 

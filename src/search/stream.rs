@@ -7,7 +7,7 @@
 //! back until it is complete is the page's to notice (it then asks product by product).
 
 use crate::limits::{Caller, Tier};
-use crate::search_start::{NotStarted, Started, begin};
+use crate::search::start::{NotStarted, Started, begin};
 use crate::state::AppState;
 use app::error::ApiError;
 use app::i18n::Texts;

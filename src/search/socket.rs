@@ -2,7 +2,8 @@
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
 use crate::limits::{Caller, SocketSlot, Tier};
-use crate::search_start::{Started, begin};
+use crate::search::clocks::DRAIN_LIMIT;
+use crate::search::start::{Started, begin};
 use crate::state::AppState;
 use crate::stats::Gauge;
 use app::error::ErrorCode;
@@ -22,34 +23,6 @@ use std::time::{Duration, Instant};
 use tokio_stream::StreamMap;
 use tracing::{Instrument, info, info_span, warn};
 
-/// How often the server pings, and looks for sockets gone idle.
-pub const PING_EVERY: Duration = Duration::from_secs(20);
-/// A socket that has sent nothing (not even a pong) for this long is gone, whether it ever
-/// spoke or not.
-pub const IDLE_LIMIT: Duration = Duration::from_secs(65);
-/// How long one frame may take to leave: a peer that stops reading cannot hold its socket.
-pub const SEND_LIMIT: Duration = Duration::from_secs(10);
-
-/// The socket's clocks; tests shorten them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    pub ping_every: Duration,
-    pub idle_limit: Duration,
-    pub send_limit: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            ping_every: PING_EVERY,
-            idle_limit: IDLE_LIMIT,
-            send_limit: SEND_LIMIT,
-        }
-    }
-}
-/// On shutdown, how long running searches may take to finish before sockets close with 1001.
-pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
-
 static SOCKET_IDS: AtomicU64 = AtomicU64::new(1);
 
 pub async fn handler(
@@ -65,7 +38,7 @@ pub async fn handler(
             .get(header::ORIGIN)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("(none)");
-        crate::warn_throttled!(origin, "websocket refused: origin not allowed");
+        crate::log_throttle::warn_throttled!(origin, "websocket refused: origin not allowed");
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
     // The page names its language in the URL (`?lang=`): what the server writes for it

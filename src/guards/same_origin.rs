@@ -1,7 +1,7 @@
 //! Server functions answer same-origin requests only (docs/architecture.md §7, §11): leptos_axum does no
 //! Origin or CSRF check of its own, so a cross-site page could otherwise post to them.
 
-use crate::origin::OriginPolicy;
+use crate::guards::origin::OriginPolicy;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -22,7 +22,7 @@ pub async fn guard(State(origins): State<Arc<OriginPolicy>>, req: Request, next:
                 .get(header::ORIGIN)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("(none)");
-            crate::warn_throttled!(
+            crate::log_throttle::warn_throttled!(
                 path = req.uri().path(),
                 origin,
                 fetch_site,
