@@ -3,13 +3,15 @@
 //! a JSON [`SearchRequest`].
 
 use crate::error::{ErrorCode, FieldError};
+use crate::i18n::words::W;
 use crate::model::{Address, Parcel, SearchRequest, field};
 
 /// A country the page offers, with the formats its postal codes take.
 /// In a format, `N` is a digit, `A` a letter, `X` either; anything else stands for itself.
 pub struct Country {
     pub code: &'static str,
-    pub name: &'static str,
+    /// Its name in the page's words.
+    pub word: W,
     formats: &'static [&'static str],
 }
 
@@ -34,114 +36,114 @@ impl Country {
 pub const COUNTRIES: &[Country] = &[
     Country {
         code: "NO",
-        name: "Norway",
+        word: W::CountryNO,
         formats: &["NNNN"],
     },
     Country {
         code: "SE",
-        name: "Sweden",
+        word: W::CountrySE,
         formats: &["NNN NN"],
     },
     Country {
         code: "DK",
-        name: "Denmark",
+        word: W::CountryDK,
         formats: &["NNNN"],
     },
     Country {
         code: "FI",
-        name: "Finland",
+        word: W::CountryFI,
         formats: &["NNNNN"],
     },
     Country {
         code: "IS",
-        name: "Iceland",
+        word: W::CountryIS,
         formats: &["NNN"],
     },
     Country {
         code: "AT",
-        name: "Austria",
+        word: W::CountryAT,
         formats: &["NNNN"],
     },
     Country {
         code: "BE",
-        name: "Belgium",
+        word: W::CountryBE,
         formats: &["NNNN"],
     },
     Country {
         code: "BY",
-        name: "Belarus",
+        word: W::CountryBY,
         formats: &["NNNNNN"],
     },
     Country {
         code: "CH",
-        name: "Switzerland",
+        word: W::CountryCH,
         formats: &["NNNN"],
     },
     Country {
         code: "DE",
-        name: "Germany",
+        word: W::CountryDE,
         formats: &["NNNNN"],
     },
     Country {
         code: "EE",
-        name: "Estonia",
+        word: W::CountryEE,
         formats: &["NNNNN"],
     },
     Country {
         code: "ES",
-        name: "Spain",
+        word: W::CountryES,
         formats: &["NNNNN"],
     },
     Country {
         code: "FR",
-        name: "France",
+        word: W::CountryFR,
         formats: &["NNNNN"],
     },
     Country {
         code: "GB",
-        name: "United Kingdom",
+        word: W::CountryGB,
         formats: &[
             "AN NAA", "ANN NAA", "AAN NAA", "AANN NAA", "ANA NAA", "AANA NAA",
         ],
     },
     Country {
         code: "IT",
-        name: "Italy",
+        word: W::CountryIT,
         formats: &["NNNNN"],
     },
     Country {
         code: "LT",
-        name: "Lithuania",
+        word: W::CountryLT,
         formats: &["NNNNN", "LT-NNNNN"],
     },
     Country {
         code: "LV",
-        name: "Latvia",
+        word: W::CountryLV,
         formats: &["LV-NNNN"],
     },
     Country {
         code: "NL",
-        name: "Netherlands",
+        word: W::CountryNL,
         formats: &["NNNN AA"],
     },
     Country {
         code: "PL",
-        name: "Poland",
+        word: W::CountryPL,
         formats: &["NN-NNN"],
     },
     Country {
         code: "RU",
-        name: "Russia",
+        word: W::CountryRU,
         formats: &["NNNNNN"],
     },
     Country {
         code: "UA",
-        name: "Ukraine",
+        word: W::CountryUA,
         formats: &["NNNNN"],
     },
     Country {
         code: "US",
-        name: "United States",
+        word: W::CountryUS,
         formats: &["NNNNN", "NNNNN-NNNN"],
     },
 ];
@@ -233,13 +235,15 @@ fn check_address(
     }
     let postal_code = canonical_postal_code(country, &addr.postal_code).ok_or_else(|| {
         let example = country.example();
+        // English for the API; the hydrated page, which has no table, writes its own message.
+        #[cfg(any(feature = "ssr", feature = "csr"))]
+        let name = country.word.english();
+        #[cfg(not(any(feature = "ssr", feature = "csr")))]
+        let name = country.code;
         FieldError::new(
             postal_field,
             ErrorCode::InvalidPostalCode,
-            format!(
-                "Not a postal code in {}: expected something like {example}.",
-                country.name
-            ),
+            format!("Not a postal code in {name}: expected something like {example}."),
         )
     })?;
     Ok(Address {

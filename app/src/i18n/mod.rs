@@ -6,7 +6,7 @@
 mod format;
 mod names;
 mod texts;
-mod words;
+pub mod words;
 
 pub use format::{date, dispatch, money, weight};
 pub use names::{country_name, field_error, product, product_name};

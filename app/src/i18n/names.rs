@@ -10,32 +10,7 @@ use crate::validate::{MAX_DIMENSION_CM, MAX_WEIGHT_GRAMS, SearchQuery, country};
 
 /// A country's name; the code itself for one the page does not list.
 pub fn country_name(t: Texts, code: &str) -> String {
-    let word = match code {
-        "NO" => W::CountryNO,
-        "SE" => W::CountrySE,
-        "DK" => W::CountryDK,
-        "FI" => W::CountryFI,
-        "IS" => W::CountryIS,
-        "AT" => W::CountryAT,
-        "BE" => W::CountryBE,
-        "BY" => W::CountryBY,
-        "CH" => W::CountryCH,
-        "DE" => W::CountryDE,
-        "EE" => W::CountryEE,
-        "ES" => W::CountryES,
-        "FR" => W::CountryFR,
-        "GB" => W::CountryGB,
-        "IT" => W::CountryIT,
-        "LT" => W::CountryLT,
-        "LV" => W::CountryLV,
-        "NL" => W::CountryNL,
-        "PL" => W::CountryPL,
-        "RU" => W::CountryRU,
-        "UA" => W::CountryUA,
-        "US" => W::CountryUS,
-        other => return other.to_owned(),
-    };
-    t.get(word).to_owned()
+    country(code).map_or_else(|| code.to_owned(), |c| t.get(c.word).to_owned())
 }
 
 /// A product's name and description, for the products of the catalogue.

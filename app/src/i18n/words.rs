@@ -15,6 +15,14 @@ macro_rules! words {
         pub(super) const EN: &[&str] = &[$($en),*];
         #[cfg(any(feature = "ssr", feature = "csr"))]
         pub(super) const NB: &[&str] = &[$($nb),*];
+
+        impl W {
+            /// The word in English, for messages to developers (the API's errors).
+            #[cfg(any(feature = "ssr", feature = "csr"))]
+            pub fn english(self) -> &'static str {
+                EN[self as usize]
+            }
+        }
     };
 }
 
