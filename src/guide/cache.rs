@@ -5,7 +5,7 @@
 //! not, so the next customer asks again. With Redis the answers are shared by every
 //! instance: this instance's memory first, then Redis, then the guide.
 
-use super::{GuideError, QuoteFuture, Refusal, ShippingGuide};
+use super::{GuideError, Ineligibility, QuoteFuture, ShippingGuide};
 use crate::shared::Shared;
 use crate::stats::GuideStatus;
 use app::model::{Offer, ProductId, SearchRequest};
@@ -47,7 +47,7 @@ impl Key {
 }
 
 /// An offer, or the reason the product is not eligible.
-type Answer = Result<Offer, Refusal>;
+type Answer = Result<Offer, Ineligibility>;
 
 pub struct QuoteCache {
     guide: Arc<dyn ShippingGuide>,

@@ -9,12 +9,12 @@ pub mod budget;
 pub mod cache;
 pub mod calendar;
 pub mod dispatch;
-pub mod refusal;
+pub mod ineligibility;
 pub mod simulator;
 
 use crate::stats::GuideStatus;
 use app::model::{Offer, ProductId, SearchRequest};
-pub use refusal::Refusal;
+pub use ineligibility::Ineligibility;
 use std::future::Future;
 use std::pin::Pin;
 use time::Date;
@@ -25,7 +25,7 @@ pub type QuoteFuture = Pin<Box<dyn Future<Output = Result<Offer, GuideError>> + 
 pub enum GuideError {
     /// The product cannot carry this parcel, and why.
     #[error("not eligible: {0:?}")]
-    NotEligible(Refusal),
+    NotEligible(Ineligibility),
     /// The guide (or a system behind it) failed.
     #[error("{0}")]
     Upstream(String),

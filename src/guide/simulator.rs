@@ -41,7 +41,7 @@
 //! request and product, so the same request always behaves the same.
 
 use super::calendar::add_working_days;
-use super::{GuideError, QuoteFuture, Refusal, ShippingGuide};
+use super::{GuideError, Ineligibility, QuoteFuture, ShippingGuide};
 use app::catalogue;
 use app::model::{LastMile, LeadTime, MAX_ALTERNATIVES, Money, Offer, ProductId, SearchRequest};
 use app::plan::{self, NORDIC};
@@ -232,7 +232,7 @@ impl Simulator {
     ) -> Result<Offer, GuideError> {
         let rule = rule(product.as_str())
             .filter(|r| plan::plan(request).contains(&ProductId::new(r.id)))
-            .ok_or(GuideError::NotEligible(Refusal::NotOffered))?;
+            .ok_or(GuideError::NotEligible(Ineligibility::NotOffered))?;
         check_size(request, rule)?;
 
         let (from, to) = (&request.from, &request.to);
@@ -347,17 +347,19 @@ fn last_mile(product: &str, request: &SearchRequest) -> Option<LastMile> {
 fn check_size(request: &SearchRequest, rule: &Rule) -> Result<(), GuideError> {
     let p = &request.parcel;
     if p.weight_grams > rule.max_grams {
-        return Err(GuideError::NotEligible(Refusal::WeightLimit {
+        return Err(GuideError::NotEligible(Ineligibility::WeightLimit {
             max_kg: rule.max_grams / 1000,
         }));
     }
     let mut dims = [p.length_cm, p.width_cm, p.height_cm].map(|d| d.unwrap_or(0));
     dims.sort_unstable_by(|a, b| b.cmp(a));
     if rule.id == "3584" && (dims[0] > 35 || dims[1] > 25 || dims[2] > 12) {
-        return Err(GuideError::NotEligible(Refusal::Size { cm: [35, 25, 12] }));
+        return Err(GuideError::NotEligible(Ineligibility::Size {
+            cm: [35, 25, 12],
+        }));
     }
     if dims[0] > rule.longest_cm {
-        return Err(GuideError::NotEligible(Refusal::LongestSide {
+        return Err(GuideError::NotEligible(Ineligibility::LongestSide {
             max_cm: rule.longest_cm,
         }));
     }
@@ -600,7 +602,9 @@ mod tests {
         let heavy = request(OSLO, KIRKENES, 6_000);
         assert!(matches!(
             sim().offer(&heavy, &ProductId::new("3584"), FRIDAY),
-            Err(GuideError::NotEligible(Refusal::WeightLimit { max_kg: 5 }))
+            Err(GuideError::NotEligible(Ineligibility::WeightLimit {
+                max_kg: 5
+            }))
         ));
         assert!(sim().offer(&heavy, &ProductId::new("5800"), FRIDAY).is_ok());
         let too_heavy = request(OSLO, KIRKENES, 36_000);

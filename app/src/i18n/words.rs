@@ -112,14 +112,14 @@ words! {
     TimedOut: "No answer in time – please try again", "Fikk ikke svar i tide – prøv igjen";
     Unavailable: "Temporarily unavailable", "Midlertidig utilgjengelig";
     // Why a service cannot take the parcel (the server writes these under the headline).
-    RefusedNotOffered: "Not offered for this parcel on this route", "Tilbys ikke for denne pakken på denne strekningen";
-    RefusedWeightLimit: "Carries up to {kg} kg", "Tar opptil {kg} kg";
-    RefusedTooHeavy: "Too heavy for this service", "For tung for denne tjenesten";
-    RefusedSize: "Fits parcels up to {size} cm", "Tar pakker opptil {size} cm";
-    RefusedLongestSide: "Longest side up to {cm} cm", "Lengste side opptil {cm} cm";
-    RefusedTooBig: "Too big for this service", "For stor for denne tjenesten";
-    RefusedCountries: "Not offered between these countries", "Tilbys ikke mellom disse landene";
-    RefusedCoverage: "Not available at these addresses", "Ikke tilgjengelig på disse adressene";
+    IneligibleNotOffered: "Not offered for this parcel on this route", "Tilbys ikke for denne pakken på denne strekningen";
+    IneligibleWeightLimit: "Carries up to {kg} kg", "Tar opptil {kg} kg";
+    IneligibleTooHeavy: "Too heavy for this service", "For tung for denne tjenesten";
+    IneligibleSize: "Fits parcels up to {size} cm", "Tar pakker opptil {size} cm";
+    IneligibleLongestSide: "Longest side up to {cm} cm", "Lengste side opptil {cm} cm";
+    IneligibleTooBig: "Too big for this service", "For stor for denne tjenesten";
+    IneligibleCountries: "Not offered between these countries", "Tilbys ikke mellom disse landene";
+    IneligibleCoverage: "Not available at these addresses", "Ikke tilgjengelig på disse adressene";
     ReasonUpstream: "The price service did not answer properly. Try again in a moment.", "Pristjenesten svarte ikke som den skulle. Prøv igjen om litt.";
     ReasonTimeout: "The price service took too long to answer.", "Pristjenesten brukte for lang tid på å svare.";
     // Searches the server turns away (it writes these; the page shows them as they come).

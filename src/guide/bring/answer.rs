@@ -3,7 +3,7 @@
 use super::money::parse_minor;
 use super::wire::{PriceLine, ProductAnswer, ProductsResponse};
 use crate::guide::calendar::add_working_days;
-use crate::guide::{GuideError, Refusal};
+use crate::guide::{GuideError, Ineligibility};
 use app::catalogue;
 use app::model::{LeadTime, MAX_ALTERNATIVES, Money, Offer, ProductId};
 use time::Date;
@@ -22,7 +22,7 @@ pub fn read_offer(
         .iter()
         .flat_map(|c| &c.products)
         .find(|p| p.id == product.as_str())
-        .ok_or(GuideError::NotEligible(Refusal::NotOffered))?;
+        .ok_or(GuideError::NotEligible(Ineligibility::NotOffered))?;
     if let Some(problem) = found.errors.first() {
         let code = problem.error_code.as_deref().unwrap_or_default();
         return Err(GuideError::NotEligible(reason(code)));
@@ -69,13 +69,13 @@ fn last_mile(found: &super::wire::ProductAnswer) -> Option<app::model::LastMile>
 
 /// Bring's error code as a reason. Unknown codes (Bring adds them without notice) get the
 /// general reason.
-fn reason(error_code: &str) -> Refusal {
+fn reason(error_code: &str) -> Ineligibility {
     match error_code {
-        "PACKAGE_NOT_WITHIN_WEIGHT_LIMIT" => Refusal::TooHeavy,
-        "PACKAGE_TOO_BIG" | "PACKAGE_NOT_WITHIN_DIMENSION_LIMIT" => Refusal::TooBig,
-        "INVALID_COUNTRY_PAIR" => Refusal::Countries,
-        c if c.starts_with("OUTSIDE_COVERAGE_AREA") => Refusal::Coverage,
-        _ => Refusal::NotOffered,
+        "PACKAGE_NOT_WITHIN_WEIGHT_LIMIT" => Ineligibility::TooHeavy,
+        "PACKAGE_TOO_BIG" | "PACKAGE_NOT_WITHIN_DIMENSION_LIMIT" => Ineligibility::TooBig,
+        "INVALID_COUNTRY_PAIR" => Ineligibility::Countries,
+        c if c.starts_with("OUTSIDE_COVERAGE_AREA") => Ineligibility::Coverage,
+        _ => Ineligibility::NotOffered,
     }
 }
 
@@ -197,12 +197,12 @@ mod tests {
             )
         };
         let cases = [
-            ("PACKAGE_NOT_WITHIN_WEIGHT_LIMIT", Refusal::TooHeavy),
-            ("PACKAGE_TOO_BIG", Refusal::TooBig),
-            ("PACKAGE_NOT_WITHIN_DIMENSION_LIMIT", Refusal::TooBig),
-            ("INVALID_COUNTRY_PAIR", Refusal::Countries),
-            ("OUTSIDE_COVERAGE_AREA_TO", Refusal::Coverage),
-            ("SOMETHING_NEW", Refusal::NotOffered),
+            ("PACKAGE_NOT_WITHIN_WEIGHT_LIMIT", Ineligibility::TooHeavy),
+            ("PACKAGE_TOO_BIG", Ineligibility::TooBig),
+            ("PACKAGE_NOT_WITHIN_DIMENSION_LIMIT", Ineligibility::TooBig),
+            ("INVALID_COUNTRY_PAIR", Ineligibility::Countries),
+            ("OUTSIDE_COVERAGE_AREA_TO", Ineligibility::Coverage),
+            ("SOMETHING_NEW", Ineligibility::NotOffered),
         ];
         for (code, why) in cases {
             assert_eq!(
@@ -218,7 +218,7 @@ mod tests {
         ] {
             assert_eq!(
                 read(empty, false),
-                Err(GuideError::NotEligible(Refusal::NotOffered))
+                Err(GuideError::NotEligible(Ineligibility::NotOffered))
             );
         }
     }

@@ -13,7 +13,7 @@ use super::wire::{
 };
 use crate::guide::calendar::add_working_days;
 use crate::guide::simulator::{Simulator, Timing};
-use crate::guide::{GuideError, Refusal};
+use crate::guide::{GuideError, Ineligibility};
 use app::i18n::{Lang, Texts};
 use app::model::{Address, Offer, Parcel, ProductId, SearchRequest};
 use axum::extract::State;
@@ -171,7 +171,7 @@ async fn products(State(api): State<Arc<Api>>, headers: HeaderMap, body: String)
             match api.simulator.offer(&search, &id, date) {
                 Ok(offer) => products.push(answer(&offer, date, net, &request)),
                 Err(GuideError::NotEligible(why)) => {
-                    if let Some(code) = refusal_code(why) {
+                    if let Some(code) = ineligibility_code(why) {
                         products.push(ProductAnswer {
                             id: wanted.id.clone(),
                             errors: vec![Problem {
@@ -196,10 +196,10 @@ async fn products(State(api): State<Arc<Api>>, headers: HeaderMap, body: String)
 
 /// The simulator's weight and size refusals as Bring's error codes; `None` for a product the
 /// route does not have.
-fn refusal_code(why: Refusal) -> Option<&'static str> {
+fn ineligibility_code(why: Ineligibility) -> Option<&'static str> {
     match why {
-        Refusal::WeightLimit { .. } => Some("PACKAGE_NOT_WITHIN_WEIGHT_LIMIT"),
-        Refusal::Size { .. } | Refusal::LongestSide { .. } => Some("PACKAGE_TOO_BIG"),
+        Ineligibility::WeightLimit { .. } => Some("PACKAGE_NOT_WITHIN_WEIGHT_LIMIT"),
+        Ineligibility::Size { .. } | Ineligibility::LongestSide { .. } => Some("PACKAGE_TOO_BIG"),
         _ => None,
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "why", rename_all = "snake_case")]
-pub enum Refusal {
+pub enum Ineligibility {
     /// Not for this parcel on this route (the general reason).
     NotOffered,
     /// Over the product's weight limit, when the guide says what it is...
@@ -25,24 +25,24 @@ pub enum Refusal {
     Coverage,
 }
 
-impl Refusal {
+impl Ineligibility {
     /// The reason in the page's words, as the card shows it under its headline.
     pub fn words(self, t: Texts) -> String {
         match self {
-            Refusal::NotOffered => t.get(W::RefusedNotOffered).to_owned(),
-            Refusal::WeightLimit { max_kg } => {
-                t.fill(W::RefusedWeightLimit, &[("kg", &max_kg.to_string())])
+            Ineligibility::NotOffered => t.get(W::IneligibleNotOffered).to_owned(),
+            Ineligibility::WeightLimit { max_kg } => {
+                t.fill(W::IneligibleWeightLimit, &[("kg", &max_kg.to_string())])
             }
-            Refusal::TooHeavy => t.get(W::RefusedTooHeavy).to_owned(),
-            Refusal::Size { cm: [a, b, c] } => {
-                t.fill(W::RefusedSize, &[("size", &format!("{a} × {b} × {c}"))])
+            Ineligibility::TooHeavy => t.get(W::IneligibleTooHeavy).to_owned(),
+            Ineligibility::Size { cm: [a, b, c] } => {
+                t.fill(W::IneligibleSize, &[("size", &format!("{a} × {b} × {c}"))])
             }
-            Refusal::LongestSide { max_cm } => {
-                t.fill(W::RefusedLongestSide, &[("cm", &max_cm.to_string())])
+            Ineligibility::LongestSide { max_cm } => {
+                t.fill(W::IneligibleLongestSide, &[("cm", &max_cm.to_string())])
             }
-            Refusal::TooBig => t.get(W::RefusedTooBig).to_owned(),
-            Refusal::Countries => t.get(W::RefusedCountries).to_owned(),
-            Refusal::Coverage => t.get(W::RefusedCoverage).to_owned(),
+            Ineligibility::TooBig => t.get(W::IneligibleTooBig).to_owned(),
+            Ineligibility::Countries => t.get(W::IneligibleCountries).to_owned(),
+            Ineligibility::Coverage => t.get(W::IneligibleCoverage).to_owned(),
         }
     }
 }
@@ -55,45 +55,45 @@ mod tests {
     #[test]
     fn each_reason_reads_in_both_languages() {
         let (en, nb) = (Texts::new(Lang::En, false), Texts::new(Lang::Nb, false));
-        for (refusal, english, bokmal) in [
+        for (why, english, bokmal) in [
             (
-                Refusal::WeightLimit { max_kg: 5 },
+                Ineligibility::WeightLimit { max_kg: 5 },
                 "Carries up to 5 kg",
                 "Tar opptil 5 kg",
             ),
             (
-                Refusal::Size { cm: [35, 25, 12] },
+                Ineligibility::Size { cm: [35, 25, 12] },
                 "Fits parcels up to 35 × 25 × 12 cm",
                 "Tar pakker opptil 35 × 25 × 12 cm",
             ),
             (
-                Refusal::LongestSide { max_cm: 120 },
+                Ineligibility::LongestSide { max_cm: 120 },
                 "Longest side up to 120 cm",
                 "Lengste side opptil 120 cm",
             ),
             (
-                Refusal::NotOffered,
+                Ineligibility::NotOffered,
                 "Not offered for this parcel on this route",
                 "Tilbys ikke for denne pakken på denne strekningen",
             ),
         ] {
-            assert_eq!(refusal.words(en), english);
-            assert_eq!(refusal.words(nb), bokmal);
+            assert_eq!(why.words(en), english);
+            assert_eq!(why.words(nb), bokmal);
         }
-        for refusal in [
-            Refusal::TooHeavy,
-            Refusal::TooBig,
-            Refusal::Countries,
-            Refusal::Coverage,
+        for why in [
+            Ineligibility::TooHeavy,
+            Ineligibility::TooBig,
+            Ineligibility::Countries,
+            Ineligibility::Coverage,
         ] {
-            assert!(!refusal.words(nb).is_empty());
-            assert_ne!(refusal.words(en), refusal.words(nb), "{refusal:?}");
+            assert!(!why.words(nb).is_empty());
+            assert_ne!(why.words(en), why.words(nb), "{why:?}");
         }
     }
 
     #[test]
     fn a_cached_reason_keeps_its_wire_form() {
-        let json = serde_json::to_string(&Refusal::WeightLimit { max_kg: 5 }).unwrap();
+        let json = serde_json::to_string(&Ineligibility::WeightLimit { max_kg: 5 }).unwrap();
         assert_eq!(json, r#"{"why":"weight_limit","max_kg":5}"#);
     }
 }
