@@ -352,7 +352,7 @@ async fn handle_text(
                 )];
             }
             match begin(
-                state,
+                (&state.limits, &state.search),
                 client.caller,
                 Tier::Socket,
                 search_id,

@@ -1,9 +1,8 @@
 //! A search's start, the same on the socket and over HTTP (`/api/search`): counted against
 //! the caller's budgets, validated, logged, then fanned out as the protocol's messages.
 
-use crate::limits::{Caller, RetryAfter, Tier};
-use crate::search::{Messages, messages};
-use crate::state::AppState;
+use crate::limits::{Caller, ClientLimits, RetryAfter, Tier};
+use crate::search::{Messages, SearchService, messages};
 use app::error::{ErrorCode, FieldError};
 use app::i18n::Texts;
 use app::model::SearchRequest;
@@ -40,21 +39,21 @@ impl NotStarted {
     }
 }
 
-/// Starts `request` for `caller` on `tier`; what the server writes reads in `t`.
+/// Starts `request` for `caller` on `tier` if its budgets admit it; what the server writes
+/// reads in `t`.
 pub async fn begin(
-    state: &AppState,
+    (limits, search): (&ClientLimits, &SearchService),
     caller: Caller,
     tier: Tier,
     search_id: SearchId,
     request: &SearchRequest,
     t: Texts,
 ) -> Result<Started, NotStarted> {
-    state
-        .limits
+    limits
         .search(caller, tier, request)
         .await
         .map_err(NotStarted::Limited)?;
-    let (request, products) = state.search.plan(request).map_err(NotStarted::Invalid)?;
+    let (request, products) = search.plan(request).map_err(NotStarted::Invalid)?;
     let route = crate::route::route_class(&request);
     let tier = match tier {
         Tier::Socket => "socket",
@@ -62,13 +61,13 @@ pub async fn begin(
     };
     let span = info_span!("search", tier, search_id, %route, products = products.len());
     info!(parent: &span, "search started");
-    let search = state.search.start(&request, &products, t, caller.address);
+    let fanout = search.start(&request, &products, t, caller.address);
     Ok(Started {
         accepted: ServerMessage::Accepted {
             search_id,
             places: app::places::places(&request),
             products,
         },
-        messages: messages(search_id, search, span),
+        messages: messages(search_id, fanout, span),
     })
 }

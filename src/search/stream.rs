@@ -6,9 +6,9 @@
 //! answer would otherwise wait for its place in the queue. A proxy that holds a response
 //! back until it is complete is the page's to notice (it then asks product by product).
 
-use crate::limits::{Caller, Tier};
+use crate::limits::{Caller, ClientLimits, Tier};
+use crate::search::SearchService;
 use crate::search::start::{NotStarted, Started, begin};
-use crate::state::AppState;
 use app::error::ApiError;
 use app::i18n::Texts;
 use app::model::SearchRequest;
@@ -21,6 +21,7 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use serde::Deserialize;
 use std::convert::Infallible;
+use std::sync::Arc;
 
 #[derive(Deserialize)]
 struct SearchBody {
@@ -29,7 +30,8 @@ struct SearchBody {
 }
 
 pub async fn handler(
-    State(state): State<AppState>,
+    State(limits): State<Arc<ClientLimits>>,
+    State(search): State<Arc<SearchService>>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
@@ -52,7 +54,16 @@ pub async fn handler(
             return refused(ApiError::Unreadable { message }, None);
         }
     };
-    match begin(&state, caller, Tier::Http, search_id, &request, t).await {
+    match begin(
+        (&limits, &search),
+        caller,
+        Tier::Http,
+        search_id,
+        &request,
+        t,
+    )
+    .await
+    {
         Ok(Started { accepted, messages }) => {
             let lines = futures::stream::once(async { accepted })
                 .chain(messages)
