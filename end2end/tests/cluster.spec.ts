@@ -46,7 +46,7 @@ async function socketInstance(): Promise<number> {
 
 async function openOnSocket(page: Page) {
   await openHydrated(page, `${ORIGIN}/`);
-  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
 }
 
 const offers = (page: Page) => page.locator('[data-state="offer"]');
@@ -224,7 +224,7 @@ test.describe("through nginx, two instances and Redis", () => {
     // The next search reopens the socket through nginx, onto the other instance.
     await submitSearch(page, route("2000"));
     await expect(offers(page)).toHaveCount(5, { timeout: 15_000 });
-    await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+    await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
     await expect(page.getByTestId("transport-notice")).toHaveCount(0);
     expect(await socketInstance()).not.toBe(victim);
     cluster("start", String(victim));

@@ -139,7 +139,7 @@ for (const mode of MODES) {
     const notice = page.getByTestId("transport-notice");
     if (HARMLESS.includes(mode)) {
       await expect(notice).toHaveCount(0);
-      await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+      await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
       expect(seen.quotes).toEqual([]);
       expect(seen.searches).toEqual([]);
       expect(seen.warmUps).toBe(0);

@@ -172,7 +172,7 @@ test.describe("another browser", () => {
     const heavy = { from: "0150", to: "9900", weight: "10" };
     const reason = page.locator('[data-product-id="3584"] .card-reason');
     await openHydrated(page, "/?lang=nb");
-    await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+    await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
     await submitSearch(page, heavy);
     await expect(reason).toHaveText("Tar opptil 5 kg");
 

@@ -12,7 +12,7 @@ test("over the socket cap, the page gets every result over HTTP without blaming 
   try {
     const first = await browser.newPage();
     await openHydrated(first, `${server.url}/`);
-    await expect(first.locator("body")).toHaveAttribute("data-transport", "ws");
+    await expect(first.locator("body")).toHaveAttribute("data-transport", "socket");
 
     const second = await browser.newPage();
     await openHydrated(second, `${server.url}/`);

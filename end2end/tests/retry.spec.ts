@@ -16,7 +16,7 @@ test("the notice goes when the socket works again after its retry", async ({ pag
   // The next search probes the socket again (while it runs over HTTP); the probe answers.
   await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
   await expect(page.locator('[data-state="offer"]')).toHaveCount(5, { timeout: 15_000 });
-  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
   await expect(page.getByTestId("transport-notice")).toHaveCount(0);
   expect(await page.evaluate(() => sessionStorage.getItem("promotions.http_until"))).toBeNull();
 });
@@ -31,14 +31,14 @@ test("a page waking from an hour's sleep mid-search asks the socket again instea
   });
   await page.clock.install();
   await openHydrated(page);
-  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
   await submitSearch(page, { from: "0150", to: "9900", weight: "1.2" });
   await expect(page.locator('[data-state="offer"]').first()).toBeVisible();
   // Express asks pickup planning (1-2.5 s): still out when the lid closes.
   await expect(page.locator('[data-product-id="4850"]')).toHaveAttribute("data-state", "loading");
   await page.clock.fastForward("01:00:00");
   await expect(page.locator('[data-state="offer"]')).toHaveCount(5, { timeout: 15_000 });
-  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
   await expect(page.getByTestId("transport-notice")).toHaveCount(0);
   expect(await page.evaluate(() => sessionStorage.getItem("promotions.http_until"))).toBeNull();
   expect(httpCalls).toEqual([]);
@@ -52,11 +52,11 @@ test("a tab brought back to the front asks the socket again", async ({ page }) =
     }),
   );
   await openHydrated(page);
-  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
   expect(pings).toHaveLength(1); // the probe
   // What the browser fires when the tab is shown again (headless pages count as visible).
   await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
   await expect.poll(() => pings.length).toBe(2);
-  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
   await expect(page.getByTestId("transport-notice")).toHaveCount(0);
 });

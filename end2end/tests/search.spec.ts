@@ -13,7 +13,7 @@ test.beforeEach(async ({ page }) => {
 
 test("Oslo to Kirkenes fills the fast cards before the slow one, over the socket", async ({ page }) => {
   await openHydrated(page);
-  await expect(page.locator("body")).toHaveAttribute("data-transport", "ws");
+  await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");
   await submitSearch(page, OSLO_KIRKENES);
   await expect(page).toHaveURL(/to_postal=9900/);
 

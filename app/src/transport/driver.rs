@@ -350,7 +350,7 @@ impl Transport {
                     self.warm_http();
                 }
                 Command::Tier(Tier::Socket) => {
-                    mark_body("ws");
+                    mark_body("socket");
                     // The socket works again (after its retry): the notice and the pin go.
                     if self.0.notice.get_untracked().is_some() {
                         self.0.notice.set(None);
