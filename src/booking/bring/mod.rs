@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use wire::{
     BookingRequest, BookingResponse, ConsignmentRequest, Contact, Dimensions, PackageRequest,
-    Parties, PickupPointRef, Product, RecipientNotification, Services, WireParty,
+    Parties, PickupPointRef, RecipientNotification, Services, WireParty, WireProduct,
 };
 
 const MAX_ANSWER_BYTES: usize = 256 * 1024;
@@ -106,7 +106,7 @@ pub fn request(shipment: &Shipment, customer_number: &str, test: bool) -> Bookin
                     country_code: recipient.country.clone(),
                 }),
             },
-            product: Product {
+            product: WireProduct {
                 id: order.product.to_string(),
                 customer_number: customer_number.to_owned(),
                 services: Some(Services {

@@ -6,8 +6,8 @@
 //! `GET /booking/stats` tells what it saw, the last request among it.
 
 use super::wire::{
-    BookingRequest, BookingResponse, Confirmation, ConsignmentResponse, Links, Message,
-    PackageNumber, WireError, WireParty,
+    BookingRequest, BookingResponse, ConsignmentResponse, Links, Message, PackageNumber,
+    WireConfirmation, WireError, WireParty,
 };
 use crate::booking::label::{Label, render};
 use crate::booking::simulated_carrier::parcel_number;
@@ -193,7 +193,7 @@ async fn book(State(api): State<Arc<Api>>, headers: HeaderMap, body: String) -> 
     Json(BookingResponse {
         consignments: vec![ConsignmentResponse {
             correlation_id: Some(consignment.correlation_id.clone()),
-            confirmation: Some(Confirmation {
+            confirmation: Some(WireConfirmation {
                 links: Links {
                     labels: Some(format!("http://{host}/booking/api/labels/{number}.pdf")),
                     tracking: Some(format!("https://tracking.bring.com/tracking/{number}")),

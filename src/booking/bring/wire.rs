@@ -19,7 +19,7 @@ pub struct ConsignmentRequest {
     /// `2026-12-04T12:00:00`.
     pub shipping_date_time: String,
     pub parties: Parties,
-    pub product: Product,
+    pub product: WireProduct,
     pub packages: Vec<PackageRequest>,
     /// Ours, echoed in the answer.
     pub correlation_id: String,
@@ -67,7 +67,7 @@ pub struct PickupPointRef {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Product {
+pub struct WireProduct {
     pub id: String,
     pub customer_number: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,14 +121,14 @@ pub struct ConsignmentResponse {
     #[serde(default)]
     pub correlation_id: Option<String>,
     #[serde(default)]
-    pub confirmation: Option<Confirmation>,
+    pub confirmation: Option<WireConfirmation>,
     #[serde(default)]
     pub errors: Option<Vec<WireError>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Confirmation {
+pub struct WireConfirmation {
     pub consignment_number: String,
     pub links: Links,
     #[serde(default)]

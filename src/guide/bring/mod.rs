@@ -20,8 +20,8 @@ use std::time::Duration;
 use time::Date;
 use tokio::time::Instant;
 use wire::{
-    BringFieldErrors, Consignment, DateParts, Package, ProductsRequest, ProductsResponse,
-    RequestedProduct,
+    Consignment, DateParts, Package, ProductsRequest, ProductsResponse, RequestedProduct,
+    WireFieldErrors,
 };
 
 pub const DEFAULT_API_URL: &str = "https://api.bring.com/shippingguide";
@@ -246,7 +246,7 @@ fn retry_after(headers: &HeaderMap) -> Duration {
 /// A non-2xx answer as an upstream error. Field errors are named by code and field only: their
 /// messages may quote the customer's postal code.
 fn refusal(status: StatusCode, body: &[u8]) -> GuideError {
-    let fields = serde_json::from_slice::<BringFieldErrors>(body)
+    let fields = serde_json::from_slice::<WireFieldErrors>(body)
         .map(|f| {
             f.field_errors
                 .iter()

@@ -7,9 +7,9 @@
 
 use super::money::format_minor;
 use super::wire::{
-    Amounts, BringFieldError, BringFieldErrors, ConsignmentAnswer, DateParts, EnvironmentalData,
-    ExpectedDelivery, GuiInformation, LegDetails, Price, PriceLine, Problem, ProductAnswer,
-    ProductsRequest, ProductsResponse, TransportLeg,
+    Amounts, ConsignmentAnswer, DateParts, EnvironmentalData, ExpectedDelivery, GuiInformation,
+    LegDetails, Price, PriceLine, Problem, ProductAnswer, ProductsRequest, ProductsResponse,
+    TransportLeg, WireFieldError, WireFieldErrors,
 };
 use crate::guide::calendar::add_working_days;
 use crate::guide::simulator::{Simulator, Timing};
@@ -276,8 +276,8 @@ fn answer(offer: &Offer, shipping_date: Date, net: bool, asked: &ProductsRequest
 }
 
 fn field_error(status: StatusCode, code: &str, field: &str) -> Response {
-    let body = BringFieldErrors {
-        field_errors: vec![BringFieldError {
+    let body = WireFieldErrors {
+        field_errors: vec![WireFieldError {
             code: Some(code.into()),
             message: Some("Simulated error".into()),
             field: (!field.is_empty()).then(|| field.into()),

@@ -238,13 +238,13 @@ pub struct Problem {
 /// The body of a 400 or 500.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BringFieldErrors {
+pub struct WireFieldErrors {
     #[serde(default)]
-    pub field_errors: Vec<BringFieldError>,
+    pub field_errors: Vec<WireFieldError>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct BringFieldError {
+pub struct WireFieldError {
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]
