@@ -1,6 +1,5 @@
-//! Breakage: the socket given up on, the fallback it causes, and what its report carries.
+//! What showed the socket to be broken, and what the fallback's report carries.
 
-use super::*;
 use crate::sentry::Fields;
 
 /// What showed the socket to be broken.
@@ -36,7 +35,8 @@ pub struct Breakage {
     pub close_code: Option<u16>,
     pub close_reason: String,
     pub was_clean: Option<bool>,
-    pub ms_since_open: Option<Ms>,
+    /// Milliseconds the socket had been open, if it had opened.
+    pub ms_since_open: Option<f64>,
     pub messages_received: u32,
     pub products_outstanding: usize,
 }
@@ -72,80 +72,5 @@ impl Breakage {
             tags,
             extra,
         )
-    }
-}
-
-impl Machine {
-    pub(super) fn broken(
-        &mut self,
-        now: Ms,
-        trigger: Trigger,
-        close: Option<(u16, String, bool)>,
-        out: &mut Vec<Command>,
-    ) {
-        let ms_since_open = match self.socket {
-            SocketState::Open { since } | SocketState::Verified { since } => Some(now - since),
-            _ => None,
-        };
-        let products_outstanding = self
-            .search
-            .as_ref()
-            .filter(|s| !s.finished)
-            .map_or(0, OnScreen::outstanding);
-        let (close_code, close_reason, was_clean) = match close {
-            Some((code, reason, clean)) => (Some(code), reason, Some(clean)),
-            None => (None, String::new(), None),
-        };
-        if std::mem::take(&mut self.reopening) {
-            // No server to reopen onto yet (a single instance restarting): HTTP, quietly.
-            self.socket = SocketState::Broken {
-                retry_at: now + RETRY_RESTART_AFTER,
-            };
-            self.ping = None;
-            out.push(Command::CloseSocket);
-            out.push(Command::Tier(Tier::Http));
-            if self.search.as_ref().is_some_and(|s| !s.finished) {
-                self.start_http(now, Join::ForGood, out);
-            }
-            return;
-        }
-        self.socket = SocketState::Broken {
-            retry_at: now + RETRY_SOCKET_AFTER,
-        };
-        self.ping = None;
-        out.push(Command::Tier(Tier::Http));
-        let breakage = Breakage {
-            trigger,
-            close_code,
-            close_reason,
-            was_clean,
-            ms_since_open,
-            messages_received: self.messages_received,
-            products_outstanding,
-        };
-        if trigger == Trigger::Error {
-            // The socket stays open to hear its `close`; HTTP starts now all the same.
-            self.unreported = Some((breakage, now + CLOSE_WAIT));
-        } else {
-            out.push(Command::CloseSocket);
-            out.push(Command::Broken(breakage));
-        }
-        if self.search.as_ref().is_some_and(|s| !s.finished) {
-            self.start_http(now, Join::ForGood, out);
-        }
-    }
-
-    /// Reports the fallback that waited for its `close`, with what the close said.
-    pub(super) fn report(&mut self, close: Option<(u16, String, bool)>, out: &mut Vec<Command>) {
-        let Some((mut breakage, _)) = self.unreported.take() else {
-            return;
-        };
-        if let Some((code, reason, clean)) = close {
-            breakage.close_code = Some(code);
-            breakage.close_reason = reason;
-            breakage.was_clean = Some(clean);
-        }
-        out.push(Command::CloseSocket);
-        out.push(Command::Broken(breakage));
     }
 }

@@ -8,8 +8,8 @@
 //! socket is *broken*. Per product the first answer wins, so cards already shown are never
 //! lost or asked for again.
 //!
-//! Here: the inputs, commands, state and deadlines, and a search's life; `socket.rs` the
-//! socket's, `http.rs` the HTTP tier's, `breakage.rs` a fallback and its report.
+//! Here: inputs, commands, state, deadlines, a search's life; `socket.rs` the socket's (and
+//! giving up on it), `http.rs` the HTTP tier's, `breakage.rs` what a fallback reports.
 
 use crate::error::{ApiError, FieldError};
 use crate::model::{Outcome, Places, Plan, ProductId, SearchRequest};
