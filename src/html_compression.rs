@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use futures::StreamExt;
 use std::io;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 /// Brotli's quality for on-the-fly pages: a tenth of quality 11's time for a few more bytes.
 const BROTLI_QUALITY: i32 = 5;
@@ -46,12 +46,12 @@ pub async fn compress(request: Request, next: Next) -> Response {
         futures::stream::unfold(Some((chunks, encoding.encoder())), |state| async move {
             let (mut chunks, mut encoder) = state?;
             match chunks.next().await {
-                Some(Ok(chunk)) => match encoder.push(&chunk).await {
+                Some(Ok(chunk)) => match encoder.step(Some(&chunk)).await {
                     Ok(out) => Some((Ok(out), Some((chunks, encoder)))),
                     Err(e) => Some((Err(axum::Error::new(e)), None)),
                 },
                 Some(Err(e)) => Some((Err(e), None)),
-                None => Some((encoder.finish().await.map_err(axum::Error::new), None)),
+                None => Some((encoder.step(None).await.map_err(axum::Error::new), None)),
             }
         });
     Response::from_parts(parts, Body::from_stream(compressed))
@@ -66,23 +66,24 @@ enum Encoding {
 impl Encoding {
     /// Brotli when the request takes it, else gzip, else none (a `q=0` refuses one).
     fn accepted(headers: &HeaderMap) -> Option<Self> {
-        let accepted: Vec<&str> = headers
-            .get_all(header::ACCEPT_ENCODING)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|item| {
-                let mut parts = item.split(';').map(str::trim);
-                let name = parts.next()?;
-                let refused = parts.any(|p| {
-                    p.strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                        .is_some_and(|q| q == 0.0)
-                });
-                (!refused).then_some(name)
-            })
-            .collect();
-        let takes = |name: &str| accepted.iter().any(|a| a.eq_ignore_ascii_case(name));
+        // Read on every request, so without allocating.
+        let takes = |name: &str| {
+            headers
+                .get_all(header::ACCEPT_ENCODING)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|item| {
+                    let mut parts = item.split(';').map(str::trim);
+                    let named = parts.next().is_some_and(|n| n.eq_ignore_ascii_case(name));
+                    let refused = parts.any(|p| {
+                        p.strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                            .is_some_and(|q| q == 0.0)
+                    });
+                    named && !refused
+                })
+        };
         if takes("br") {
             Some(Self::Brotli)
         } else if takes("gzip") {
@@ -118,35 +119,29 @@ enum Encoder {
 }
 
 impl Encoder {
-    /// Compresses a chunk and flushes it: the bytes that decode to everything so far.
-    async fn push(&mut self, chunk: &[u8]) -> io::Result<Bytes> {
+    /// With a chunk: compresses and flushes it, giving the bytes that decode to everything so
+    /// far. Without: the stream's end (brotli's last block, gzip's checksum).
+    async fn step(&mut self, chunk: Option<&[u8]>) -> io::Result<Bytes> {
         match self {
-            Self::Brotli(e) => {
-                e.write_all(chunk).await?;
-                e.flush().await?;
-                Ok(std::mem::take(e.get_mut()).into())
-            }
-            Self::Gzip(e) => {
-                e.write_all(chunk).await?;
-                e.flush().await?;
-                Ok(std::mem::take(e.get_mut()).into())
-            }
+            Self::Brotli(e) => step(e.as_mut(), BrotliEncoder::get_mut, chunk).await,
+            Self::Gzip(e) => step(e, GzipEncoder::get_mut, chunk).await,
         }
     }
+}
 
-    /// The stream's end (brotli's last block, gzip's checksum).
-    async fn finish(self) -> io::Result<Bytes> {
-        match self {
-            Self::Brotli(mut e) => {
-                e.shutdown().await?;
-                Ok(e.into_inner().into())
-            }
-            Self::Gzip(mut e) => {
-                e.shutdown().await?;
-                Ok(e.into_inner().into())
-            }
+async fn step<E: AsyncWrite + Unpin>(
+    encoder: &mut E,
+    buffer: fn(&mut E) -> &mut Vec<u8>,
+    chunk: Option<&[u8]>,
+) -> io::Result<Bytes> {
+    match chunk {
+        Some(chunk) => {
+            encoder.write_all(chunk).await?;
+            encoder.flush().await?;
         }
+        None => encoder.shutdown().await?,
     }
+    Ok(std::mem::take(buffer(encoder)).into())
 }
 
 #[cfg(test)]

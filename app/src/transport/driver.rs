@@ -248,10 +248,7 @@ impl Transport {
             return;
         }
         drop(later);
-        let sink = self.0.sink.borrow().clone();
-        if let Some(sink) = sink {
-            sink(event);
-        }
+        self.deliver(event);
     }
 
     fn show_later(&self) {
@@ -259,10 +256,15 @@ impl Transport {
             let Some(event) = self.0.later.borrow_mut().pop_front() else {
                 return;
             };
-            let sink = self.0.sink.borrow().clone();
-            if let Some(sink) = sink {
-                sink(event);
-            }
+            self.deliver(event);
+        }
+    }
+
+    fn deliver(&self, event: SearchEvent) {
+        // Cloned out first: the sink may start or cancel a search, which replaces it.
+        let sink = self.0.sink.borrow().clone();
+        if let Some(sink) = sink {
+            sink(event);
         }
     }
 
