@@ -270,7 +270,7 @@ pub mod call {
         struct WarmUp {
             search_id: crate::protocol::SearchId,
         }
-        if let Ok(pending) = start("search", &WarmUp { search_id: 0 }, None) {
+        if let Ok(pending) = start(SEARCH_PATH, &WarmUp { search_id: 0 }, None) {
             let _ = answer(pending).await;
         }
     }

@@ -93,7 +93,9 @@ fn SortControl(sort: Memo<Sort>) -> impl IntoView {
 
 /// The cards of a plan in the chosen order, with the cheapest and the fastest marked, or the
 /// plain "no service" answer for an empty plan. A card that answers takes its place in the
-/// order, but not while the pointer is over the cards: nothing moves under it.
+/// order, but not while the pointer is over the cards: nothing moves under it. Only a pointer
+/// that moved over them holds the order: cards that appear under a still pointer (a new
+/// search's grid where the old one was) get the boundary events but no move.
 fn card_grid(request: SearchRequest, cards: Vec<Card>, places: RwSignal<Places>) -> AnyView {
     if cards.is_empty() {
         return view! { <NoService request/> }.into_any();
@@ -131,7 +133,11 @@ fn card_grid(request: SearchRequest, cards: Vec<Card>, places: RwSignal<Places>)
         <SortControl sort/>
         <ul
             class="cards"
-            on:pointerenter=move |_| pointer_over.set(true)
+            on:pointermove=move |_| {
+                if !pointer_over.get_untracked() {
+                    pointer_over.set(true);
+                }
+            }
             on:pointerleave=move |_| {
                 pointer_over.set(false);
                 shown.set(untrack(wanted));
