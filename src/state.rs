@@ -86,3 +86,26 @@ impl AppState {
         }
     }
 }
+
+impl FromRef<AppState> for crate::search::socket::SocketNeeds {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            origins: state.origins.clone(),
+            stats: state.stats.clone(),
+            limits: state.limits.clone(),
+            search: state.search.clone(),
+            timeouts: state.socket_timeouts,
+            shutdown: state.shutdown.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for crate::booking::pages::BookingNeeds {
+    fn from_ref(state: &AppState) -> Self {
+        Self {
+            search: state.search.clone(),
+            limits: state.limits.clone(),
+            bookings: state.bookings.clone(),
+        }
+    }
+}

@@ -11,9 +11,10 @@ use super::carrier::Shipment;
 use super::{BookError, Bookings};
 use crate::guards::session::{is_unguessable_id, unguessable_id};
 use crate::limits::Caller;
+use crate::limits::ClientLimits;
 use crate::pickup::PickupError;
 use crate::route::route_class;
-use crate::state::AppState;
+use crate::search::SearchService;
 use app::booking::{BookedPage, BookingDraft, BookingPage, Quoted, field};
 use app::error::{ErrorCode, FieldError};
 use app::i18n::{Texts, W};
@@ -65,13 +66,21 @@ impl Render {
     }
 }
 
+/// What the booking pages need of the app's state (`FromRef` in `state.rs`).
+#[derive(Clone)]
+pub struct BookingNeeds {
+    pub search: Arc<SearchService>,
+    pub limits: Arc<ClientLimits>,
+    pub bookings: Arc<Bookings>,
+}
+
 /// How long the form waits for pickup points (a lookup may wait for its turn in Bring's rate).
 const POINTS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `GET /book`: the form for the search and product in the URL.
 pub async fn form(
     Extension(render): Extension<Render>,
-    State(state): State<AppState>,
+    State(state): State<BookingNeeds>,
     Extension(caller): Extension<Caller>,
     request: Request,
 ) -> Response {
@@ -99,7 +108,7 @@ pub async fn form(
 /// `POST /book`: the submitted form, booked or shown again.
 pub async fn submit(
     Extension(render): Extension<Render>,
-    State(state): State<AppState>,
+    State(state): State<BookingNeeds>,
     Extension(caller): Extension<Caller>,
     request: Request,
 ) -> Response {
@@ -203,7 +212,7 @@ fn failure(e: &BookError) -> (StatusCode, W) {
 /// Everything the form page shows besides the draft: the re-quoted service, the places, the
 /// pickup points (the nearest chosen when none is).
 async fn prepare(
-    state: &AppState,
+    state: &BookingNeeds,
     caller: Caller,
     t: Texts,
     mut draft: BookingDraft,
@@ -248,7 +257,7 @@ async fn prepare(
 
 /// The chosen service quoted again, against the caller's quote budget.
 async fn quote(
-    state: &AppState,
+    state: &BookingNeeds,
     caller: Caller,
     t: Texts,
     request: &SearchRequest,

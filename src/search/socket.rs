@@ -1,11 +1,14 @@
 //! `/ws/promotions` (docs/architecture.md §3): origin check before the upgrade, then one loop per socket that
 //! reads client frames, writes search events, pings every 20 s and enforces the limits.
 
+use crate::guards::origin::OriginPolicy;
+use crate::limits::ClientLimits;
 use crate::limits::{Caller, SocketSlot, Tier};
+use crate::search::SearchService;
 use crate::search::clocks::DRAIN_LIMIT;
+use crate::search::clocks::Timeouts;
 use crate::search::start::{Started, begin};
-use crate::state::AppState;
-use crate::stats::Gauge;
+use crate::stats::{Gauge, Stats};
 use app::error::ErrorCode;
 use app::i18n::{Texts, W};
 use app::protocol::{
@@ -18,15 +21,29 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use futures::{SinkExt, StreamExt};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio_stream::StreamMap;
+use tokio_util::sync::CancellationToken;
 use tracing::{Instrument, info, info_span, warn};
 
 static SOCKET_IDS: AtomicU64 = AtomicU64::new(1);
 
+/// What a socket needs of the app's state (`FromRef` in `state.rs`).
+#[derive(Clone)]
+pub struct SocketNeeds {
+    pub origins: Arc<OriginPolicy>,
+    pub stats: Arc<Stats>,
+    pub limits: Arc<ClientLimits>,
+    pub search: Arc<SearchService>,
+    pub timeouts: Timeouts,
+    /// Cancelled on SIGTERM/SIGINT: sockets then close with 1001.
+    pub shutdown: CancellationToken,
+}
+
 pub async fn handler(
-    State(state): State<AppState>,
+    State(state): State<SocketNeeds>,
     Extension(caller): Extension<Caller>,
     uri: Uri,
     headers: HeaderMap,
@@ -95,12 +112,12 @@ async fn refuse(mut socket: WebSocket) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
-async fn run(socket: WebSocket, state: AppState, client: Owner) {
+async fn run(socket: WebSocket, state: SocketNeeds, client: Owner) {
     let _live = Gauge::enter(&state.stats, |s| &s.sockets);
     let opened = Instant::now();
     info!("socket opened");
     let (sink, mut stream) = socket.split();
-    let timeouts = state.socket_timeouts;
+    let timeouts = state.timeouts;
     let mut sink = Outbound {
         sink,
         limit: timeouts.send_limit,
@@ -287,7 +304,7 @@ type Events = crate::search::Messages;
 /// Replies to one text frame; search events follow later through `events`.
 async fn handle_text(
     text: &str,
-    state: &AppState,
+    state: &SocketNeeds,
     client: &Owner,
     searches: &mut Searches,
     probe: &mut Option<Events>,

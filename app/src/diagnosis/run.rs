@@ -110,10 +110,10 @@ async fn open(t: Texts, url: &str) -> (Option<CheckSocket>, Finding) {
             return (Some(socket), f.timed(now() - start));
         }
         Some(SocketEvent::Error) => match socket.next(now() + CLOSE_WAIT).await {
-            Some(SocketEvent::Closed(close)) => refused(t, &close),
+            Some(SocketEvent::Closed(close)) => closed_early(t, &close),
             _ => Finding::new(Grade::Fail, t.get(W::FoundRefused)),
         },
-        Some(SocketEvent::Closed(close)) => refused(t, &close),
+        Some(SocketEvent::Closed(close)) => closed_early(t, &close),
         Some(SocketEvent::Text(_)) | None => {
             let sentence = t.fill(W::FoundOpenSlow, &[("seconds", &seconds(OPEN_TIMEOUT))]);
             Finding::new(Grade::Fail, sentence)
@@ -122,7 +122,7 @@ async fn open(t: Texts, url: &str) -> (Option<CheckSocket>, Finding) {
     (None, finding.timed(now() - start))
 }
 
-fn refused(t: Texts, close: &Close) -> Finding {
+fn closed_early(t: Texts, close: &Close) -> Finding {
     let sentence = t.fill(W::FoundRefusedEarly, &[("close", &close.describe())]);
     Finding::new(Grade::Fail, sentence)
 }

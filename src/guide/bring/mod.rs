@@ -186,7 +186,7 @@ impl GuideApi {
                 .await
                 .map_err(|e| GuideError::Upstream(format!("Bring: {e}")))?;
             if !status.is_success() {
-                return Err(refusal(status, &bytes));
+                return Err(error_answer(status, &bytes));
             }
             let answer: ProductsResponse = serde_json::from_slice(&bytes).map_err(|e| {
                 GuideError::Upstream(format!("Bring's answer is not the documented JSON: {e}"))
@@ -245,7 +245,7 @@ fn retry_after(headers: &HeaderMap) -> Duration {
 
 /// A non-2xx answer as an upstream error. Field errors are named by code and field only: their
 /// messages may quote the customer's postal code.
-fn refusal(status: StatusCode, body: &[u8]) -> GuideError {
+fn error_answer(status: StatusCode, body: &[u8]) -> GuideError {
     let fields = serde_json::from_slice::<WireFieldErrors>(body)
         .map(|f| {
             f.field_errors

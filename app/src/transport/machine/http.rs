@@ -97,7 +97,7 @@ impl Machine {
                     }),
                     None => ApiError::Refused { code, message },
                 };
-                self.http_refused(search_id, error, out);
+                self.http_failed(search_id, error, out);
             }
             ServerMessage::Done { .. }
             | ServerMessage::Pong { .. }
@@ -113,7 +113,7 @@ impl Machine {
     ) {
         match result {
             Err(error @ (ApiError::Invalid(_) | ApiError::Refused { .. })) => {
-                self.http_refused(search_id, error, out);
+                self.http_failed(search_id, error, out);
             }
             // Complete (then nothing is missing), cut, or not answered properly: whatever is
             // missing goes product by product.
@@ -176,12 +176,12 @@ impl Machine {
                 self.planned(search_id, products, out);
                 self.places(search_id, places, out);
             }
-            Err(error) => self.http_refused(search_id, error, out),
+            Err(error) => self.http_failed(search_id, error, out),
         }
     }
 
-    /// The server refused the search over HTTP (or could not be reached for its plan).
-    pub(super) fn http_refused(
+    /// An HTTP call of the search failed: the server refused it, or could not be reached.
+    pub(super) fn http_failed(
         &mut self,
         search_id: SearchId,
         error: ApiError,
