@@ -1,11 +1,15 @@
 //! The layers every route gets, and the limits on a request they enforce.
 
+use crate::guards::origin::OriginPolicy;
 use crate::guards::same_origin;
-use crate::state::AppState;
+use crate::limits::{Callers, ClientLimits};
+use crate::stats::Stats;
 use crate::{html_compression, limits};
 use axum::Router;
+use axum::extract::FromRef;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -23,11 +27,19 @@ pub const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
 /// session cookie for newcomers), panics as 500s (Sentry's panic hook reports them), a deadline for reading a
 /// request body and for answering (slow clients cannot hold connections open), security and
 /// cache headers (the HTML is revalidated on every visit; `/pkg` sets its own), the HTML compressed
-/// as it streams, request tracing.
-pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+/// as it streams, request tracing. Generic over the state so that this module, which the
+/// handlers read the request limits from, needs no `AppState`.
+pub fn with_layers<S>(routes: Router<S>, state: S) -> Router
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<OriginPolicy>: FromRef<S>,
+    Callers: FromRef<S>,
+    Arc<ClientLimits>: FromRef<S>,
+    Arc<Stats>: FromRef<S>,
+{
     routes
         .layer(middleware::from_fn_with_state(
-            state.origins.clone(),
+            Arc::<OriginPolicy>::from_ref(&state),
             same_origin::guard,
         ))
         .layer(middleware::from_fn_with_state(
