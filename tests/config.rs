@@ -52,9 +52,47 @@ fn help_lists_every_variable_with_its_default_and_the_readme_names_each() {
         .map(|rest| rest.split(['=', ']']).next().unwrap())
         .collect();
     assert!(documented.len() >= 20, "{documented:?}");
-    for name in documented {
+    for name in &documented {
         assert!(readme.contains(name), "README does not mention {name}");
     }
+    // Where the README gives a default, it is the one --help gives.
+    let mut compared = 0;
+    for name in documented {
+        let Some(said) = readme_default(&readme, name) else {
+            continue;
+        };
+        let line = help
+            .lines()
+            .find(|l| l.contains(&format!("[env: {name}")))
+            .unwrap();
+        // clap's "[default: …]", or the help's own words for a default that depends.
+        let given = line
+            .split("[default: ")
+            .nth(1)
+            .and_then(|d| d.split(']').next())
+            .or_else(|| line.split("Default: ").nth(1)?.split(',').next())
+            .unwrap_or_else(|| panic!("the README gives {name} a default, --help none: {line}"));
+        let same = match (said.parse::<f64>(), given.parse::<f64>()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => said == given,
+        };
+        assert!(same, "README: {name} defaults to {said}; --help: {given}");
+        compared += 1;
+    }
+    assert!(compared >= 10, "only {compared} defaults compared");
+}
+
+/// The default the README gives a variable: "`NAME` (…; default 120)", in the parentheses
+/// after its name.
+fn readme_default<'a>(readme: &'a str, name: &str) -> Option<&'a str> {
+    let after = readme.split(&format!("`{name}` (")).nth(1)?;
+    let inside = &after[..after.find(')')?];
+    let value = inside.split("default ").nth(1)?;
+    if let Some(quoted) = value.strip_prefix('`') {
+        return quoted.split('`').next();
+    }
+    let end = value.find([';', ',', ' ', ':']).unwrap_or(value.len());
+    Some(&value[..end])
 }
 
 #[test]

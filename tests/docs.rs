@@ -10,13 +10,19 @@ const DOCS: [&str; 2] = ["README.md", "docs/architecture.md"];
 
 /// Named in the docs, defined elsewhere.
 const OUTSIDE: [&str; 3] = [
-    "CAP_SYS_RESOURCE",      // Linux: the capability that raises a hard open-file limit
-    "ERR_ABORTED",           // Chromium: an aborted fetch in the network log
+    "CAP_SYS_RESOURCE", // Linux: the capability that raises a hard open-file limit
+    "ERR_ABORTED",      // Chromium: an aborted fetch in the network log
     "panic_immediate_abort", // the Rust standard library's build option
 ];
 
 /// Directories never read: build output, dependencies, test artefacts.
-const SKIP: [&str; 5] = ["target", "node_modules", ".git", "test-results", "playwright-report"];
+const SKIP: [&str; 5] = [
+    "target",
+    "node_modules",
+    ".git",
+    "test-results",
+    "playwright-report",
+];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -42,7 +48,9 @@ fn files(dir: &Path, found: &mut Vec<String>) {
 
 /// The text of the sources: code, scripts and configuration, not the docs themselves.
 fn sources(files: &[String]) -> String {
-    let code = [".rs", ".ts", ".mjs", ".toml", ".sql", ".conf", ".css", ".py"];
+    let code = [
+        ".rs", ".ts", ".mjs", ".toml", ".sql", ".conf", ".css", ".py",
+    ];
     files
         .iter()
         .filter(|f| {
@@ -66,7 +74,9 @@ fn quoted(text: &str) -> Vec<&str> {
 
 /// A quote that reads as a path in the repository (`src/state.rs`, `driver.rs`).
 fn is_path(quote: &str) -> bool {
-    let exts = [".rs", ".ts", ".mjs", ".css", ".toml", ".sql", ".conf", ".md"];
+    let exts = [
+        ".rs", ".ts", ".mjs", ".css", ".toml", ".sql", ".conf", ".md",
+    ];
     let shaped = quote
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c));
