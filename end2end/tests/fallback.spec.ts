@@ -166,9 +166,13 @@ for (const mode of MODES) {
       expect(seen.searches).toEqual(["9900"]);
       expect(seen.quotes).toEqual([]);
     }
+    // The notice is a bar held to the bottom of the window, over the cards, not above them.
+    const bar = await notice.boundingBox();
+    expect(Math.round(bar!.y + bar!.height)).toBe(page.viewportSize()!.height);
     if (mode === "rst-after-upgrade") {
       fs.mkdirSync(ARTIFACTS, { recursive: true });
-      await page.setViewportSize({ width: 375, height: 900 });
+      await page.screenshot({ path: path.join(ARTIFACTS, "fallback-notice-desktop.png"), fullPage: false });
+      await page.setViewportSize({ width: 375, height: 740 });
       await page.screenshot({ path: path.join(ARTIFACTS, "fallback-notice-phone.png"), fullPage: false });
       await page.setViewportSize({ width: 1280, height: 720 });
     }

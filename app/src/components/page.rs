@@ -87,7 +87,6 @@ pub fn SearchPage() -> impl IntoView {
                 <p>{t.get(W::Lede)}</p>
             </section>
             <SearchForm query errors on_search/>
-            <TransportNotice notice/>
             <section class="results" id="results" tabindex="-1" aria-label=t.get(W::ResultsLabel)>
                 {move || match (live.get(), live_request.get()) {
                     (Some(view), Some(request)) => view! { <LiveResults request view places/> }.into_any(),
@@ -100,6 +99,7 @@ pub fn SearchPage() -> impl IntoView {
             </section>
         </main>
         <SiteFooter/>
+        <TransportNotice notice/>
     }
 }
 

@@ -1,4 +1,7 @@
 //! The fallback notice: plain words on what is blocked, what it costs and what to ask IT for.
+//! A bar held to the bottom of the window, the page's last element: it comes whenever the
+//! socket breaks, often with cards on screen, and pushes none of them (CLS 0). The
+//! explanation is folded so the bar stays small on a phone.
 
 use crate::i18n::{W, use_texts};
 use crate::transport::Notice;
@@ -13,12 +16,15 @@ pub fn TransportNotice(notice: RwSignal<Option<Notice>>) -> impl IntoView {
                 <div class="transport-notice" data-testid="transport-notice" role="status">
                     <div class="notice-text">
                         <h2>{t.get(W::NoticeTitle)}</h2>
-                        <p>{t.get(W::NoticeText)}</p>
                         <p>
                             {t.get(W::NoticeFix)}" "<code>{format!("wss://{host}")}</code>". "
                             <a href=format!("/diagnostics{}", t.link_query()) rel="external">{t.get(W::NoticeTest)}</a>
                             " "{t.get(W::NoticeTestAfter)}
                         </p>
+                        <details>
+                            <summary>{t.get(W::NoticeWhy)}</summary>
+                            <p>{t.get(W::NoticeText)}</p>
+                        </details>
                     </div>
                     <button type="button" class="notice-dismiss" aria-label=t.get(W::DismissLabel) on:click=move |_| notice.set(None)>
                         {t.get(W::Dismiss)}

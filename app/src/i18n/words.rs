@@ -135,6 +135,7 @@ words! {
     NoticeFix: "To fix it, ask your IT department to allow WebSocket traffic to", "Be IT-avdelingen om å tillate WebSocket-trafikk til";
     NoticeTest: "Run a connection test", "Kjør en tilkoblingstest";
     NoticeTestAfter: "to give them the details.", "og gi dem detaljene.";
+    NoticeWhy: "What does this mean?", "Hva betyr dette?";
     Dismiss: "Dismiss", "Lukk";
     DismissLabel: "Dismiss this notice", "Lukk denne meldingen";
     // The connection test (`/diagnostics`).
