@@ -375,11 +375,15 @@ impl Transport {
         if self.0.warmed.replace(true) {
             return;
         }
-        leptos::task::spawn_local(async {
+        let driver = self.clone();
+        leptos::task::spawn_local(async move {
             let oslo = ("NO", "0150");
             let request = crate::model::SearchRequest::between(oslo, oslo, 1000);
             let warm_up = crate::model::ProductId::new(WARM_UP_PRODUCT);
+            // Refused at once by the server: its time is the path's round trip.
+            let sent = now();
             let _ = quote_product(request, warm_up, None).await;
+            driver.feed(Input::RoundTrip(now() - sent));
             // The answers were errors: decode offers too, as real answers will be.
             let _ = serde_json::from_str::<crate::model::Outcome>(WARM_UP_OUTCOME);
             crate::api::call::search_warm_up().await;

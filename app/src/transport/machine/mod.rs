@@ -107,6 +107,10 @@ pub enum Input {
         product_id: ProductId,
         result: Result<Outcome, ApiError>,
     },
+    /// A round trip to `/api` the page timed (its warm-up when it turns to HTTP). The page's
+    /// load can time its round trip too short (a nearby cache, or DevTools' throttling, which
+    /// the navigation's timings do not show): the longer of the two sets the waits.
+    RoundTrip(Ms),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -397,6 +401,10 @@ impl Machine {
                 was_clean,
             } => self.closed(now, code, reason, was_clean, &mut out),
             Input::Tick => self.tick(now, &mut out),
+            Input::RoundTrip(rtt) => {
+                self.hedge_delay = self.hedge_delay.max(hedge_delay(Some(rtt)));
+                self.stream_wait = self.stream_wait.max(stream_wait(Some(rtt)));
+            }
             Input::Shown => self.resume(now, &mut out),
             Input::HttpPlan { search_id, result } => self.http_plan(search_id, result, &mut out),
             Input::HttpLine { search_id, msg } => self.http_line(search_id, msg, &mut out),

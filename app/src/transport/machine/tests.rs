@@ -1026,3 +1026,26 @@ fn by_name(
     assert_eq!(map.len(), n, "a field named twice");
     map
 }
+
+#[test]
+fn a_longer_round_trip_timed_to_the_api_lengthens_the_waits_and_a_shorter_one_does_not() {
+    // The page's load timed 5 ms; its warm-up to /api 560 ms (a slow network the navigation's
+    // timings did not show): the stream is not judged held back before two of those.
+    let mut m = Machine::new(Some(5.0), Some(f64::INFINITY));
+    m.start(0.0);
+    assert!(m.handle(500.0, Input::RoundTrip(560.0)).is_empty());
+    m.handle(1_000.0, Input::Search(sample_request()));
+    assert_eq!(m.next_deadline(), Some(1_000.0 + 1_120.0));
+    let cmds = m.handle(1_000.0 + MIN_STREAM_WAIT, Input::Tick);
+    assert!(
+        quotes(&cmds).is_empty() && emitted(&cmds).is_empty(),
+        "{cmds:?}"
+    );
+    m.handle(1_600.0, Input::RoundTrip(20.0));
+    assert_eq!(
+        m.next_deadline(),
+        Some(1_000.0 + 1_120.0),
+        "the longer one holds"
+    );
+    assert_eq!(hedge_delay(Some(560.0)), 2_240.0);
+}
