@@ -72,7 +72,7 @@ test.describe("a Norwegian browser", () => {
     await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
     const notice = page.getByTestId("transport-notice");
     await expect(notice.locator("h2")).toHaveText("Direkteoppdateringer er blokkert på dette nettverket");
-    await expect(notice.getByRole("link")).toHaveText("Kjør en tilkoblingstest");
+    await expect(notice.getByRole("link")).toHaveText("Kjør en tilkoblingstest for IT");
     await expect(notice.getByRole("button")).toHaveText("Lukk");
   });
 

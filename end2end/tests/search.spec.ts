@@ -11,6 +11,20 @@ test.beforeEach(async ({ page }) => {
   });
 });
 
+test("a card keeps its height when its answer comes: on a phone's single column nothing below it moves", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await openHydrated(page);
+  await submitSearch(page, OSLO_KIRKENES);
+  // Express asks pickup planning (1-2.5 s): its skeleton is on screen long enough to measure.
+  const express = page.locator('[data-product-id="4850"]');
+  await expect(express).toHaveAttribute("data-state", "loading");
+  const loading = (await express.boundingBox())!.height;
+  await expect(express).toHaveAttribute("data-state", "offer");
+  const offer = (await express.boundingBox())!.height;
+  expect(loading).toBeGreaterThan(200);
+  expect(Math.abs(offer - loading)).toBeLessThan(1);
+});
+
 test("Oslo to Kirkenes fills the fast cards before the slow one, over the socket", async ({ page }) => {
   await openHydrated(page);
   await expect(page.locator("body")).toHaveAttribute("data-transport", "socket");

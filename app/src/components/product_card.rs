@@ -37,7 +37,9 @@ pub fn ProductCard(
                 <span class="mark mark-fastest" hidden=move || !marks.get().1>{t.get(W::Fastest)}</span>
             </p>
             {move || match state.get() {
-                CardState::Loading => view! { <LoadingBody t name=name.clone()/> }.into_any(),
+                CardState::Loading => {
+                    view! { <LoadingBody t product_id=product_id.clone() name=name.clone()/> }.into_any()
+                }
                 CardState::Ready(Outcome::Offer { offer }) => view! { <OfferBody t offer by_volume/> }.into_any(),
                 CardState::Ready(Outcome::Unavailable { reason, message, .. }) => {
                     view! { <UnavailableBody t name=name.clone() reason message/> }.into_any()
@@ -47,15 +49,35 @@ pub fn ProductCard(
     }
 }
 
+/// Shaped like an offer, line for line (description, price, lead time, dispatch, Choose), so
+/// the card keeps its height when the answer comes: a card growing as the customer looks
+/// moves every card below it (CLS). The bones are sample text in the page's words, hidden,
+/// so each line is as tall as the text it stands for.
 #[component]
-fn LoadingBody(t: Texts, name: String) -> impl IntoView {
+fn LoadingBody(t: Texts, product_id: ProductId, name: String) -> impl IntoView {
+    let about = i18n::product(&product_id).map_or(W::Checking, |(_, about)| about);
+    let days = format!("0 {}", t.get(W::WorkingDays));
+    let delivered = format!("{} {}", t.get(W::DeliveredBy), i18n::date(t, "2026-12-31"));
+    let time = format!("00{}00", t.get(W::TimeSeparator));
+    let dispatch = t.fill(
+        W::DispatchLater,
+        &[("date", &i18n::date(t, "2026-12-30")), ("time", &time)],
+    );
     view! {
         <h2 class="card-name">{name}</h2>
-        <p class="card-status">{t.get(W::Checking)}</p>
+        <p class="card-desc">{t.get(about)}</p>
         <div class="card-facts skeleton" aria-hidden="true">
-            <span class="bone bone-price"></span>
-            <span class="bone bone-lead"></span>
+            <p class="price">
+                <span class="price-amount bone">"NOK 000.00"</span>
+                <span class="price-note bone">{t.get(W::InclVat)}</span>
+            </p>
+            <p class="lead">
+                <span class="lead-days bone">{days}</span>
+                <span class="lead-date bone">{delivered}</span>
+            </p>
         </div>
+        <p class="dispatch" aria-hidden="true"><span class="bone">{dispatch}</span></p>
+        <span class="choose bone" aria-hidden="true">{t.get(W::Choose)}</span>
     }
 }
 

@@ -132,9 +132,8 @@ words! {
     // The fallback notice.
     NoticeTitle: "Live updates are blocked on this network", "Direkteoppdateringer er blokkert på dette nettverket";
     NoticeText: "Something on your network – most likely a company security proxy or firewall – interrupts the live connection this page uses. We fetch prices the ordinary way instead, so you still get every result, but they may come in a little slower.", "Noe på nettverket ditt – mest sannsynlig en sikkerhetsproxy eller brannmur i bedriften – avbryter direkteforbindelsen denne siden bruker. Vi henter prisene på vanlig måte i stedet, så du får fortsatt alle resultatene, men de kan komme litt saktere.";
-    NoticeFix: "To fix it, ask your IT department to allow WebSocket traffic to", "Be IT-avdelingen om å tillate WebSocket-trafikk til";
-    NoticeTest: "Run a connection test", "Kjør en tilkoblingstest";
-    NoticeTestAfter: "to give them the details.", "og gi dem detaljene.";
+    NoticeFix: "Ask your IT department to allow WebSocket traffic to", "Be IT-avdelingen om å tillate WebSocket-trafikk til";
+    NoticeTest: "Run a connection test for IT", "Kjør en tilkoblingstest for IT";
     NoticeWhy: "What does this mean?", "Hva betyr dette?";
     Dismiss: "Dismiss", "Lukk";
     DismissLabel: "Dismiss this notice", "Lukk denne meldingen";

@@ -6,8 +6,7 @@ use super::*;
 impl Machine {
     /// Brings in the HTTP tier for the search on screen. Unplanned: beside a socket that may
     /// answer any moment, the server's plan first; otherwise one stream for the whole search,
-    /// whose `accepted` brings the plan and the places together. Planned: only the products
-    /// still missing.
+    /// with the page's own plan on screen at once. Planned: only the products still missing.
     pub(super) fn start_http(&mut self, now: Ms, join: Join, out: &mut Vec<Command>) {
         let Some(s) = self.search.as_mut().filter(|s| !s.finished) else {
             return;
@@ -41,9 +40,12 @@ impl Machine {
                 search_id: s.id,
                 request: s.request.clone(),
             });
-            // The cards wait for the stream's `accepted` (a round trip; no offer can come
-            // sooner): drawn from the page's own plan, the places arriving after them would
-            // move the summary's text (a layout shift).
+            // The plan is the same code as the server's (`app::plan`): the cards show now, in
+            // the click's own frame. Drawn a round trip later, with the stream's `accepted`,
+            // they push what is below them outside the click's grace (a phone's CLS 0.135).
+            // The places come with its `accepted` and move the summary's text a little.
+            let (id, products) = (s.id, crate::plan::plan(&s.request));
+            self.planned(id, products, out);
             return;
         }
         self.pump_http(out);
@@ -126,16 +128,8 @@ impl Machine {
         }
     }
 
-    /// The search's stream is held back or gone: ask for what is missing product by product,
-    /// on the page's own plan if the stream never told one (the same code as the server's).
+    /// The search's stream is held back or gone: ask for what is missing product by product.
     pub(super) fn give_up_stream(&mut self, out: &mut Vec<Command>) {
-        let unplanned = self
-            .search
-            .as_ref()
-            .filter(|s| !s.finished && s.plan.is_none());
-        if let Some((id, products)) = unplanned.map(|s| (s.id, crate::plan::plan(&s.request))) {
-            self.planned(id, products, out);
-        }
         if let Some(http) = self
             .search
             .as_mut()

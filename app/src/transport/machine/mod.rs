@@ -135,8 +135,8 @@ enum Join {
     /// sent): the server's plan call goes first, so a socket that answers meanwhile costs no
     /// duplicate quotes.
     Hedge,
-    /// Beside a socket that is overdue (its `pong` or `accepted` is late): the stream starts
-    /// at once; per product the first answer still wins.
+    /// Beside a socket that is overdue (its `pong` or `accepted` is late): quotes start at
+    /// once with the page's own plan; per product the first answer still wins.
     LateHedge,
     /// The socket is gone: HTTP carries the search to its end.
     ForGood,

@@ -278,37 +278,23 @@ fn a_replaced_search_has_its_server_function_calls_aborted() {
     // is done as soon as it is planned.
     let mut to_russia = sample_request();
     to_russia.to.country = "RU".into();
-    m.handle(1_520.0, Input::Search(to_russia));
-    let cmds = m.handle(
-        1_530.0,
-        Input::HttpLine {
-            search_id: 3,
-            msg: ServerMessage::Accepted {
-                search_id: 3,
-                products: Vec::new(),
-                places: Places::default(),
-            },
-        },
-    );
+    let cmds = m.handle(1_520.0, Input::Search(to_russia));
     assert!(emitted(&cmds).contains(&SearchEvent::Done));
     let cmds = m.handle(2_000.0, Input::Search(sample_request()));
     assert!(!cmds.iter().any(|c| matches!(c, Command::AbortHttp { .. })));
 }
 
 #[test]
-fn on_http_for_good_one_stream_carries_the_search_and_its_accepted_draws_the_cards() {
+fn on_http_for_good_one_stream_carries_the_search_with_the_pages_own_plan_shown_at_once() {
     let (mut m, cmds) = streaming();
     let plan = crate::plan::plan(&sample_request());
     assert!(has_search_call(&cmds) && !has_plan_call(&cmds), "{cmds:?}");
     assert!(quotes(&cmds).is_empty(), "one request, not one per product");
-    // The cards wait for `accepted`, which names the places with the plan: nothing in the
-    // summary moves when they come.
-    assert!(emitted(&cmds).is_empty(), "{cmds:?}");
-    // Its lines are the socket's messages: the plan, then each outcome as it comes, the last
-    // one ending the search.
-    let cmds = m.handle(1_005.0, stream_accepted(Places::default()));
     assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(plan.clone())]);
-    assert!(quotes(&cmds).is_empty(), "{cmds:?}");
+    // Its lines are the socket's messages: the server's plan changes nothing, each outcome
+    // shows as it comes, the last one ends the search.
+    let cmds = m.handle(1_005.0, stream_accepted(Places::default()));
+    assert!(cmds.is_empty(), "{cmds:?}");
     for (n, id) in plan.iter().enumerate() {
         let cmds = m.handle(
             1_030.0 + n as f64,
@@ -361,8 +347,6 @@ fn a_held_back_stream_is_overtaken_product_by_product_and_the_first_answer_wins(
     let plan = crate::plan::plan(&sample_request());
     assert_eq!(m.next_deadline(), Some(1_000.0 + MIN_STREAM_WAIT));
     let cmds = m.handle(1_000.0 + MIN_STREAM_WAIT, Input::Tick);
-    // The page's own plan draws the cards now, and each is asked for.
-    assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(plan.clone())]);
     let asked: Vec<String> = plan.iter().map(|p| p.0.clone()).collect();
     assert_eq!(quotes(&cmds), asked);
     let cmds = m.handle(
@@ -454,15 +438,12 @@ fn places_are_told_once_whichever_tier_names_them() {
             SearchEvent::Places(oslo_kirkenes.clone())
         ]
     );
-    // On HTTP the plan and the places come together with the stream's `accepted`.
+    // On HTTP the page plans itself; the places come with the stream's `accepted`.
     let (mut m, _) = streaming();
     let answer = |m: &mut Machine| m.handle(1_010.0, stream_accepted(oslo_kirkenes.clone()));
     assert_eq!(
         emitted(&answer(&mut m)),
-        vec![
-            SearchEvent::Planned(crate::plan::plan(&sample_request())),
-            SearchEvent::Places(oslo_kirkenes.clone())
-        ]
+        vec![SearchEvent::Places(oslo_kirkenes.clone())]
     );
     assert!(emitted(&answer(&mut m)).is_empty(), "told once");
 }
@@ -705,7 +686,7 @@ fn an_idle_ping_every_thirty_seconds_keeps_checking() {
 }
 
 #[test]
-fn a_late_accepted_hedges_at_once_then_breaks() {
+fn a_late_accepted_hedges_at_once_with_the_pages_own_plan_then_breaks() {
     let mut m = searching();
     assert_eq!(m.next_deadline(), Some(1_000.0 + HEDGE));
     let cmds = m.handle(1_000.0 + HEDGE, Input::Tick);
@@ -714,13 +695,12 @@ fn a_late_accepted_hedges_at_once_then_breaks() {
         "one stream admits and carries the search"
     );
     assert!(breakage(&cmds).is_none(), "a hedge alone is no breakage");
-    // The stream's `accepted` (or the socket's, whichever comes first) draws the cards.
+    // `accepted` is overdue: the cards do not wait a round trip for the server's plan.
     let plan = crate::plan::plan(&sample_request());
-    assert!(emitted(&cmds).is_empty(), "{cmds:?}");
+    assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(plan.clone())]);
     assert!(quotes(&cmds).is_empty(), "the stream carries every product");
     let cmds = m.handle(1_310.0, stream_accepted(Places::default()));
-    assert_eq!(emitted(&cmds), vec![SearchEvent::Planned(plan.clone())]);
-    assert!(quotes(&cmds).is_empty());
+    assert!(emitted(&cmds).is_empty() && quotes(&cmds).is_empty());
     let cmds = m.handle(4_000.0, Input::Tick);
     let b = breakage(&cmds).unwrap();
     assert_eq!(b.trigger, Trigger::AcceptedTimeout);
