@@ -36,6 +36,26 @@ test("the summary names both places when the page searches over HTTP", async ({ 
   await expect(page.getByTestId("summary")).toContainText("9170 LONGYEARBYEN");
 });
 
+test("a place name coming after the cards moves no other text in the summary", async ({ page }) => {
+  // buffer-http holds the stream back to its end: the page's own plan draws the cards and the
+  // summary at the click; the place names come with the stream's end, after express (1-2.5 s).
+  await openHydrated(page, `${proxyUrl("buffer-http")}/`);
+  await submitSearch(page, OSLO_KIRKENES);
+  const summary = page.getByTestId("summary");
+  await expect(summary).toContainText("to Norway 9900");
+  await expect(summary).not.toContainText("KIRKENES");
+  const boxes = () =>
+    summary.evaluate((s) =>
+      [...s.children].map((c) => {
+        const r = c.getBoundingClientRect();
+        return [r.x, r.y, r.width, r.height];
+      }),
+    );
+  const before = await boxes();
+  await expect(summary).toContainText("0150 OSLO to Norway 9900 KIRKENES · 1.2 kg", { timeout: 15_000 });
+  expect(await boxes()).toEqual(before);
+});
+
 test("a search URL names the places on the hydrated page as the server rendered them", async ({ page }) => {
   await page.goto(searchUrl(OSLO_KIRKENES));
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");

@@ -13,27 +13,38 @@ use crate::order::{Sort, marks, order, use_sort};
 use leptos::prelude::*;
 
 /// "5 services from Norway 0150 OSLO to Norway 9900 KIRKENES · 1.2 kg": places as the server
-/// names them (they may come a moment after the cards on the hydrated page).
+/// names them, which may come a moment after the cards (over HTTP, with the stream's
+/// `accepted`). Each end of the route has a box of its own width, whatever it holds, so a
+/// name coming in moves no other text (CLS 0).
 #[component]
 fn Summary(request: SearchRequest, count: usize, places: RwSignal<Places>) -> impl IntoView {
     let t = use_texts();
     let kg = i18n::weight(t, request.parcel.weight_grams);
     let services = t.get(if count == 1 { W::Service } else { W::Services });
-    let place = move |to: bool| {
-        places.with(|p| {
-            let place = if to { &p.to } else { &p.from };
-            place
-                .as_ref()
-                .map(|name| format!(" {name}"))
-                .unwrap_or_default()
-        })
+    let end = move |to: bool| {
+        let (word, address) = if to {
+            (W::SummaryTo, &request.to)
+        } else {
+            (W::SummaryFrom, &request.from)
+        };
+        let known = format!(
+            "{} {} {}",
+            t.get(word),
+            country_name(t, &address.country),
+            address.postal_code
+        );
+        let text = move || {
+            places.with(|p| match if to { &p.to } else { &p.from } {
+                Some(name) => format!("{known} {name}"),
+                None => known.clone(),
+            })
+        };
+        view! { <span class="summary-end">{text}</span> }
     };
     view! {
         <p class="summary" data-testid="summary">
-            <strong>{count}" "{services}</strong>
-            " "{t.get(W::SummaryFrom)}" "{country_name(t, &request.from.country)}" "{request.from.postal_code}{move || place(false)}
-            " "{t.get(W::SummaryTo)}" "{country_name(t, &request.to.country)}" "{request.to.postal_code}{move || place(true)}
-            " · "{kg}" kg"
+            <strong>{count}" "{services}</strong>" "{end(false)}" "{end(true)}
+            <span class="summary-kg">" · "{kg}" kg"</span>
         </p>
     }
 }
