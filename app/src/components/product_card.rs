@@ -3,7 +3,7 @@
 use crate::cards::CardState;
 use crate::i18n::{self, Texts, W, product_name, use_texts};
 use crate::location::{set_param, use_url};
-use crate::model::{Offer, Outcome, ProductId, UnavailableReason};
+use crate::model::{Money, Offer, Outcome, ProductId, UnavailableReason};
 use leptos::prelude::*;
 
 #[component]
@@ -56,6 +56,11 @@ pub fn ProductCard(
 #[component]
 fn LoadingBody(t: Texts, product_id: ProductId, name: String) -> impl IntoView {
     let about = i18n::product(&product_id).map_or(W::Checking, |(_, about)| about);
+    let sample_price = Money {
+        currency: "NOK".into(),
+        with_vat_minor: 99_999,
+        without_vat_minor: 0,
+    };
     let days = format!("0 {}", t.get(W::WorkingDays));
     let delivered = format!("{} {}", t.get(W::DeliveredBy), i18n::date(t, "2026-12-31"));
     let time = format!("00{}00", t.get(W::TimeSeparator));
@@ -68,7 +73,7 @@ fn LoadingBody(t: Texts, product_id: ProductId, name: String) -> impl IntoView {
         <p class="card-desc">{t.get(about)}</p>
         <div class="card-facts skeleton" aria-hidden="true">
             <p class="price">
-                <span class="price-amount bone">"NOK 000.00"</span>
+                <span class="price-amount bone">{i18n::money(t, &sample_price)}</span>
                 <span class="price-note bone">{t.get(W::InclVat)}</span>
             </p>
             <p class="lead">

@@ -42,7 +42,7 @@ fn Summary(request: SearchRequest, count: usize, places: RwSignal<Places>) -> im
         view! { <span class="summary-end">{text}</span> }
     };
     view! {
-        <p class="summary" data-testid="summary">
+        <p class="summary summary-route" data-testid="summary">
             <strong>{count}" "{services}</strong>" "{end(false)}" "{end(true)}
             <span class="summary-kg">" · "{kg}" kg"</span>
         </p>
