@@ -1,7 +1,9 @@
-import { expect, test } from "@playwright/test";
+import { expect, Page, test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
+import { ChildProcess } from "child_process";
 import { health, openHydrated, servicesShown, searchUrl, submitSearch } from "./helpers";
+import { proxyUrl, startProxy } from "./proxy";
 
 const OSLO_KIRKENES = { from: "0150", to: "9900", weight: "1.2" };
 
@@ -23,6 +25,64 @@ test("a card keeps its height when its answer comes: on a phone's single column 
   const offer = (await express.boundingBox())!.height;
   expect(loading).toBeGreaterThan(200);
   expect(Math.abs(offer - loading)).toBeLessThan(1);
+});
+
+test.describe("home delivery's card, answered last", () => {
+  let proxy: ChildProcess;
+  test.beforeAll(async () => {
+    proxy = await startProxy();
+  });
+  test.afterAll(() => proxy?.kill());
+
+  // Home delivery (5600) offers other delivery days: its card is the tallest. Held back here
+  // (buffer-http asks each product on its own; its quote and the whole stream are delayed), it
+  // answers last, into a grid already drawn, and moves to its place by price.
+  async function holdHomeDelivery(page: Page) {
+    await page.route(/\/api\/(quote_product|search)$/, async (route) => {
+      const body = JSON.parse(route.request().postData() ?? "{}");
+      if (route.request().url().endsWith("/search") || body.product_id === "5600") {
+        await new Promise((r) => setTimeout(r, 4_000));
+      }
+      await route.continue();
+    });
+    await openHydrated(page, `${proxyUrl("buffer-http")}/`);
+    await submitSearch(page, OSLO_KIRKENES);
+    for (const id of ["5800", "3584", "5000", "4850"]) {
+      await expect(page.locator(`[data-product-id="${id}"]`)).toHaveAttribute("data-state", "offer");
+    }
+    const home = page.locator('[data-product-id="5600"]');
+    await expect(home).toHaveAttribute("data-state", "loading");
+    return home;
+  }
+
+  /** Every card's box, top to bottom and left to right: the grid's slots, whichever card is in each. */
+  const slots = (page: Page) =>
+    page.locator(".card").evaluateAll((cards) =>
+      cards
+        .map((c) => c.getBoundingClientRect())
+        .map((r) => [Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)])
+        .sort((a, b) => a[1] - b[1] || a[0] - b[0]),
+    );
+
+  test("on a desktop's three columns, no row's edge moves when it comes", async ({ page }) => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const home = await holdHomeDelivery(page);
+    const before = await slots(page);
+    await expect(home).toHaveAttribute("data-state", "offer", { timeout: 10_000 });
+    await expect(home.getByTestId("alternatives")).toBeVisible();
+    expect(await slots(page)).toEqual(before);
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+  });
+
+  test("on a phone, its placeholder is as tall as its offer", async ({ page }) => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    const home = await holdHomeDelivery(page);
+    const loading = (await home.boundingBox())!.height;
+    await expect(home).toHaveAttribute("data-state", "offer", { timeout: 10_000 });
+    await expect(home.getByTestId("alternatives")).toBeVisible();
+    expect(Math.abs((await home.boundingBox())!.height - loading)).toBeLessThan(1);
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+  });
 });
 
 test("Oslo to Kirkenes fills the fast cards before the slow one, over the socket", async ({ page }) => {

@@ -297,22 +297,27 @@ impl Simulator {
                 with_vat_minor: with_vat,
                 without_vat_minor: price,
             },
-            lead_time: lead_time(rule.id, ships, working_days),
+            lead_time: lead_time(
+                product.is_some_and(|p| p.choice_of_dates),
+                ships,
+                working_days,
+            ),
             last_mile: last_mile(rule.id, request),
             dispatch: None,
         })
     }
 }
 
-/// The expected delivery date, and for home delivery in Norway the next working days the
-/// recipient could choose instead (Bring offers them for its home delivery services).
-fn lead_time(product: &str, ships: Date, working_days: u32) -> LeadTime {
+/// The expected delivery date, and for the services with a choice of dates (home delivery)
+/// the next working days the recipient could choose instead, as Bring offers them.
+fn lead_time(choice_of_dates: bool, ships: Date, working_days: u32) -> LeadTime {
     let expected = add_working_days(ships, working_days);
-    let alternatives = match product {
-        "5600" => (1..=MAX_ALTERNATIVES as u32)
+    let alternatives = if choice_of_dates {
+        (1..=MAX_ALTERNATIVES as u32)
             .map(|later| add_working_days(expected, later).to_string())
-            .collect(),
-        _ => Vec::new(),
+            .collect()
+    } else {
+        Vec::new()
     };
     LeadTime {
         working_days,

@@ -1,9 +1,10 @@
 //! One product's card: a placeholder until its answer comes, then an offer or a brief reason.
 
 use crate::cards::CardState;
+use crate::catalogue;
 use crate::i18n::{self, Texts, W, product_name, use_texts};
 use crate::location::{set_param, use_url};
-use crate::model::{Money, Offer, Outcome, ProductId, UnavailableReason};
+use crate::model::{MAX_ALTERNATIVES, Money, Offer, Outcome, ProductId, UnavailableReason};
 use leptos::prelude::*;
 
 #[component]
@@ -49,10 +50,11 @@ pub fn ProductCard(
     }
 }
 
-/// Shaped like an offer, line for line (description, price, lead time, dispatch, Choose), so
-/// the card keeps its height when the answer comes: a card growing as the customer looks
-/// moves every card below it (CLS). The bones are sample text in the page's words, hidden,
-/// so each line is as tall as the text it stands for.
+/// Shaped like an offer, line for line (description, price, lead time, dispatch, the other
+/// delivery days where the service offers them, Choose), so the card keeps its height when the
+/// answer comes: a card growing as the customer looks moves every card below it (CLS). The
+/// bones are sample text in the page's words, hidden, so each line is as tall as the text it
+/// stands for.
 #[component]
 fn LoadingBody(t: Texts, product_id: ProductId, name: String) -> impl IntoView {
     let about = i18n::product(&product_id).map_or(W::Checking, |(_, about)| about);
@@ -68,6 +70,7 @@ fn LoadingBody(t: Texts, product_id: ProductId, name: String) -> impl IntoView {
         W::DispatchLater,
         &[("date", &i18n::date(t, "2026-12-30")), ("time", &time)],
     );
+    let choice_of_dates = catalogue::product(&product_id).is_some_and(|p| p.choice_of_dates);
     view! {
         <h2 class="card-name">{name}</h2>
         <p class="card-desc">{t.get(about)}</p>
@@ -82,6 +85,14 @@ fn LoadingBody(t: Texts, product_id: ProductId, name: String) -> impl IntoView {
             </p>
         </div>
         <p class="dispatch" aria-hidden="true"><span class="bone">{dispatch}</span></p>
+        {choice_of_dates.then(|| view! {
+            <p class="alternatives" aria-hidden="true">
+                <span class="alternatives-label"><span class="bone">{t.get(W::OtherDates)}</span></span>
+                {(0..MAX_ALTERNATIVES).map(|_| view! {
+                    <span class="alternative bone">{i18n::date(t, "2026-12-30")}</span>
+                }).collect_view()}
+            </p>
+        })}
         <span class="choose bone" aria-hidden="true">{t.get(W::Choose)}</span>
     }
 }
@@ -156,7 +167,7 @@ fn OfferBody(t: Texts, offer: Offer, by_volume: Option<u32>) -> impl IntoView {
         })}
         {(!alternatives.is_empty()).then(|| view! {
             <p class="alternatives" data-testid="alternatives">
-                {t.get(W::OtherDates)}" "
+                <span class="alternatives-label">{t.get(W::OtherDates)}</span>
                 {alternatives.iter().map(|d| view! {
                     <span class="alternative" data-date=d.clone()>{i18n::date(t, d)}</span>
                 }).collect_view()}
