@@ -24,10 +24,13 @@ pub struct Idle {
     pub took: Duration,
 }
 
-/// Opens `n` idle sockets to `entry` from 127.0.1.1, 127.0.1.2, … and returns once every
-/// handshake has succeeded or failed.
+/// Opens `n` idle sockets to `entry` from 127.R.1.1, 127.R.1.2, … and returns once every
+/// handshake has succeeded or failed. R is the run's own (from the process id): a run just
+/// before leaves its sockets' ports in TIME_WAIT for a minute, too few free on its addresses.
 pub async fn open(entry: &Entry, n: u64) -> Idle {
     let started = Instant::now();
+    let run = (1 + std::process::id() % 250) as u8;
+    let first_source = u32::from(Ipv4Addr::new(127, run, 1, 1));
     let (release, released) = watch::channel(false);
     let (opened_tx, mut opened_rx) = mpsc::channel(AT_ONCE);
     let gate = Arc::new(Semaphore::new(AT_ONCE));
@@ -35,7 +38,7 @@ pub async fn open(entry: &Entry, n: u64) -> Idle {
         .map(|i| {
             let (gate, opened, mut released) = (gate.clone(), opened_tx.clone(), released.clone());
             let entry = entry.clone();
-            let source = Ipv4Addr::from(0x7f00_0101 + (i / PER_SOURCE) as u32);
+            let source = Ipv4Addr::from(first_source + (i / PER_SOURCE) as u32);
             tokio::spawn(async move {
                 let permit = gate.acquire_owned().await;
                 let link = Link::open_from(&entry, source.into(), Some(small_buffers())).await;

@@ -3,6 +3,7 @@
 //! events), plain or through the local deployment's TLS.
 
 use app::protocol::{ClientMessage, SOCKET_PATH, ServerMessage};
+use app::transport::machine::IDLE_PING_EVERY;
 use futures::{SinkExt, StreamExt};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -186,14 +187,30 @@ impl Link {
         }
     }
 
-    /// Reads until `until` resolves, as a page left open does: our pings are answered by the
-    /// socket itself, Socket.IO's (`2`) with `3`; any message is ignored. Then closes.
+    /// Reads until `until` resolves, as a page left open does: ours pings when it opens and
+    /// every [`IDLE_PING_EVERY`] after, as the page's transport does, and the server's pings are
+    /// answered by the socket itself; Socket.IO's page leaves that to the engine, whose pings
+    /// (`2`) are answered with `3`. Any message is ignored. Then closes.
     pub async fn idle_until(mut self, until: impl Future<Output = ()>) -> Result<(), String> {
         // A year: as good as never, without overflowing the timer.
         let forever = Duration::from_secs(365 * 86_400);
-        tokio::select! {
-            _ = until => {}
-            ended = async { loop { self.text(forever).await?; } } => return ended,
+        let mut pings = (!self.socket_io)
+            .then(|| tokio::time::interval(Duration::from_millis(IDLE_PING_EVERY as u64)));
+        let mut nonce = 0;
+        let mut until = std::pin::pin!(until);
+        loop {
+            let ping_due = tokio::select! {
+                _ = &mut until => break,
+                _ = tick(&mut pings) => true,
+                text = self.text(forever) => {
+                    text?;
+                    false
+                }
+            };
+            if ping_due {
+                nonce += 1;
+                self.send(&ClientMessage::Ping { nonce }).await?;
+            }
         }
         let _ = self.ws.close(None).await;
         Ok(())
@@ -221,5 +238,15 @@ impl Link {
             .send(Message::Text(text.into()))
             .await
             .map_err(|e| format!("send: {e}"))
+    }
+}
+
+/// The next tick of `pings`; never, when there are none.
+async fn tick(pings: &mut Option<tokio::time::Interval>) {
+    match pings {
+        Some(pings) => {
+            pings.tick().await;
+        }
+        None => std::future::pending().await,
     }
 }

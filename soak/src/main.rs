@@ -28,7 +28,7 @@ struct Options {
     #[arg(long, default_value_t = 1000)]
     sockets: u64,
     /// Idle sockets beside them, opened before the customers start and held to the end (from
-    /// 127.0.1.1, 127.0.1.2, …, 20,000 per source address: ports run out).
+    /// 127.R.1.1, 127.R.1.2, … (R the run's own), 20,000 per source address: ports run out).
     #[arg(long, default_value_t = 0)]
     idle: u64,
     /// How long the customers keep searching.
@@ -313,6 +313,9 @@ async fn main() {
         println!("  error ×{n}: {e}");
     }
     let failed = tally.lost > 0 || !tally.errors.is_empty();
+    if let Some(server) = single {
+        server.stop().await;
+    }
     drop(cluster);
     if failed {
         std::process::exit(1);

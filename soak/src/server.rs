@@ -14,8 +14,8 @@ use tokio::process::{Child, Command};
 pub struct Server {
     pub addr: SocketAddr,
     socket_io: bool,
-    /// Killed when the soak ends.
-    _child: Option<Child>,
+    /// Stopped when the soak ends (`stop`; killed on drop otherwise).
+    child: Option<Child>,
 }
 
 /// What the soak reads off a server while and after its customers run.
@@ -90,7 +90,7 @@ impl Server {
         let server = Server {
             addr,
             socket_io,
-            _child: Some(child),
+            child: Some(child),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while server.health().await.is_err() {
@@ -102,12 +102,20 @@ impl Server {
         Ok(server)
     }
 
+    /// Stops the server this soak started and waits until it has exited, so that the next
+    /// run neither meets it on the port nor counts its memory.
+    pub async fn stop(mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill().await;
+        }
+    }
+
     /// A server someone else runs.
     pub fn existing(addr: SocketAddr) -> Server {
         Server {
             addr,
             socket_io: false,
-            _child: None,
+            child: None,
         }
     }
 

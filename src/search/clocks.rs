@@ -30,5 +30,31 @@ impl Default for Timeouts {
     }
 }
 
+/// When a new socket's heartbeat first ticks: at a random point in the second half of its
+/// first interval. Sockets opened together (a reconnect wave after a deploy) would otherwise
+/// all wake, and all be pinged, in the same instant of every interval after.
+pub fn first_heartbeat(every: Duration) -> Duration {
+    let spread = getrandom::u32().map_or(1.0, |r| f64::from(r) / f64::from(u32::MAX));
+    every.mul_f64(0.5 + 0.5 * spread)
+}
+
 /// On shutdown, how long running searches may take to finish before sockets close with 1001.
 pub const DRAIN_LIMIT: Duration = Duration::from_secs(10);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_heartbeats_spread_over_the_second_half_of_the_interval() {
+        let every = Duration::from_secs(20);
+        let firsts: Vec<Duration> = (0..1000).map(|_| first_heartbeat(every)).collect();
+        assert!(firsts.iter().all(|f| (every / 2..=every).contains(f)));
+        // Spread, not bunched: both quarters of that half are used.
+        let early = firsts.iter().filter(|f| **f < every * 3 / 4).count();
+        assert!(
+            (300..700).contains(&early),
+            "{early} of 1000 in the first quarter"
+        );
+    }
+}

@@ -5,8 +5,7 @@ use crate::guards::origin::OriginPolicy;
 use crate::limits::ClientLimits;
 use crate::limits::{Caller, SocketSlot, Tier};
 use crate::search::SearchService;
-use crate::search::clocks::DRAIN_LIMIT;
-use crate::search::clocks::Timeouts;
+use crate::search::clocks::{self, DRAIN_LIMIT, Timeouts};
 use crate::search::start::{Started, begin};
 use crate::stats::{Gauge, Stats};
 use app::error::ErrorCode;
@@ -128,7 +127,7 @@ async fn run(socket: WebSocket, state: SocketNeeds, client: Owner) {
     // From the start, so that a socket that never speaks is closed too; the pings themselves
     // wait until the client has spoken (the server sends nothing before that).
     let mut heartbeat = tokio::time::interval_at(
-        tokio::time::Instant::now() + timeouts.ping_every,
+        tokio::time::Instant::now() + clocks::first_heartbeat(timeouts.ping_every),
         timeouts.ping_every,
     );
     let mut spoken = false;
