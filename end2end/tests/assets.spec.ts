@@ -3,7 +3,9 @@
 // the HTML, with the stylesheet inlined, is compressed as it streams and revalidated on every
 // visit.
 import { expect, test } from "@playwright/test";
+import * as fs from "fs";
 import * as http from "http";
+import * as path from "path";
 import * as zlib from "zlib";
 
 /** A first visit as sent with `Accept-Encoding: br`, in kB: the HTML of `/` (the stylesheet
@@ -113,6 +115,43 @@ test("assets are hashed, cached for a year and compressed exactly once; the HTML
   const missing = await get(`${baseURL}/pkg/promotions.missing.js`, { "accept-encoding": "br" });
   expect(missing.status).toBe(404);
   expect(missing.headers["cache-control"]).not.toBe(IMMUTABLE);
+});
+
+/** scripts/rename-assets.mjs, which names the build's /pkg files. */
+const renamer = () => import(path.join(__dirname, "..", "..", "scripts", "rename-assets.mjs"));
+
+test("a /pkg name stands for one content: the same build gets the same names, any change new ones", async () => {
+  const { names } = await renamer();
+  // Two builds of the same code as cargo-leptos leaves them: the loader's name differs, and
+  // the WASM, which imports it, keeps its own name over different bytes.
+  const build = (loader: string, chunk: string) =>
+    new Map([
+      [`promotions.AAAAAAAAAAAAAAAAAAAAAA.wasm`, Buffer.from(`import ./__wasm_split.${loader}.js`)],
+      [`__wasm_split.${loader}.js`, Buffer.from(`load chunk_3.CCCCCCCCCCCCCCCCCCCCCC.wasm; ${chunk}`)],
+      [`chunk_3.CCCCCCCCCCCCCCCCCCCCCC.wasm`, Buffer.from("chunk")],
+    ]);
+  const named = (files: Map<string, Buffer>) =>
+    [...(names(files) as Map<string, string>)].map(([name, hash]) => `${name.split(".")[0]}.${hash}`).sort();
+  const first = named(build("SbnWcmyv3Pe1YAqwZi3_nw", "v1"));
+  expect(named(build("l16EVTs6Gf8OSoat_mvaEw", "v1")), "the same build").toEqual(first);
+  const changed = named(build("l16EVTs6Gf8OSoat_mvaEw", "v2"));
+  for (const name of changed) expect(first, "a change renames every file").not.toContain(name);
+});
+
+test("the served /pkg files carry the names their contents give", async ({ baseURL }) => {
+  const { names, HASHED: NAMED } = await renamer();
+  const pkg = path.join(__dirname, "..", "..", "target", "site", "pkg");
+  const files = new Map(
+    fs.readdirSync(pkg)
+      .filter((n) => NAMED.test(n))
+      .map((n) => [n, fs.readFileSync(path.join(pkg, n))] as const),
+  );
+  expect(files.size).toBeGreaterThan(5);
+  for (const [name, hash] of names(files) as Map<string, string>) {
+    expect(name, "renamed from the contents").toContain(`.${hash}.`);
+    const served = await get(`${baseURL}/pkg/${name}`);
+    expect(served.body.equals(files.get(name)!), name).toBe(true);
+  }
 });
 
 test("a returning visitor downloads nothing but the HTML", async ({ page }) => {
