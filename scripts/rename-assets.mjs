@@ -15,6 +15,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import * as zlib from "node:zlib";
 
 export const HASHED = /^(.+)\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9]+)$/;
@@ -90,4 +91,5 @@ function main([pkg = "target/site/pkg", hashFile = "target/release/hash.txt"]) {
   console.log(`rename-assets: ${files.size} files named from their contents`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main(process.argv.slice(2));
+// Run as a script; imported by the tests for `names` alone.
+if (fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) main(process.argv.slice(2));
