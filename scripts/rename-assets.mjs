@@ -60,32 +60,33 @@ function main([pkg = "target/site/pkg", hashFile = "target/release/hash.txt"]) {
   const fresh = names(files);
   const renames = [...files.keys()].map((name) => [name.match(HASHED)[2], fresh.get(name)]);
   const rename = (buf) => renames.reduce((b, [old, now]) => replaceAll(b, old, now), buf);
+  const pack = {
+    ".br": (b) => zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }),
+    ".gz": (b) => zlib.gzipSync(b, { level: 9 }),
+  };
+  const hashText = rename(fs.readFileSync(hashFile));
+  const written = [hashText];
   for (const [name, content] of files) {
     const now = name.replace(HASHED, `$1.${fresh.get(name)}.$3`);
     const renamed = rename(content);
-    fs.writeFileSync(path.join(pkg, now), renamed);
-    for (const [ext, pack] of [
-      [".br", (b) => zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } })],
-      [".gz", (b) => zlib.gzipSync(b, { level: 9 })],
-    ]) {
-      const old = path.join(pkg, name + ext);
-      if (!fs.existsSync(old)) continue;
-      if (renamed.equals(content)) fs.renameSync(old, path.join(pkg, now + ext));
+    written.push(renamed);
+    const unchanged = renamed.equals(content);
+    // An unchanged file and its copies only move; a rewritten one is compressed again.
+    for (const ext of ["", ...Object.keys(pack)]) {
+      const [from, to] = [path.join(pkg, name + ext), path.join(pkg, now + ext)];
+      if (!fs.existsSync(from)) continue;
+      if (unchanged) fs.renameSync(from, to);
       else {
-        fs.writeFileSync(path.join(pkg, now + ext), pack(renamed));
-        if (now !== name) fs.rmSync(old);
+        fs.writeFileSync(to, ext ? pack[ext](renamed) : renamed);
+        if (to !== from) fs.rmSync(from);
       }
     }
-    if (now !== name) fs.rmSync(path.join(pkg, name));
   }
-  fs.writeFileSync(hashFile, rename(fs.readFileSync(hashFile)));
-  // Nothing may still point at an old name.
-  for (const n of fs.readdirSync(pkg).filter((n) => !n.endsWith(".br") && !n.endsWith(".gz"))) {
-    const content = fs.readFileSync(path.join(pkg, n));
-    for (const [old, now] of renames) {
-      if (old !== now && (content.includes(old) || fs.readFileSync(hashFile).includes(old))) {
-        throw new Error(`${n} or ${hashFile} still names ${old}`);
-      }
+  fs.writeFileSync(hashFile, hashText);
+  // Nothing may still point at an old name (a new hash equal to another file's old one).
+  for (const [old, now] of renames) {
+    if (old !== now && written.some((b) => b.includes(old))) {
+      throw new Error(`a /pkg file or ${hashFile} still names ${old}`);
     }
   }
   console.log(`rename-assets: ${files.size} files named from their contents`);

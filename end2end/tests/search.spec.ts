@@ -33,6 +33,8 @@ test.describe("home delivery's card, answered last", () => {
     proxy = await startProxy();
   });
   test.afterAll(() => proxy?.kill());
+  // The held requests may still be waiting when a test ends.
+  test.afterEach(({ page }) => page.unrouteAll({ behavior: "ignoreErrors" }));
 
   // Home delivery (5600) offers other delivery days: its card is the tallest. Held back here
   // (buffer-http asks each product on its own; its quote and the whole stream are delayed), it
@@ -71,7 +73,6 @@ test.describe("home delivery's card, answered last", () => {
     await expect(home).toHaveAttribute("data-state", "offer", { timeout: 10_000 });
     await expect(home.getByTestId("alternatives")).toBeVisible();
     expect(await slots(page)).toEqual(before);
-    await page.unrouteAll({ behavior: "ignoreErrors" });
   });
 
   test("on a phone, its placeholder is as tall as its offer", async ({ page }) => {
@@ -81,7 +82,6 @@ test.describe("home delivery's card, answered last", () => {
     await expect(home).toHaveAttribute("data-state", "offer", { timeout: 10_000 });
     await expect(home.getByTestId("alternatives")).toBeVisible();
     expect(Math.abs((await home.boundingBox())!.height - loading)).toBeLessThan(1);
-    await page.unrouteAll({ behavior: "ignoreErrors" });
   });
 });
 
