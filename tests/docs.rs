@@ -20,10 +20,11 @@ const OUTSIDE: [&str; 6] = [
     "RUSTC_BOOTSTRAP",
 ];
 
-/// Directories never read: build output, dependencies, test artefacts.
-const SKIP: [&str; 5] = [
+/// Directories never read: build output, dependencies (vendored ones too), test artefacts.
+const SKIP: [&str; 6] = [
     "target",
     "node_modules",
+    "vendor",
     ".git",
     "test-results",
     "playwright-report",

@@ -155,7 +155,10 @@ pub mod call {
         signal: Option<&AbortSignal>,
     ) -> impl Future<Output = Result<R, ApiError>> + use<R, A> {
         let pending = start(path, args, signal);
-        async move { answer(pending?).await?.json().await.map_err(unreachable) }
+        async move {
+            let text = answer(pending?).await?.text().await.map_err(unreachable)?;
+            crate::wire::decode(&text).ok_or_else(|| unreachable("an answer it could not read"))
+        }
     }
 
     /// Posts `args` as JSON at once, not at the first poll of a future: a request started
@@ -193,12 +196,12 @@ pub mod call {
             return Ok(response);
         }
         let status = response.status();
-        Err(response
-            .json::<ApiError>()
-            .await
-            .unwrap_or_else(|_| ApiError::Server {
+        let text = response.text().await.unwrap_or_default();
+        Err(
+            crate::wire::decode(&text).unwrap_or_else(|| ApiError::Server {
                 message: format!("the server answered {status}"),
-            }))
+            }),
+        )
     }
 
     pub fn plan_search(

@@ -21,7 +21,7 @@ pub mod region;
 pub mod sentry;
 pub mod transport;
 pub mod validate;
-mod wire;
+pub mod wire;
 
 use components::page::SearchPage;
 use components::{booking_page, diagnostics_page};

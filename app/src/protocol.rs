@@ -181,11 +181,9 @@ impl ServerMessage {
     }
 }
 
-/// A server frame or stream line, `None` when it is not one of ours. Every browser path decodes
-/// through here, and by `from_str` as gloo's `json()` and Leptos' resources decode too: the
-/// WASM would hold a second copy of every decoder for `from_slice`.
+/// A server frame or stream line, `None` when it is not one of ours.
 pub fn decode_server_message(text: &str) -> Option<ServerMessage> {
-    serde_json::from_str(text).ok()
+    crate::wire::decode(text)
 }
 
 /// Why a client frame could not be understood: a typed error for every input.

@@ -83,7 +83,7 @@ fn distance(t: Texts, metres: u32) -> String {
 #[component]
 fn BookingFormPage() -> impl IntoView {
     let t = use_texts();
-    let page = SharedValue::new(use_context::<BookingPage>).into_inner();
+    let page = crate::wire::shared(use_context::<BookingPage>);
     view! {
         <SiteHeader/>
         <main class="page booking">
@@ -353,7 +353,7 @@ fn Points(state: FormState, points: Vec<PickupPoint>, chosen: String) -> impl In
 #[component]
 fn ConfirmationPage() -> impl IntoView {
     let t = use_texts();
-    let booked = SharedValue::new(|| use_context::<BookedPage>().and_then(|b| b.0)).into_inner();
+    let booked = crate::wire::shared(|| use_context::<BookedPage>().and_then(|b| b.0));
     view! {
         <SiteHeader/>
         <main class="page booking">

@@ -58,7 +58,7 @@ lazy_page_now!(load);
 fn DiagnosticsPage() -> impl IntoView {
     // Read on the server, sent along with the HTML: the same table without JavaScript and
     // after hydration, and the proxy hints even when the page's own requests are blocked.
-    let seen = SharedValue::new(seen_by_server).into_inner();
+    let seen = crate::wire::shared(seen_by_server);
     let state = RwSignal::new(Diagnosis::default());
     let t = use_texts();
     let run_again = checks::start(t, state, seen.clone());

@@ -40,11 +40,10 @@ pub fn SearchPage() -> impl IntoView {
     });
     // Postal codes of the URL's search that the register does not know, found by the server
     // and sent along, so the hydrated form shows the same errors.
-    let unknown = SharedValue::new({
+    let unknown = crate::wire::shared({
         let initial = initial.clone();
         move || unknown_codes(initial.as_ref())
-    })
-    .into_inner();
+    });
     let initial = initial.filter(|_| unknown.is_empty());
     let live = Live {
         view: RwSignal::new((!unknown.is_empty()).then_some(ResultsView::Refused(unknown))),

@@ -10,6 +10,7 @@ use crate::i18n::{self, W, country_name, use_texts};
 use crate::location::{set_param, use_url};
 use crate::model::{Outcome, Places, Plan, SearchRequest, UnavailableReason};
 use crate::order::{Sort, marks, order, use_sort};
+use crate::wire::WireCodec;
 use leptos::prelude::*;
 
 /// "5 services from Norway 0150 OSLO to Norway 9900 KIRKENES · 1.2 kg": places as the server
@@ -179,7 +180,7 @@ fn Planning() -> impl IntoView {
 /// resources asked the shipping guide three times per product.
 const MAX_PLANNED: usize = crate::catalogue::MAX_PLAN;
 
-type Quote = Resource<Option<Result<Outcome, ApiError>>>;
+type Quote = Resource<Option<Result<Outcome, ApiError>>, WireCodec>;
 
 /// The resources' fetchers in the browser, which runs them only for a page it renders itself
 /// (hydration takes the server's answers): `api::call`, not server_fn's client.
@@ -200,14 +201,18 @@ fn quote_product(
 /// Results of the search in the page's URL, rendered on the server card by card.
 #[component]
 pub fn InitialResults(request: SearchRequest) -> impl IntoView {
-    let plan = Resource::new(|| (), {
-        let request = request.clone();
-        move |_| plan_search(request.clone())
-    });
+    let plan: Resource<_, WireCodec> = Resource::new_with_options(
+        || (),
+        {
+            let request = request.clone();
+            move |_| plan_search(request.clone())
+        },
+        false,
+    );
     let quotes: Vec<Quote> = (0..MAX_PLANNED)
         .map(|slot| {
             let request = request.clone();
-            Resource::new(
+            Resource::new_with_options(
                 || (),
                 move |_| {
                     let request = request.clone();
@@ -216,6 +221,7 @@ pub fn InitialResults(request: SearchRequest) -> impl IntoView {
                         Some(quote_product(request, product_id).await)
                     }
                 },
+                false,
             )
         })
         .collect();

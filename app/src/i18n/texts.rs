@@ -218,7 +218,7 @@ impl Texts {
         let words: Vec<String> = table
             .as_ref()
             .and_then(|t| t.text_content())
-            .and_then(|json| serde_json::from_str(&json).ok())
+            .and_then(|json| crate::wire::decode(&json))
             .unwrap_or_default();
         let lang = Lang::of_document();
         let explicit = table.is_some_and(|t| t.has_attribute("data-explicit"));

@@ -385,7 +385,7 @@ impl Transport {
             let _ = quote_product(request, warm_up, None).await;
             driver.feed(Input::RoundTrip(now() - sent));
             // The answers were errors: decode offers too, as real answers will be.
-            let _ = serde_json::from_str::<crate::model::Outcome>(WARM_UP_OUTCOME);
+            let _ = crate::wire::decode::<crate::model::Outcome>(WARM_UP_OUTCOME);
             crate::api::call::search_warm_up().await;
             let _ = decode_server_message(WARM_UP_LINE);
         });

@@ -5,7 +5,7 @@
 mod event;
 pub mod machine;
 #[cfg(any(feature = "client", test))]
-mod warm_up;
+pub(crate) mod warm_up;
 
 pub use event::{Notice, SearchEvent};
 
