@@ -16,15 +16,19 @@ pub mod model;
 pub mod order;
 pub mod places;
 pub mod plan;
+#[cfg(feature = "ssr")]
+mod preload;
 pub mod protocol;
 pub mod region;
 pub mod sentry;
+#[cfg(feature = "ssr")]
+mod stylesheet;
 pub mod transport;
 pub mod validate;
 pub mod wire;
 
 use components::page::SearchPage;
-use components::{booking_page, diagnostics_page};
+use components::{Chunk, booking_page, diagnostics_page};
 use leptos::prelude::*;
 use location::Page;
 
@@ -33,10 +37,16 @@ use location::Page;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use i18n::{Texts, W};
     csp::set_header(&options);
-    let t = use_context::<http::request::Parts>().map_or_else(
-        || Texts::new(i18n::Lang::En, false),
-        |p| Texts::for_request(&p),
-    );
+    let request = use_context::<http::request::Parts>();
+    let t = request
+        .as_ref()
+        .map_or_else(|| Texts::new(i18n::Lang::En, false), Texts::for_request);
+    let page = request
+        .as_ref()
+        .map_or(Page::Search, |p| Page::of_path(p.uri.path()));
+    let chunk = request.as_ref().and_then(|p| {
+        components::ChunkName::of_page(p.uri.path(), p.uri.query().unwrap_or_default())
+    });
     provide_context(t);
     view! {
         <!DOCTYPE html>
@@ -52,10 +62,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title inner_html=t.get(W::Title).replace('&', "&amp;").replace('<', "&lt;")></title>
                 // The page's words for the hydrated page, which carries none (i18n).
                 <script type="application/json" id="words" data-explicit=t.explicit.then_some("") inner_html=t.json()></script>
-                <Stylesheet options=options.clone()/>
+                <stylesheet::Stylesheet options=options.clone() page/>
                 // The page's script imports the loader of split WASM: fetched with it, not
                 // one round trip after it.
                 {split_loader_href(&options).map(|href| view! { <link rel="modulepreload" href=href/> })}
+                <preload::ChunkPreload options=options.clone() name=chunk/>
                 <TelemetryMeta/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -65,59 +76,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// The page's styles. In production inline, under the render's nonce: a first visit paints
-/// one round trip sooner (the browser waits for the stylesheet before the first paint, and
-/// on a slow mobile link that round trip is half a second), and 3.6 kB of brotli is less than
-/// that round trip carries. Under `cargo leptos watch` a link, which live reload replaces.
-#[cfg(feature = "ssr")]
-#[component]
-fn Stylesheet(options: LeptosOptions) -> impl IntoView {
-    match inline_css(&options) {
-        Some(css) => {
-            view! { <style nonce=leptos::nonce::use_nonce() inner_html=css></style> }.into_any()
-        }
-        None => {
-            view! { <link id="leptos" rel="stylesheet" href=stylesheet_href(&options)/> }.into_any()
-        }
-    }
-}
-
-/// The stylesheet's text, read once: a production build's file never changes under its server.
-#[cfg(feature = "ssr")]
-fn inline_css(options: &LeptosOptions) -> Option<&'static str> {
-    static CSS: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    if options.env != leptos::config::Env::PROD {
-        return None;
-    }
-    let href = stylesheet_href(options);
-    CSS.get_or_init(|| {
-        let path =
-            std::path::Path::new(options.site_root.as_ref()).join(href.trim_start_matches('/'));
-        std::fs::read_to_string(path).ok()
-    })
-    .as_deref()
-}
-
-/// The stylesheet's URL. With `hash-files` cargo-leptos names it `<name>.<hash>.css` and writes
-/// the hash into a file next to the server binary (as Leptos does for the script and WASM).
-#[cfg(feature = "ssr")]
-fn stylesheet_href(options: &LeptosOptions) -> String {
-    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HREF.get_or_init(|| {
-        let pkg = &options.site_pkg_dir;
-        let name = &options.output_name;
-        let hash = options
-            .hash_files
-            .then(|| asset_hash(options, "css"))
-            .flatten();
-        match hash {
-            Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
-            None => format!("/{pkg}/{name}.css"),
-        }
-    })
-    .clone()
 }
 
 /// Where cargo-leptos writes the assets' content hashes: next to the server binary.
@@ -144,7 +102,7 @@ fn split_loader_href(options: &LeptosOptions) -> Option<String> {
 
 /// The content hash cargo-leptos wrote for one kind of asset (`css`, `js`, `split`, …).
 #[cfg(feature = "ssr")]
-fn asset_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
+pub(crate) fn asset_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
     let hashes = std::fs::read_to_string(asset_hash_file(options)?).ok()?;
     hashes.lines().find_map(|line| {
         let (k, hash) = line.split_once(':')?;
@@ -197,26 +155,39 @@ fn TelemetryMeta() -> impl IntoView {
     }
 }
 
-/// The page the URL names. `chunk`: the view of a page whose code is a WASM chunk of its own
-/// (the connection test, the booking pages), which the browser loads before it hydrates that
-/// page; the server has it at hand.
+/// The page the URL names. `chunk`: code of the page that is a WASM chunk of its own (the
+/// connection test, the booking pages, a search link's results), which the browser loads
+/// before it hydrates that page; the server has it at hand.
 #[component]
-pub fn App(chunk: Option<fn() -> AnyView>) -> impl IntoView {
+pub fn App(chunk: Option<Chunk>) -> impl IntoView {
     let t = i18n::use_texts();
     let url = location::current();
     provide_context(url);
     match Page::of_path(&url.path.get_value()) {
         // Streamed in order (leptos_axum): header and form go out at once, then each card in
         // order, so a browser without WASM still sees results as they are found.
-        Page::Search => view! { <SearchPage/> }.into_any(),
-        Page::Diagnostics => chunk
+        Page::Search => {
+            let results = match chunk {
+                Some(Chunk::Results(view)) => Some(view),
+                _ => None,
+            };
+            view! { <SearchPage results/> }.into_any()
+        }
+        Page::Diagnostics => page_chunk(chunk)
             .or_else(diagnostics_page::load_now)
             .map(|view| view())
             .into_any(),
-        Page::Book | Page::Booking => chunk
+        Page::Book | Page::Booking => page_chunk(chunk)
             .or_else(booking_page::load_now)
             .map(|view| view())
             .into_any(),
         Page::NotFound => view! { <p class="not-found">{t.get(i18n::W::NotFound)}</p> }.into_any(),
+    }
+}
+
+fn page_chunk(chunk: Option<Chunk>) -> Option<fn() -> AnyView> {
+    match chunk {
+        Some(Chunk::Page(view)) => Some(view),
+        _ => None,
     }
 }

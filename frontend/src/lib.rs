@@ -4,19 +4,20 @@
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    use app::location::Page;
+    use app::components::{Chunk, ChunkName, booking_page, diagnostics_page, results_area};
     app::error_report::init();
-    let path = leptos::prelude::window()
-        .location()
-        .pathname()
-        .unwrap_or_default();
+    let location = leptos::prelude::window().location();
+    let path = location.pathname().unwrap_or_default();
+    let query = location.search().unwrap_or_default();
     wasm_bindgen_futures::spawn_local(async move {
-        // The connection test's and the booking pages' code are WASM chunks of their own:
-        // loaded before their page hydrates, so hydration itself is synchronous.
-        let chunk = match Page::of_path(&path) {
-            Page::Diagnostics => Some(app::components::diagnostics_page::load().await),
-            Page::Book | Page::Booking => Some(app::components::booking_page::load().await),
-            Page::Search | Page::NotFound => None,
+        // The connection test's, the booking pages' and a search link's results' code are WASM
+        // chunks of their own: loaded before what needs them hydrates, so hydration itself is
+        // synchronous (the server preloads them with the page).
+        let chunk = match ChunkName::of_page(&path, query.trim_start_matches('?')) {
+            Some(ChunkName::Diagnostics) => Some(Chunk::Page(diagnostics_page::load().await)),
+            Some(ChunkName::Booking) => Some(Chunk::Page(booking_page::load().await)),
+            Some(ChunkName::Results) => Some(Chunk::Results(results_area::load().await)),
+            None => None,
         };
         leptos::mount::hydrate_body(move || app::App(app::AppProps { chunk }));
         mark_hydrated();

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 pub type View = fn() -> AnyView;
 
 /// A WASM chunk of its own (`#[lazy]`): the search page's visitors never download it.
-#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+#[cfg_attr(not(feature = "csr"), leptos::lazy(booking))]
 pub fn load() -> View {
     || {
         let url = use_url();

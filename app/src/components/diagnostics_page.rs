@@ -47,7 +47,7 @@ pub type View = fn() -> AnyView;
 /// Its code is a WASM chunk of its own, loaded when the page is visited (`#[lazy]`, `cargo
 /// leptos build --split`), so the search page's visitors never download it. Trunk's
 /// client-side-rendered build cannot split WASM: there it is ordinary code.
-#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+#[cfg_attr(not(feature = "csr"), leptos::lazy(diagnostics))]
 pub fn load() -> View {
     || view! { <DiagnosticsPage/> }.into_any()
 }

@@ -22,6 +22,8 @@ macro_rules! lazy_page_now {
     };
 }
 
+use leptos::prelude::*;
+
 pub mod booking_page;
 pub mod diagnostics_page;
 pub mod page;
@@ -43,4 +45,50 @@ pub(crate) fn ready_now<T>(load: impl std::future::Future<Output = T>) -> Option
         Poll::Ready(view) => Some(view),
         Poll::Pending => None,
     }
+}
+
+/// The WASM chunks of their own (`#[lazy(<name>)]`), one of which a page may load before it
+/// hydrates. The server preloads it with the page (`preload::ChunkPreload`), the browser loads it
+/// (`frontend/src/lib.rs`): both ask [`ChunkName::of_page`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChunkName {
+    Diagnostics,
+    Booking,
+    Results,
+}
+
+impl ChunkName {
+    /// The chunk a page at `path`, with `query` (without `?`), needs before it hydrates.
+    pub fn of_page(path: &str, query: &str) -> Option<Self> {
+        use crate::location::{Page, Url};
+        match Page::of_path(path) {
+            Page::Diagnostics => Some(Self::Diagnostics),
+            Page::Book | Page::Booking => Some(Self::Booking),
+            Page::Search => {
+                let search = crate::validate::SearchQuery::from_params(|k| Url::param(query, k));
+                page::initial_request(&search).map(|_| Self::Results)
+            }
+            Page::NotFound => None,
+        }
+    }
+
+    /// The name its loader gives it (`#[lazy(<name>)]`), which starts its split's name in
+    /// cargo-leptos' manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Diagnostics => "diagnostics",
+            Self::Booking => "booking",
+            Self::Results => "results",
+        }
+    }
+}
+
+/// Code the browser loads as a WASM chunk of its own before it hydrates what needs it (so
+/// hydration stays synchronous); the server has it at hand.
+#[derive(Clone, Copy)]
+pub enum Chunk {
+    /// The connection test's or the booking pages' view.
+    Page(fn() -> AnyView),
+    /// The server-rendered results of the search in the page's URL (`results_area::load`).
+    Results(results_area::View),
 }

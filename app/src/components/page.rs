@@ -1,7 +1,7 @@
 //! The promotions page: header, search form and results.
 
 use crate::cards::ResultsView;
-use crate::components::results_area::{InitialResults, LiveResults};
+use crate::components::results_area::{self, LiveResults};
 use crate::components::search_form::SearchForm;
 use crate::components::site::{SiteFooter, SiteHeader};
 use crate::components::transport_notice::TransportNotice;
@@ -23,21 +23,17 @@ struct Live {
     places: RwSignal<Places>,
 }
 
+/// `results`: the view of the URL's search results, when the browser loaded it before
+/// hydrating (see [`initial_request`]); the server has it at hand.
 #[component]
-pub fn SearchPage() -> impl IntoView {
+pub fn SearchPage(results: Option<results_area::View>) -> impl IntoView {
     let url = use_url();
     let query = Memo::new(move |_| {
         url.query
             .with(|q| SearchQuery::from_params(|k| Url::param(q, k)))
     });
     // The URL's own search is rendered by the server; `live` takes over once the page searches.
-    let initial = query.with_untracked(|q| {
-        if q.is_empty() {
-            None
-        } else {
-            q.to_request().ok()
-        }
-    });
+    let initial = query.with_untracked(initial_request);
     // Postal codes of the URL's search that the register does not know, found by the server
     // and sent along, so the hydrated form shows the same errors.
     let unknown = crate::wire::shared({
@@ -91,7 +87,10 @@ pub fn SearchPage() -> impl IntoView {
                     (Some(view), Some(request)) => view! { <LiveResults request view places/> }.into_any(),
                     (Some(_), None) => ().into_any(),
                     (None, _) => match initial.clone() {
-                        Some(request) => view! { <InitialResults request/> }.into_any(),
+                        Some(request) => results
+                            .or_else(results_area::load_now)
+                            .map(|view| view(request))
+                            .into_any(),
                         None => ().into_any(),
                     },
                 }}
@@ -99,6 +98,16 @@ pub fn SearchPage() -> impl IntoView {
         </main>
         <SiteFooter/>
         <TransportNotice notice/>
+    }
+}
+
+/// The search of the URL's query, which the server renders results for. The browser loads
+/// their code (`results_area::load`) before it hydrates a page for which this is `Some`.
+pub fn initial_request(query: &SearchQuery) -> Option<SearchRequest> {
+    if query.is_empty() {
+        None
+    } else {
+        query.to_request().ok()
     }
 }
 

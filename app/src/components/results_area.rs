@@ -198,9 +198,22 @@ fn quote_product(
     send_wrapper::SendWrapper::new(call)
 }
 
+/// The view of the URL's search results, built when called.
+pub type View = fn(SearchRequest) -> AnyView;
+
+/// A WASM chunk of its own (`#[lazy]`): [`InitialResults`] and the resources and suspense
+/// it hydrates are a tenth of the page's code, and only a page opened on a search link needs
+/// them (the hydrated page renders its own searches with [`LiveResults`]).
+#[cfg_attr(not(feature = "csr"), leptos::lazy(results))]
+pub fn load() -> View {
+    |request| view! { <InitialResults request/> }.into_any()
+}
+
+lazy_page_now!(load);
+
 /// Results of the search in the page's URL, rendered on the server card by card.
 #[component]
-pub fn InitialResults(request: SearchRequest) -> impl IntoView {
+fn InitialResults(request: SearchRequest) -> impl IntoView {
     let plan: Resource<_, WireCodec> = Resource::new_with_options(
         || (),
         {
