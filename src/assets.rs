@@ -85,7 +85,7 @@ pub fn readiness(options: &LeptosOptions) -> Readiness {
     {
         return Readiness::Missing(format!("no {wasm}*.wasm in {}", dir.display()));
     }
-    if options.hash_files && !app::asset_hash_file(options).is_some_and(|f| f.exists()) {
+    if options.hash_files && !app::asset_hashes::file(options).is_some_and(|f| f.exists()) {
         return Readiness::Missing(format!(
             "the asset names' hash file ({}) is not next to the server binary: copy it with the binary",
             options.hash_file

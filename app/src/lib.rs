@@ -2,6 +2,8 @@
 //! Server-only code sits behind the `ssr` feature, browser-only code behind `hydrate`.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod asset_hashes;
 pub mod booking;
 pub mod cards;
 pub mod catalogue;
@@ -63,9 +65,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The page's words for the hydrated page, which carries none (i18n).
                 <script type="application/json" id="words" data-explicit=t.explicit.then_some("") inner_html=t.json()></script>
                 <stylesheet::Stylesheet options=options.clone() page/>
-                // The page's script imports the loader of split WASM: fetched with it, not
-                // one round trip after it.
-                {split_loader_href(&options).map(|href| view! { <link rel="modulepreload" href=href/> })}
+                <preload::SplitLoaderPreload options=options.clone()/>
                 <preload::ChunkPreload options=options.clone() name=chunk/>
                 <TelemetryMeta/>
                 <AutoReload options=options.clone()/>
@@ -76,38 +76,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// Where cargo-leptos writes the assets' content hashes: next to the server binary.
-#[cfg(feature = "ssr")]
-pub fn asset_hash_file(options: &LeptosOptions) -> Option<std::path::PathBuf> {
-    Some(
-        std::env::current_exe()
-            .ok()?
-            .parent()?
-            .join(options.hash_file.as_ref()),
-    )
-}
-
-/// `/pkg/__wasm_split.<hash>.js`, written by `cargo leptos build --split`.
-#[cfg(feature = "ssr")]
-fn split_loader_href(options: &LeptosOptions) -> Option<String> {
-    static HREF: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    HREF.get_or_init(|| {
-        let hash = asset_hash(options, "split")?;
-        Some(format!("/{}/__wasm_split.{hash}.js", options.site_pkg_dir))
-    })
-    .clone()
-}
-
-/// The content hash cargo-leptos wrote for one kind of asset (`css`, `js`, `split`, …).
-#[cfg(feature = "ssr")]
-pub(crate) fn asset_hash(options: &LeptosOptions, kind: &str) -> Option<String> {
-    let hashes = std::fs::read_to_string(asset_hash_file(options)?).ok()?;
-    hashes.lines().find_map(|line| {
-        let (k, hash) = line.split_once(':')?;
-        (k.trim() == kind).then(|| hash.trim().to_owned())
-    })
 }
 
 /// The page's Content-Security-Policy, sent as a header (`frame-ancestors` is ignored in a

@@ -1,11 +1,23 @@
-//! The shell's preload of the WASM chunk a page loads before it hydrates
-//! ([`ChunkName::of_page`]): it downloads beside the page's own WASM instead of one round trip
-//! after it, so a search link, the connection test and the booking pages hydrate no later for
-//! having their code apart.
+//! The shell's preloads: the loader of split WASM, which the page's script imports, and the
+//! WASM chunk a page loads before it hydrates ([`ChunkName::of_page`]). Each downloads beside
+//! the page's own script and WASM instead of one round trip after them, so a search link, the
+//! connection test and the booking pages hydrate no later for having their code apart.
 
 use crate::components::ChunkName;
 use leptos::prelude::*;
 use std::collections::HashMap;
+
+/// `/pkg/__wasm_split.<hash>.js`, written by `cargo leptos build --split`, as a module preload.
+#[component]
+pub fn SplitLoaderPreload(options: LeptosOptions) -> impl IntoView {
+    static HREF: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let href = HREF.get_or_init(|| {
+        let hash = crate::asset_hashes::of(&options, "split")?;
+        Some(format!("/{}/__wasm_split.{hash}.js", options.site_pkg_dir))
+    });
+    href.clone()
+        .map(|href| view! { <link rel="modulepreload" href=href/> })
+}
 
 /// A `<link rel="preload">` for every file the chunk `name` loads (its own and those it shares
 /// with another chunk), as the split loader fetches them.
@@ -50,7 +62,7 @@ fn split_files<'a>(manifest: &'a HashMap<String, Vec<String>>, name: &str) -> &'
 
 /// `__wasm_split_manifest.<hash>.json`: each split's name with the files it loads.
 fn read_manifest(options: &LeptosOptions) -> Option<HashMap<String, Vec<String>>> {
-    let hash = crate::asset_hash(options, "manifest")?;
+    let hash = crate::asset_hashes::of(options, "manifest")?;
     let path = std::path::Path::new(options.site_root.as_ref())
         .join(options.site_pkg_dir.as_ref())
         .join(format!("__wasm_split_manifest.{hash}.json"));

@@ -134,7 +134,7 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
         let name = &options.output_name;
         let hash = options
             .hash_files
-            .then(|| crate::asset_hash(options, "css"))
+            .then(|| crate::asset_hashes::of(options, "css"))
             .flatten();
         match hash {
             Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
