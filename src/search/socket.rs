@@ -1,5 +1,6 @@
 //! `/ws/promotions` (docs/architecture.md §3): origin check before the upgrade, then one loop per socket that
-//! reads client frames, writes search events, pings every 20 s and enforces the limits.
+//! reads client frames, writes search events, pings a client silent for 20 s and enforces the
+//! limits.
 
 use crate::guards::origin::OriginPolicy;
 use crate::limits::ClientLimits;
@@ -132,6 +133,10 @@ async fn run(socket: WebSocket, state: SocketNeeds, client: Owner) {
     );
     let mut spoken = false;
     let mut last_heard = Instant::now();
+    // Whether the client sent a frame of its own (not a pong) since the last tick: a page that
+    // speaks (its own ping every 30 s) shows it is there, so the server's ping would only
+    // wake both ends for nothing; one silent for a whole interval is pinged.
+    let mut asked_since_tick = false;
     // On shutdown, running searches may finish until then; new ones are refused.
     let mut drain_until: Option<tokio::time::Instant> = None;
     // Made once, not per loop turn: every socket waits on the same token, and registering
@@ -147,9 +152,11 @@ async fn run(socket: WebSocket, state: SocketNeeds, client: Owner) {
                     None | Some(Ok(Message::Close(_))) => break Ending::ClientLeft,
                     Some(Err(e)) => break read_error(e),
                     Some(Ok(Message::Binary(_))) => break Ending::Close(close::UNSUPPORTED, "binary frames are not supported"),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Pong(_))) => {}
+                    Some(Ok(Message::Ping(_))) => asked_since_tick = true,
                     Some(Ok(Message::Text(text))) => {
                         spoken = true;
+                        asked_since_tick = true;
                         // The token, not the branch below: when a frame and the shutdown are
                         // ready together, select! may take the frame first.
                         let draining = state.shutdown.is_cancelled();
@@ -190,7 +197,9 @@ async fn run(socket: WebSocket, state: SocketNeeds, client: Owner) {
                 if last_heard.elapsed() > timeouts.idle_limit {
                     break Ending::Close(close::GOING_AWAY, "idle");
                 }
-                if spoken && sink.frame(Message::Ping(Default::default())).await.is_err() {
+                let ping = spoken && !asked_since_tick;
+                asked_since_tick = false;
+                if ping && sink.frame(Message::Ping(Default::default())).await.is_err() {
                     break Ending::ClientLeft;
                 }
             }
