@@ -207,7 +207,7 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
     let mut booking_config = Config::from_env().unwrap();
     booking_config.booking_failure_rate = 1.0;
     booking_config.latency_scale = 0.0;
-    booking_config.data_dir = std::env::temp_dir().join(format!(
+    booking_config.data_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "promotions-sentry-{}",
         promotions::guards::session::unguessable_id()
     ));

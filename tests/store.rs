@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn temp_dir(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!(
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "promotions-{name}-{}",
         promotions::guards::session::unguessable_id()
     ))

@@ -2,7 +2,6 @@
 // binary scripts/test built) with its own settings, and the simulator served in Bring's format.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -30,9 +29,11 @@ async function startProcess(binary: string, args: string[], env: NodeJS.ProcessE
   throw new Error(`${binary} on ${url} did not answer within 10 s`);
 }
 
-/** A fresh directory for a server's embedded database. */
+/** A fresh directory for a server's embedded database, under target/e2e-tmp (scripts/e2e empties it). */
 export function dataDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "promotions-e2e-"));
+  const parent = path.join(TARGET, "e2e-tmp");
+  fs.mkdirSync(parent, { recursive: true });
+  return fs.mkdtempSync(path.join(parent, "data-"));
 }
 
 /** The release server with these settings (its bookings in a fresh directory unless `DATA_DIR` is given). */
@@ -42,7 +43,7 @@ export async function startServer(port: number, env: Record<string, string>): Pr
   return startProcess(
     path.join(TARGET, "release", "promotions"),
     [],
-    { ...inherited, LEPTOS_OUTPUT_NAME: "promotions", LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, DATA_DIR: dataDir(), ...env },
+    { ...inherited, LEPTOS_OUTPUT_NAME: "promotions", LEPTOS_SITE_ADDR: `127.0.0.1:${port}`, ...env, DATA_DIR: env.DATA_DIR ?? dataDir() },
     url,
     "/healthz",
   );
