@@ -63,10 +63,7 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "promotions-booking-{}",
-            promotions::guards::session::unguessable_id()
-        ));
+        let dir = data_dir("booking");
         let config = Config::from_env().expect("config");
         let mut state =
             promotions::state::AppState::new(&config, Arc::new(CountingGuide::new(0.0)), None);

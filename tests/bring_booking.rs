@@ -45,10 +45,7 @@ fn server_on(bring: BringSettings) -> TestServer {
     let mut config = Config::from_env().expect("config");
     config.bring = Some(bring);
     config.latency_scale = 0.0;
-    config.data_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "promotions-bring-booking-{}",
-        promotions::guards::session::unguessable_id()
-    ));
+    config.data_dir = data_dir("bring-booking");
     // The guide stays the simulator: this is about pickup points and bookings.
     spawn_with(config, CountingGuide::new(0.0), |routes| routes)
 }

@@ -207,10 +207,7 @@ async fn panics_and_upstream_failures_reach_the_ingest_and_the_tunnel_forwards_o
     let mut booking_config = Config::from_env().unwrap();
     booking_config.booking_failure_rate = 1.0;
     booking_config.latency_scale = 0.0;
-    booking_config.data_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "promotions-sentry-{}",
-        promotions::guards::session::unguessable_id()
-    ));
+    booking_config.data_dir = data_dir("sentry");
     let booking = spawn_with(booking_config, CountingGuide::new(0.0), |routes| routes);
     let search = "from_country=NO&from_postal=0150&to_country=NO&to_postal=9900&weight=1";
     let (status, form) = booking

@@ -20,6 +20,9 @@ pub fn Stylesheet(options: LeptosOptions, page: Page) -> impl IntoView {
     }
 }
 
+/// The stylesheet's sections: the search page's (no block of its own), then each page's block.
+const SECTIONS: [Option<&str>; 3] = [None, Some("diagnostics"), Some("booking")];
+
 /// The name of a page's own block in the stylesheet, if it has one.
 fn section(page: Page) -> Option<&'static str> {
     match page {
@@ -29,31 +32,25 @@ fn section(page: Page) -> Option<&'static str> {
     }
 }
 
-/// The stylesheet's text for a page, worked out once per kind of page: a production build's
-/// file never changes under its server.
+/// The stylesheet's text for a page. The file is read once and cut for every section at once:
+/// a production build's file never changes under its server.
 fn inline_css(options: &LeptosOptions, page: Page) -> Option<&'static str> {
-    use std::sync::OnceLock;
-    static SEARCH: OnceLock<Option<String>> = OnceLock::new();
-    static DIAGNOSTICS: OnceLock<Option<String>> = OnceLock::new();
-    static BOOKING: OnceLock<Option<String>> = OnceLock::new();
+    static SHEETS: std::sync::OnceLock<Option<[String; SECTIONS.len()]>> =
+        std::sync::OnceLock::new();
     if options.env != leptos::config::Env::PROD {
         return None;
     }
-    let css = match section(page) {
-        None => &SEARCH,
-        Some("diagnostics") => &DIAGNOSTICS,
-        Some(_) => &BOOKING,
-    };
-    css.get_or_init(|| {
-        let href = stylesheet_href(options);
-        let path =
-            std::path::Path::new(options.site_root.as_ref()).join(href.trim_start_matches('/'));
-        Some(for_page(
-            &std::fs::read_to_string(path).ok()?,
-            section(page),
-        ))
-    })
-    .as_deref()
+    let sheets = SHEETS
+        .get_or_init(|| {
+            let href = stylesheet_href(options);
+            let path =
+                std::path::Path::new(options.site_root.as_ref()).join(href.trim_start_matches('/'));
+            let css = std::fs::read_to_string(path).ok()?;
+            Some(SECTIONS.map(|keep| for_page(&css, keep)))
+        })
+        .as_ref()?;
+    let at = SECTIONS.iter().position(|s| *s == section(page))?;
+    Some(&sheets[at])
 }
 
 /// `css` without the pages' blocks other than `keep`'s. A page's block is an `@supports`

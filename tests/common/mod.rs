@@ -104,6 +104,15 @@ pub async fn start(guide: impl ShippingGuide, quote_timeout: Duration) -> TestSe
     spawn_server(guide, quote_timeout)
 }
 
+/// A fresh directory for a server's embedded database, under Cargo's temporary directory for
+/// integration tests (in `target/`, never the system's /tmp).
+pub fn data_dir(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "promotions-{name}-{}",
+        promotions::guards::session::unguessable_id()
+    ))
+}
+
 /// One server for all tests of a binary that render pages: two Leptos routers rendering
 /// in-order streams at once in one process were seen to stall each other (production runs one
 /// router per process; 60 concurrent renders on one server did not stall).
